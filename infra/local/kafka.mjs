@@ -1,0 +1,227 @@
+// A real single-node Kafka broker (KRaft, broker+controller in one JVM) run from Maven jars,
+// plus the kafkajs admin work the stack needs: readiness and topic creation.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import kafkajs from 'kafkajs';
+import { REPO_ROOT } from './profiles.mjs';
+import { spawnServer, tailFile, waitUntil } from './procs.mjs';
+
+const { Kafka, logLevel } = kafkajs;
+
+const POM_DIR = path.join(REPO_ROOT, 'infra', 'kafka');
+const CACHE_DIR = path.join(REPO_ROOT, '.cache', 'kafka');
+export const LIBS_DIR = path.join(CACHE_DIR, 'libs');
+const MARKER = path.join(CACHE_DIR, 'libs.pom.sha256');
+const RESOLVE_TIMEOUT_MS = 10 * 60 * 1000;
+
+const pomHash = () =>
+  crypto.createHash('sha256').update(fs.readFileSync(path.join(POM_DIR, 'pom.xml'))).digest('hex');
+
+/**
+ * Makes sure the broker's jars are in .cache/kafka/libs. Resolved once with Maven; the marker holds
+ * the pom's hash, so editing the pom (e.g. a new Kafka version) resolves again.
+ * @param {(m: string) => void} log
+ */
+export async function ensureKafkaJars(log) {
+  const hash = pomHash();
+  if (fs.existsSync(MARKER) && fs.readFileSync(MARKER, 'utf8').trim() === hash) return false;
+  const version = /<kafka\.version>([^<]+)</.exec(fs.readFileSync(path.join(POM_DIR, 'pom.xml'), 'utf8'))?.[1];
+  log(`resolving Kafka ${version ?? ''} jars from Maven Central (first run only, ~30 s)`);
+  // Resolve into a temporary folder and swap it in, so an interrupted run leaves no half cache.
+  const tmp = `${LIBS_DIR}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  const mavenLog = path.join(CACHE_DIR, 'maven.log');
+  const args = ['-B', '-q', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${tmp}`];
+  const code = await runToFile('mvn', args, POM_DIR, mavenLog, RESOLVE_TIMEOUT_MS);
+  if (code !== 0) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw new Error(`mvn could not resolve the Kafka jars (exit ${code}); see ${mavenLog}:\n${tailFile(mavenLog, 20)}`);
+  }
+  fs.rmSync(LIBS_DIR, { recursive: true, force: true });
+  fs.renameSync(tmp, LIBS_DIR);
+  fs.writeFileSync(MARKER, hash + '\n');
+  return true;
+}
+
+/** Runs a command with its output in a file; resolves with its exit code (or 'timeout'). */
+function runToFile(cmd, args, cwd, file, timeoutMs) {
+  return new Promise((resolve) => {
+    const fd = fs.openSync(file, 'w');
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', fd, fd] });
+    fs.closeSync(fd);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      fs.appendFileSync(file, `\n${cmd}: ${err.message}${err.code === 'ENOENT' ? ' (is it installed and on PATH?)' : ''}\n`);
+      resolve(-1);
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? `signal ${signal}`);
+    });
+  });
+}
+
+/**
+ * Writes server.properties and log4j2.properties for one profile; returns their paths.
+ * @param {string} dir the profile's kafka folder
+ * @param {{ port: number, controllerPort: number }} ports
+ */
+function writeConfig(dir, { port, controllerPort }) {
+  fs.mkdirSync(dir, { recursive: true });
+  const props = path.join(dir, 'server.properties');
+  const log4j = path.join(dir, 'log4j2.properties');
+  const lines = {
+    'process.roles': 'broker,controller',
+    'node.id': 1,
+    // Static quorum of one voter: format without --standalone.
+    'controller.quorum.voters': `1@localhost:${controllerPort}`,
+    listeners: `PLAINTEXT://localhost:${port},CONTROLLER://localhost:${controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://localhost:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': path.join(dir, 'storage'),
+    // One node: every internal topic must accept replication factor 1.
+    'offsets.topic.replication.factor': 1,
+    'transaction.state.log.replication.factor': 1,
+    'transaction.state.log.min.isr': 1,
+    'share.coordinator.state.topic.replication.factor': 1,
+    'share.coordinator.state.topic.min.isr': 1,
+    // The 3 s default delays every consumer group join; useless with one dev consumer per group.
+    'group.initial.rebalance.delay.ms': 0,
+    // Topics are created explicitly (with their dead-letter twins) before services start.
+    'auto.create.topics.enable': false,
+    'num.partitions': 3,
+  };
+  fs.writeFileSync(props, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  fs.writeFileSync(
+    log4j,
+    [
+      'appender.console.type=Console',
+      'appender.console.name=STDOUT',
+      'appender.console.layout.type=PatternLayout',
+      'appender.console.layout.pattern=[%d] %p %m (%c)%n',
+      'rootLogger.level=warn',
+      'rootLogger.appenderRef.stdout.ref=STDOUT',
+      'logger.kafka.name=kafka',
+      'logger.kafka.level=info',
+      '',
+    ].join('\n'),
+  );
+  return { props, log4j };
+}
+
+const javaBase = (log4j) => [`-Dlog4j2.configurationFile=${log4j}`, '-cp', `${LIBS_DIR}/*`];
+
+/**
+ * Prepares config and (when empty) formats the storage of a profile's broker.
+ * @param {string} dir
+ * @param {{ port: number, controllerPort: number }} ports
+ * @param {string} logFile
+ */
+export async function prepareKafka(dir, ports, logFile) {
+  const { props, log4j } = writeConfig(dir, ports);
+  if (fs.existsSync(path.join(dir, 'storage', 'meta.properties'))) return props;
+  const clusterId = crypto.randomBytes(16).toString('base64url');
+  // StorageTool prints INFO lines to stdout: they go to the log file, not the console.
+  fs.mkdirSync(path.dirname(logFile), { recursive: true });
+  const code = await runToFile(
+    'java',
+    [...javaBase(log4j), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+    dir,
+    `${logFile}.format`,
+    120000,
+  );
+  fs.appendFileSync(logFile, fs.readFileSync(`${logFile}.format`, 'utf8'));
+  fs.rmSync(`${logFile}.format`, { force: true });
+  if (code !== 0) throw new Error(`formatting Kafka storage failed (exit ${code}); see ${logFile}:\n${tailFile(logFile, 15)}`);
+  return props;
+}
+
+/**
+ * Starts the broker JVM (detached, output in logFile). The caller waits for readiness.
+ * @param {string} dir
+ * @param {string} props
+ * @param {string} logFile
+ */
+export function spawnKafka(dir, props, logFile) {
+  const log4j = path.join(dir, 'log4j2.properties');
+  // 384 MB heap and G1 are plenty for a dev broker (the scripts' default is 1 GB).
+  const args = ['-Xmx384m', '-Xms128m', '-XX:+UseG1GC', '-Djava.awt.headless=true', ...javaBase(log4j), 'kafka.Kafka', props];
+  return spawnServer('java', args, { logFile, cwd: dir });
+}
+
+/** A kafkajs client that stays quiet while we poll a broker that is still starting. */
+export function kafkaClient(broker) {
+  return new Kafka({
+    clientId: 'nest-ms-stack',
+    brokers: [broker],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    requestTimeout: 5000,
+    retry: { retries: 0 },
+  });
+}
+
+/**
+ * Ready = the admin client can describe the cluster.
+ * @param {string} broker host:port
+ * @param {{ timeoutMs: number, failed?: () => string | undefined }} opts
+ */
+export async function waitForKafka(broker, opts) {
+  await waitUntil(
+    async () => {
+      const admin = kafkaClient(broker).admin();
+      try {
+        await admin.connect();
+        const { brokers } = await admin.describeCluster();
+        return brokers.length > 0;
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
+    },
+    { what: `Kafka at ${broker}`, intervalMs: 500, ...opts },
+  );
+}
+
+/** Topic names from shared/events/topics.json, each with its dead-letter twin. */
+export function topicList() {
+  const file = path.join(REPO_ROOT, 'shared', 'events', 'topics.json');
+  const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const names = Object.values(spec.topics).flatMap((t) => [t, `${t}${spec.deadLetterSuffix}`]);
+  return { names, partitions: spec.partitions ?? 3 };
+}
+
+/**
+ * Creates the missing topics (existing ones are left alone) and waits for their leaders.
+ * @param {string} broker
+ * @returns {Promise<{ created: string[], existing: string[] }>}
+ */
+export async function ensureTopics(broker) {
+  const { names, partitions } = topicList();
+  const admin = kafkaClient(broker).admin();
+  await admin.connect();
+  try {
+    const have = new Set(await admin.listTopics());
+    const missing = names.filter((n) => !have.has(n));
+    if (missing.length > 0) {
+      await admin
+        .createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+        })
+        .catch(async (err) => {
+          // Another process (a second test run) may have created some of them in the meantime.
+          const now = new Set(await admin.listTopics());
+          if (!names.every((n) => now.has(n))) throw err;
+        });
+    }
+    return { created: missing, existing: names.filter((n) => have.has(n)) };
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}

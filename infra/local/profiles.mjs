@@ -1,0 +1,85 @@
+// Where things live and which ports each profile uses. No dependencies, so scripts can read the
+// profiles (e.g. `npm run reset`) before infra/local's node_modules are installed.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Absolute path of the repository root (infra/local/../..). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const PG_USER = 'postgres';
+export const PG_PASSWORD = 'postgres';
+
+/**
+ * @typedef {'users' | 'orders' | 'payments'} DbName
+ * @typedef {{ name: DbName, port: number, database: string }} PgSpec
+ * @typedef {{
+ *   name: 'dev' | 'test',
+ *   kafka: { port: number, controllerPort: number },
+ *   postgres: PgSpec[],
+ *   wipeOnStart: boolean,
+ *   dataDir: string,
+ *   logDir: string,
+ * }} Profile
+ */
+
+/** @type {Record<'dev' | 'test', Profile>} */
+export const PROFILES = {
+  dev: {
+    name: 'dev',
+    kafka: { port: 9094, controllerPort: 9093 },
+    postgres: [
+      { name: 'users', port: 5432, database: 'userdb' },
+      { name: 'orders', port: 5433, database: 'orderdb' },
+      { name: 'payments', port: 5436, database: 'paymentdb' },
+    ],
+    // Dev data survives restarts; `npm run reset` wipes it.
+    wipeOnStart: false,
+    dataDir: path.join(REPO_ROOT, '.data', 'dev'),
+    logDir: path.join(REPO_ROOT, '.logs', 'dev'),
+  },
+  test: {
+    name: 'test',
+    kafka: { port: 9096, controllerPort: 9097 },
+    postgres: [
+      { name: 'users', port: 5434, database: 'userdb_test' },
+      { name: 'orders', port: 5435, database: 'orderdb_test' },
+      { name: 'payments', port: 5437, database: 'paymentdb_test' },
+    ],
+    // Every fresh start of the test stack begins from empty storage.
+    wipeOnStart: true,
+    dataDir: path.join(REPO_ROOT, '.data', 'test'),
+    logDir: path.join(REPO_ROOT, '.logs', 'test'),
+  },
+};
+
+/**
+ * @param {string} name
+ * @returns {Profile}
+ */
+export function getProfile(name) {
+  const profile = PROFILES[/** @type {'dev' | 'test'} */ (name)];
+  if (!profile) throw new Error(`unknown stack profile "${name}" (expected dev or test)`);
+  return profile;
+}
+
+/** Folder of the pid files of one profile: kafka.pid, postgres-users.pid, ... */
+export const runDir = (/** @type {Profile} */ p) => path.join(p.dataDir, 'run');
+
+/**
+ * Environment for code that talks to a profile's infrastructure (tests, apps).
+ * @param {Profile} p
+ */
+export function infraEnv(p) {
+  const env = {
+    DB_HOST: 'localhost',
+    DB_USERNAME: PG_USER,
+    DB_PASSWORD: PG_PASSWORD,
+    KAFKA_BROKER: `localhost:${p.kafka.port}`,
+  };
+  const prefix = p.name === 'test' ? 'TEST_DB' : 'DEV_DB';
+  for (const db of p.postgres) {
+    env[`${prefix}_PORT_${db.name.toUpperCase()}`] = String(db.port);
+    env[`${prefix}_NAME_${db.name.toUpperCase()}`] = db.database;
+  }
+  return env;
+}

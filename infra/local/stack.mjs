@@ -1,0 +1,240 @@
+// The no-Docker local stack: one Kafka broker and one PostgreSQL server per service, per profile.
+// Reuses whatever already serves a port (docker compose, another run), starts the rest, creates the
+// databases and topics, and stops exactly what it started.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureKafkaJars, ensureTopics, prepareKafka, spawnKafka, topicList, waitForKafka } from './kafka.mjs';
+import { ensureDatabase, preparePostgres, spawnPostgres, waitForPostgres } from './postgres.mjs';
+import { PG_PASSWORD, PG_USER, getProfile, infraEnv, runDir } from './profiles.mjs';
+import { isAlive, isPortServed, ownLiveProcess, removePidFile, stopPid, tailFile, writePidFile } from './procs.mjs';
+
+export { PROFILES, getProfile, infraEnv, REPO_ROOT } from './profiles.mjs';
+export { ensureKafkaJars, topicList } from './kafka.mjs';
+
+const KAFKA_READY_MS = 60000;
+const PG_READY_MS = 30000;
+const KAFKA_STOP_MS = 20000;
+const PG_STOP_MS = 15000;
+
+/**
+ * One server of the stack: started by us (we stop it) or found running (we leave it alone).
+ * @typedef {{
+ *   kind: 'kafka' | 'postgres', name: string, port: number, database?: string,
+ *   started: boolean, pid?: number, pidFile?: string, logFile?: string, note: string,
+ * }} Part
+ * @typedef {{
+ *   profile: import('./profiles.mjs').Profile,
+ *   parts: Part[],
+ *   env: Record<string, string>,
+ *   startedAny: boolean,
+ *   stop: () => Promise<void>,
+ * }} Stack
+ * @typedef {{ log?: (m: string) => void, keepRunning?: boolean }} StartOptions
+ */
+
+/**
+ * Starts (or reuses) a profile's Kafka and PostgreSQL servers; resolves when all are ready, the
+ * databases exist and the topics are created.
+ * @param {'dev' | 'test'} profileName
+ * @param {StartOptions} [opts] keepRunning: leave started servers running when this process exits
+ * @returns {Promise<Stack>}
+ */
+export async function startStack(profileName, opts = {}) {
+  const profile = getProfile(profileName);
+  const log = opts.log ?? ((m) => console.log(`[stack:${profile.name}] ${m}`));
+  fs.mkdirSync(profile.logDir, { recursive: true });
+  fs.mkdirSync(runDir(profile), { recursive: true });
+
+  /** @type {Part[]} */
+  const parts = [];
+  const stack = { profile, parts, env: infraEnv(profile), startedAny: false, stop: () => stopParts(parts, log) };
+  const started = (part) => {
+    parts.push(part);
+    return part;
+  };
+  const results = await Promise.allSettled([
+    startKafka(profile, log).then(started),
+    ...profile.postgres.map((db) => startPostgres(profile, db, log).then(started)),
+  ]);
+  const failure = results.find((r) => r.status === 'rejected');
+  if (failure) {
+    await stopParts(parts, log);
+    throw /** @type {PromiseRejectedResult} */ (failure).reason;
+  }
+  try {
+    const broker = `localhost:${profile.kafka.port}`;
+    const { created } = await ensureTopics(broker);
+    log(created.length ? `created topics: ${created.join(', ')}` : `topics present (${topicList().names.length})`);
+  } catch (err) {
+    await stopParts(parts, log);
+    throw new Error(`creating topics failed: ${err.message}`);
+  }
+  stack.startedAny = parts.some((p) => p.started);
+  if (!opts.keepRunning) stopOnExit(parts);
+  return stack;
+}
+
+/**
+ * @param {import('./profiles.mjs').Profile} profile
+ * @param {(m: string) => void} log
+ * @returns {Promise<Part>}
+ */
+async function startKafka(profile, log) {
+  const { port, controllerPort } = profile.kafka;
+  const broker = `localhost:${port}`;
+  const pidFile = path.join(runDir(profile), 'kafka.pid');
+  const logFile = path.join(profile.logDir, 'kafka.log');
+  const part = { kind: 'kafka', name: 'kafka', port, logFile, started: false };
+  const leftover = ownLiveProcess(pidFile);
+  if (await isPortServed(port)) {
+    const note = reuseNote(leftover, 'broker');
+    log(`Kafka ${broker}: ${note}`);
+    await waitForKafka(broker, { timeoutMs: 30000 });
+    return { ...part, note };
+  }
+  if (leftover) {
+    log(`Kafka: an earlier run's broker (pid ${leftover.pid}) is alive but not serving: stopping it`);
+    await stopPid(leftover.pid, { timeoutMs: KAFKA_STOP_MS, name: 'leftover Kafka', log });
+  }
+  if (await isPortServed(controllerPort)) {
+    throw new Error(`Kafka controller port ${controllerPort} is used by another process; free it and retry`);
+  }
+  const dir = path.join(profile.dataDir, 'kafka');
+  if (profile.wipeOnStart) fs.rmSync(dir, { recursive: true, force: true });
+  await ensureKafkaJars(log);
+  const props = await prepareKafka(dir, profile.kafka, logFile);
+  const child = spawnKafka(dir, props, logFile);
+  let exited = '';
+  child.on('error', (err) => (exited = `could not run java: ${err.message}`));
+  child.on('exit', (code, signal) => (exited = `the JVM exited (${signal ?? `code ${code}`})`));
+  if (child.pid) writePidFile(pidFile, child.pid, props);
+  const started = { ...part, started: true, pid: child.pid, pidFile, note: `started (pid ${child.pid})` };
+  try {
+    await waitForKafka(broker, {
+      timeoutMs: KAFKA_READY_MS,
+      failed: () => exited && `${exited}; last lines of ${logFile}:\n${tailFile(logFile, 25)}`,
+    });
+  } catch (err) {
+    await stopPart(started, log);
+    throw err;
+  }
+  log(`Kafka ${broker}: started (pid ${child.pid}), log ${rel(logFile)}`);
+  return started;
+}
+
+/**
+ * @param {import('./profiles.mjs').Profile} profile
+ * @param {import('./profiles.mjs').PgSpec} db
+ * @param {(m: string) => void} log
+ * @returns {Promise<Part>}
+ */
+async function startPostgres(profile, db, log) {
+  const name = `postgres-${db.name}`;
+  const pidFile = path.join(runDir(profile), `${name}.pid`);
+  const logFile = path.join(profile.logDir, `${name}.log`);
+  const part = { kind: 'postgres', name, port: db.port, database: db.database, logFile, started: false };
+  const leftover = ownLiveProcess(pidFile);
+  if (await isPortServed(db.port)) {
+    const note = reuseNote(leftover, 'server');
+    await waitForPostgres(db.port, { timeoutMs: 15000 });
+    const created = await ensureDatabase(db.port, db.database);
+    log(`PostgreSQL ${db.port} (${db.database}): ${note}${created ? '; created the database' : ''}`);
+    return { ...part, note };
+  }
+  if (leftover) {
+    log(`PostgreSQL ${db.port}: an earlier run's server (pid ${leftover.pid}) is alive but not serving: stopping it`);
+    await stopPid(leftover.pid, { signal: 'SIGINT', timeoutMs: PG_STOP_MS, name: 'leftover PostgreSQL', log });
+  }
+  const dir = path.join(profile.dataDir, name);
+  if (profile.wipeOnStart) fs.rmSync(dir, { recursive: true, force: true });
+  const appendLog = (m) => fs.appendFileSync(logFile, m.endsWith('\n') ? m : `${m}\n`);
+  if (await preparePostgres(dir, appendLog)) log(`PostgreSQL ${db.port}: created a new cluster in ${rel(dir)}`);
+  const child = await spawnPostgres(dir, db.port, logFile, { fast: profile.wipeOnStart });
+  let exited = '';
+  child.on('error', (err) => (exited = `could not run postgres: ${err.message}`));
+  child.on('exit', (code, signal) => (exited = `postgres exited (${signal ?? `code ${code}`})`));
+  if (child.pid) writePidFile(pidFile, child.pid, dir);
+  const started = { ...part, started: true, pid: child.pid, pidFile, note: `started (pid ${child.pid})` };
+  try {
+    await waitForPostgres(db.port, {
+      timeoutMs: PG_READY_MS,
+      failed: () => exited && `${exited}; last lines of ${logFile}:\n${tailFile(logFile, 15)}`,
+    });
+    await ensureDatabase(db.port, db.database);
+  } catch (err) {
+    await stopPart(started, log);
+    throw err;
+  }
+  log(`PostgreSQL ${db.port} (${db.database}): started (pid ${child.pid}), log ${rel(logFile)}`);
+  return started;
+}
+
+/**
+ * Why we use a server we did not start.
+ * @param {{ pid: number, ownerAlive: boolean } | undefined} leftover our pid file's live process
+ * @param {string} what
+ */
+function reuseNote(leftover, what) {
+  if (!leftover) return 'port already served (docker compose or another stack?): using it';
+  if (leftover.ownerAlive) return `shared with the run that started it (pid ${leftover.pid})`;
+  return `reusing the ${what} an earlier run left running (pid ${leftover.pid})`;
+}
+
+/**
+ * Stops what we started: Kafka first (its clients are gone by now), then the PostgreSQL servers.
+ * @param {Part[]} parts
+ * @param {(m: string) => void} log
+ */
+async function stopParts(parts, log) {
+  const ours = parts.filter((p) => p.started && p.pid && isAlive(p.pid));
+  await Promise.all(ours.filter((p) => p.kind === 'kafka').map((p) => stopPart(p, log)));
+  await Promise.all(ours.filter((p) => p.kind === 'postgres').map((p) => stopPart(p, log)));
+  if (ours.length) log(`stopped ${ours.map((p) => p.name).join(', ')}`);
+}
+
+/** @param {Part} part @param {(m: string) => void} log */
+async function stopPart(part, log) {
+  if (!part.pid) return;
+  // SIGINT is PostgreSQL's "fast shutdown"; SIGTERM is Kafka's controlled shutdown.
+  const signal = part.kind === 'postgres' ? 'SIGINT' : 'SIGTERM';
+  const timeoutMs = part.kind === 'postgres' ? PG_STOP_MS : KAFKA_STOP_MS;
+  await stopPid(part.pid, { signal, timeoutMs, name: part.name, log });
+  if (part.pidFile) removePidFile(part.pidFile);
+  part.pid = undefined;
+}
+
+/**
+ * Last line of defence: if this process exits without calling stop() (an uncaught error, a
+ * process.exit()), signal the servers it started. It cannot wait for them; their pid files let the
+ * next run recognise anything that survived.
+ * @param {Part[]} parts
+ */
+function stopOnExit(parts) {
+  process.once('exit', () => {
+    for (const p of parts) {
+      if (!p.started || !p.pid) continue;
+      try {
+        process.kill(p.pid, p.kind === 'postgres' ? 'SIGINT' : 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+/**
+ * Human-readable lines describing a running stack (for the start banner).
+ * @param {Stack} stack
+ */
+export function describeStack(stack) {
+  return stack.parts
+    .slice()
+    .sort((a, b) => a.port - b.port)
+    .map((p) =>
+      p.kind === 'kafka'
+        ? `Kafka       localhost:${p.port}  (${p.started ? 'started here' : 'reused'})`
+        : `PostgreSQL  localhost:${p.port}  ${p.database}  ${PG_USER}/${PG_PASSWORD}  (${p.started ? 'started here' : 'reused'})`,
+    );
+}
+
+const rel = (p) => path.relative(process.cwd(), p) || '.';
