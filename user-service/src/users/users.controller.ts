@@ -1,0 +1,64 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { PageQuery, TOTAL_COUNT_HEADER } from '../shared/http/pagination';
+import { RequestId } from '../shared/http/request-id';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserResponseDto } from './dto/user-response.dto';
+import { UsersService } from './users.service';
+
+const UUID = new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid fields' })
+  @ApiConflictResponse({ description: 'Email already registered' })
+  async create(@Body() dto: CreateUserDto, @RequestId() requestId: string): Promise<UserResponseDto> {
+    return UserResponseDto.of(await this.users.create(dto, requestId));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [UserResponseDto] })
+  async list(@Query() page: PageQuery, @Res({ passthrough: true }) res: Response): Promise<UserResponseDto[]> {
+    const { users, total } = await this.users.list(page);
+    res.setHeader(TOTAL_COUNT_HEADER, String(total));
+    return users.map((u) => UserResponseDto.of(u));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiNotFoundResponse()
+  async get(@Param('id', UUID) id: string): Promise<UserResponseDto> {
+    return UserResponseDto.of(await this.users.get(id));
+  }
+
+  @Put(':id')
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiNotFoundResponse()
+  @ApiConflictResponse()
+  async update(@Param('id', UUID) id: string, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
+    return UserResponseDto.of(await this.users.update(id, dto));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted; the user\'s orders are kept as history' })
+  @ApiNotFoundResponse()
+  async remove(@Param('id', UUID) id: string, @RequestId() requestId: string): Promise<void> {
+    await this.users.remove(id, requestId);
+  }
+}
