@@ -46,15 +46,12 @@ export async function startStack(profileName, opts = {}) {
   fs.mkdirSync(runDir(profile), { recursive: true });
 
   /** @type {Part[]} */
-  const parts = [];
+  const parts = []; // filled as servers spawn, so a stop (or our exit) mid-start still reaches them
   const stack = { profile, parts, env: infraEnv(profile), startedAny: false, stop: () => stopParts(parts, log) };
-  const started = (part) => {
-    parts.push(part);
-    return part;
-  };
+  if (!opts.keepRunning) stopOnExit(parts);
   const results = await Promise.allSettled([
-    startKafka(profile, log).then(started),
-    ...profile.postgres.map((db) => startPostgres(profile, db, log).then(started)),
+    startKafka(profile, log, parts),
+    ...profile.postgres.map((db) => startPostgres(profile, db, log, parts)),
   ]);
   const failure = results.find((r) => r.status === 'rejected');
   if (failure) {
@@ -70,16 +67,15 @@ export async function startStack(profileName, opts = {}) {
     throw new Error(`creating topics failed: ${err.message}`);
   }
   stack.startedAny = parts.some((p) => p.started);
-  if (!opts.keepRunning) stopOnExit(parts);
   return stack;
 }
 
 /**
  * @param {import('./profiles.mjs').Profile} profile
  * @param {(m: string) => void} log
- * @returns {Promise<Part>}
+ * @param {Part[]} parts where the part is recorded
  */
-async function startKafka(profile, log) {
+async function startKafka(profile, log, parts) {
   const { port, controllerPort } = profile.kafka;
   const broker = `localhost:${port}`;
   const pidFile = path.join(runDir(profile), 'kafka.pid');
@@ -90,7 +86,8 @@ async function startKafka(profile, log) {
     const note = reuseNote(leftover, 'broker');
     log(`Kafka ${broker}: ${note}`);
     await waitForKafka(broker, { timeoutMs: 30000 });
-    return { ...part, note };
+    parts.push({ ...part, note });
+    return;
   }
   if (leftover) {
     log(`Kafka: an earlier run's broker (pid ${leftover.pid}) is alive but not serving: stopping it`);
@@ -109,6 +106,7 @@ async function startKafka(profile, log) {
   child.on('exit', (code, signal) => (exited = `the JVM exited (${signal ?? `code ${code}`})`));
   if (child.pid) writePidFile(pidFile, child.pid, props);
   const started = { ...part, started: true, pid: child.pid, pidFile, note: `started (pid ${child.pid})` };
+  parts.push(started);
   try {
     await waitForKafka(broker, {
       timeoutMs: KAFKA_READY_MS,
@@ -119,16 +117,15 @@ async function startKafka(profile, log) {
     throw err;
   }
   log(`Kafka ${broker}: started (pid ${child.pid}), log ${rel(logFile)}`);
-  return started;
 }
 
 /**
  * @param {import('./profiles.mjs').Profile} profile
  * @param {import('./profiles.mjs').PgSpec} db
  * @param {(m: string) => void} log
- * @returns {Promise<Part>}
+ * @param {Part[]} parts where the part is recorded
  */
-async function startPostgres(profile, db, log) {
+async function startPostgres(profile, db, log, parts) {
   const name = `postgres-${db.name}`;
   const pidFile = path.join(runDir(profile), `${name}.pid`);
   const logFile = path.join(profile.logDir, `${name}.log`);
@@ -139,7 +136,8 @@ async function startPostgres(profile, db, log) {
     await waitForPostgres(db.port, { timeoutMs: 15000 });
     const created = await ensureDatabase(db.port, db.database);
     log(`PostgreSQL ${db.port} (${db.database}): ${note}${created ? '; created the database' : ''}`);
-    return { ...part, note };
+    parts.push({ ...part, note });
+    return;
   }
   if (leftover) {
     log(`PostgreSQL ${db.port}: an earlier run's server (pid ${leftover.pid}) is alive but not serving: stopping it`);
@@ -155,6 +153,7 @@ async function startPostgres(profile, db, log) {
   child.on('exit', (code, signal) => (exited = `postgres exited (${signal ?? `code ${code}`})`));
   if (child.pid) writePidFile(pidFile, child.pid, dir);
   const started = { ...part, started: true, pid: child.pid, pidFile, note: `started (pid ${child.pid})` };
+  parts.push(started);
   try {
     await waitForPostgres(db.port, {
       timeoutMs: PG_READY_MS,
@@ -166,7 +165,6 @@ async function startPostgres(profile, db, log) {
     throw err;
   }
   log(`PostgreSQL ${db.port} (${db.database}): started (pid ${child.pid}), log ${rel(logFile)}`);
-  return started;
 }
 
 /**

@@ -1,0 +1,107 @@
+// Running the built apps (`node dist/main.js`): output prefixed on the console and written raw to
+// a log file, readiness through GET /health/ready, and a bounded stop.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { tailFile } from '../../infra/local/procs.mjs';
+import { appEnv, appPath, appPort } from './apps.mjs';
+import { compactLogLine, eachLine, tag } from './ui.mjs';
+
+const STOP_TIMEOUT_MS = 10000;
+
+/**
+ * @typedef {{
+ *   app: import('./apps.mjs').App, child: import('node:child_process').ChildProcess,
+ *   logFile: string, exit: Promise<string>, exited: string | undefined, stopping: boolean,
+ * }} RunningApp
+ */
+
+/**
+ * Starts one app against a profile's infrastructure.
+ * @param {import('./apps.mjs').App} app
+ * @param {'dev' | 'test'} profile
+ * @param {{ logDir: string, extraEnv?: Record<string, string> }} opts
+ * @returns {RunningApp}
+ */
+export function startApp(app, profile, opts) {
+  fs.mkdirSync(opts.logDir, { recursive: true });
+  const logFile = path.join(opts.logDir, `${app.name}.log`);
+  const log = fs.createWriteStream(logFile, { flags: 'w' });
+  // Not detached: a Ctrl+C in the terminal reaches the apps too, and they stop before the
+  // orchestrator stops Kafka and PostgreSQL (which run detached).
+  const child = spawn(process.execPath, ['dist/main.js'], {
+    cwd: appPath(app),
+    env: { ...process.env, ...appEnv(app, profile), ...opts.extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = tag(app.name);
+  const onLine = (line) => {
+    log.write(`${line}\n`);
+    console.log(`${prefix} ${compactLogLine(line)}`);
+  };
+  eachLine(child.stdout, onLine);
+  eachLine(child.stderr, onLine);
+  /** @type {RunningApp} */
+  const running = { app, child, logFile, exited: undefined, stopping: false, exit: Promise.resolve('') };
+  running.exit = new Promise((resolve) => {
+    child.on('error', (err) => {
+      running.exited = `could not start: ${err.message}`;
+      resolve(running.exited);
+    });
+    child.on('close', (code, signal) => {
+      running.exited = signal ? `killed by ${signal}` : `exit code ${code}`;
+      log.end();
+      resolve(running.exited);
+    });
+  });
+  return running;
+}
+
+/**
+ * Resolves when GET /health/ready answers 200; rejects on timeout or when the app exits.
+ * @param {RunningApp} running
+ * @param {'dev' | 'test'} profile
+ * @param {number} timeoutMs
+ */
+export async function waitReady(running, profile, timeoutMs) {
+  const url = `http://localhost:${appPort(running.app, profile)}/health/ready`;
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (running.exited) throw new Error(`${running.app.dir} stopped (${running.exited}) before it was ready`);
+    last = await probe(url);
+    if (last === '200') return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${running.app.dir} not ready after ${timeoutMs / 1000} s (GET ${url}: ${last})`);
+}
+
+/**
+ * Status of a GET as text ('200', '503', or the connection error).
+ * @param {string} url
+ */
+export async function probe(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    await res.arrayBuffer().catch(() => {});
+    return String(res.status);
+  } catch (err) {
+    return err.cause?.code ?? err.name ?? 'error';
+  }
+}
+
+/**
+ * SIGTERM, wait up to 10 s, then SIGKILL.
+ * @param {RunningApp} running
+ */
+export async function stopApp(running) {
+  if (running.exited) return;
+  running.stopping = true;
+  running.child.kill('SIGTERM');
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await running.exit;
+  clearTimeout(timer);
+}
+
+/** Last lines of an app's log, for failure reports. */
+export const appLogTail = (running, lines = 25) => tailFile(running.logFile, lines);

@@ -1,0 +1,79 @@
+// The four apps: where they live, their ports per profile, and the environment they get.
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, getProfile } from '../../infra/local/profiles.mjs';
+
+/**
+ * @typedef {{ name: string, dir: string, port: number, testPort: number, db?: 'users' | 'orders' | 'payments' }} App
+ * @type {App[]}
+ */
+export const APPS = [
+  { name: 'gateway', dir: 'api-gateway', port: 3005, testPort: 4005 },
+  { name: 'users', dir: 'user-service', port: 3001, testPort: 4001, db: 'users' },
+  { name: 'orders', dir: 'order-service', port: 3002, testPort: 4002, db: 'orders' },
+  { name: 'payments', dir: 'payment-service', port: 3003, testPort: 4003, db: 'payments' },
+];
+
+/** Folders with their own package.json that the scripts install, in this order. */
+export const PACKAGE_DIRS = ['infra/local', 'shared', 'e2e', ...APPS.map((a) => a.dir)];
+
+export const appPath = (/** @type {App} */ app, ...rest) => path.join(REPO_ROOT, app.dir, ...rest);
+
+/** @param {string} dir relative to the repo */
+export function readPackageJson(dir) {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, dir, 'package.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Apps that can be built and run now; warns about the others (folders still being written).
+ * @param {(m: string) => void} warn
+ */
+export function presentApps(warn) {
+  return APPS.filter((app) => {
+    const pkg = readPackageJson(app.dir);
+    if (!pkg) warn(`${app.dir}: no package.json yet, skipping it`);
+    else if (!pkg.scripts?.build) warn(`${app.dir}: package.json has no "build" script, skipping it`);
+    return Boolean(pkg?.scripts?.build);
+  });
+}
+
+/** Port of an app in a profile (test: 400x so tests never collide with a running `npm start`). */
+export const appPort = (/** @type {App} */ app, /** @type {'dev'|'test'} */ profile) =>
+  profile === 'test' ? app.testPort : app.port;
+
+export const appUrl = (app, profile) => `http://localhost:${appPort(app, profile)}`;
+
+/**
+ * Environment of one app against one profile's infrastructure.
+ * @param {App} app
+ * @param {'dev' | 'test'} profileName
+ * @returns {Record<string, string>}
+ */
+export function appEnv(app, profileName) {
+  const profile = getProfile(profileName);
+  const url = (name) => appUrl(APPS.find((a) => a.name === name), profileName);
+  /** @type {Record<string, string>} */
+  const env = {
+    PORT: String(appPort(app, profileName)),
+    NODE_ENV: profileName === 'test' ? 'test' : 'development',
+    KAFKA_BROKER: `localhost:${profile.kafka.port}`,
+    USER_SERVICE_URL: url('users'),
+    ORDER_SERVICE_URL: url('orders'),
+    PAYMENT_SERVICE_URL: url('payments'),
+  };
+  const db = profile.postgres.find((d) => d.name === app.db);
+  if (db) {
+    Object.assign(env, {
+      DB_HOST: 'localhost',
+      DB_PORT: String(db.port),
+      DB_USERNAME: 'postgres',
+      DB_PASSWORD: 'postgres',
+      DB_DATABASE: db.database,
+    });
+  }
+  return env;
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// `npm run reset`: wipes the local stack's data (.data/: databases and Kafka logs of both profiles)
+// after checking that none of our servers still uses it.
+import fs from 'node:fs';
+import path from 'node:path';
+import { allLiveServers } from '../infra/local/leftovers.mjs';
+import { REPO_ROOT } from '../infra/local/profiles.mjs';
+
+const live = allLiveServers();
+if (live.length > 0) {
+  console.log('These servers of ours still run on the data; stop them first (Ctrl+C in `npm start`,');
+  console.log('or `npm run infra:stop` for ones a killed run left behind):');
+  for (const s of live) console.log(`  ${s.profile}/${s.name}  pid ${s.pid}`);
+  process.exit(1);
+}
+const dataDir = path.join(REPO_ROOT, '.data');
+if (!fs.existsSync(dataDir)) {
+  console.log('nothing to reset: .data/ does not exist');
+} else {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  console.log('removed .data/ (dev and test databases, Kafka storage); the next `npm start` starts empty');
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// `npm start`: the whole system on one machine, no Docker needed.
+//   install (when needed) → build (when stale) → Kafka + PostgreSQL (dev profile) → the four apps.
+// Ctrl+C (or SIGTERM) stops the apps, then Kafka, then PostgreSQL, and exits 0.
+// An app that crashes while running is reported (with its last log lines) and the rest keep
+// running: one broken service should not take the others' logs and state away mid-debugging.
+import path from 'node:path';
+import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
+import { isPortServed } from '../infra/local/procs.mjs';
+import { appUrl, presentApps } from './lib/apps.mjs';
+import { appLogTail, probe, startApp, stopApp, waitReady } from './lib/app-process.mjs';
+import { buildAll, installAll } from './lib/prepare.mjs';
+import { c, say, seconds, step, warn } from './lib/ui.mjs';
+
+const PROFILE = 'dev';
+const READY_TIMEOUT_MS = 90000;
+const profile = getProfile(PROFILE);
+const t0 = Date.now();
+
+/** @type {Promise<{ stop: () => Promise<void> }> | undefined} set once the stack starts */
+let stackStarting;
+/** @type {import('./lib/app-process.mjs').RunningApp[]} */
+const running = [];
+let shuttingDown = false;
+
+async function shutdown(reason, code) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  say(c.bold(`\n${reason}: stopping`));
+  if (running.length) await step('stop apps', () => Promise.all(running.map(stopApp)));
+  // A stop during start-up waits for the stack to settle (seconds), so nothing is left behind.
+  const stack = await stackStarting?.catch(() => undefined);
+  if (stack) await step('stop Kafka and PostgreSQL', () => stack.stop());
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(signal, 0));
+
+try {
+  await main();
+} catch (err) {
+  say(c.red(`\nnpm start failed: ${err.message}`));
+  await shutdown('failure', 1);
+}
+
+async function main() {
+  const apps = presentApps(warn);
+  const installed = await step('install dependencies', installAll);
+  const builds = await step('build apps', () => buildAll(apps, { force: installed }));
+  const failed = builds.filter((b) => !b.ok).map((b) => b.app.dir);
+  if (failed.length) throw new Error(`build failed: ${failed.join(', ')}`);
+
+  const { startStack, describeStack } = await import('../infra/local/stack.mjs');
+  const log = (m) => say(`  ${m}`);
+  stackStarting = startStack(PROFILE, { log });
+  const stack = await step('start Kafka and PostgreSQL (dev profile)', () => stackStarting);
+  if (shuttingDown) return;
+
+  const toStart = [];
+  for (const app of apps) {
+    if (await isPortServed(app.port)) warn(`${app.dir}: port ${app.port} is already served; not starting it`);
+    else toStart.push(app);
+  }
+  await step(`start apps (${toStart.map((a) => a.name).join(', ') || 'none'})`, async () => {
+    for (const app of toStart) running.push(startApp(app, PROFILE, { logDir: profile.logDir }));
+    await Promise.all(running.map((r) => waitReadyOrExplain(r)));
+  });
+  for (const r of running) void watchCrash(r);
+  await printSummary(apps, describeStack(stack));
+}
+
+async function waitReadyOrExplain(r) {
+  try {
+    await waitReady(r, PROFILE, READY_TIMEOUT_MS);
+  } catch (err) {
+    say(c.red(`\n${err.message}. Last lines of ${path.relative(REPO_ROOT, r.logFile)}:`));
+    say(appLogTail(r));
+    throw err;
+  }
+}
+
+async function watchCrash(r) {
+  const how = await r.exit;
+  if (shuttingDown || r.stopping) return;
+  say(c.red(`\n${r.app.dir} crashed (${how}); the other apps keep running. Last lines:`));
+  say(appLogTail(r, 15));
+  say(c.yellow(`full log: ${path.relative(REPO_ROOT, r.logFile)} — fix it and run \`npm start\` again`));
+}
+
+async function printSummary(apps, infraLines) {
+  const rows = [];
+  for (const app of apps) {
+    const base = appUrl(app, PROFILE);
+    const ready = await probe(`${base}/health/ready`);
+    rows.push([app.dir, base, `${base}/health/ready ${ready === '200' ? c.green('ready') : c.red(ready)}`, `${base}/metrics`]);
+  }
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => stripAnsi(r[i]).length)));
+  const pad = (s, w) => s + ' '.repeat(Math.max(0, w - stripAnsi(s).length));
+  say(c.bold(`\nnest-ms is running (${seconds(Date.now() - t0)}). Ctrl+C stops everything.`));
+  for (const r of rows) say(`  ${pad(r[0], widths[0])}  ${pad(r[1], widths[1])}  ${pad(r[2], widths[2])}  ${r[3]}`);
+  if (apps.some((a) => a.name === 'gateway')) say(`  Swagger UI       ${appUrl(apps.find((a) => a.name === 'gateway'), PROFILE)}/api/docs`);
+  for (const line of infraLines) say(`  ${line}`);
+  say(`  Logs             ${path.relative(process.cwd(), profile.logDir) || '.'}/`);
+}
+
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
