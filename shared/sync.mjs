@@ -16,10 +16,14 @@ export const TARGETS = {
   'api-gateway': ['config', 'events', 'http', 'observability'],
 };
 
+// Tests of shared code run once, from shared/ itself (user-service's jest project "shared").
+const isTest = (name) => name.endsWith('.spec.ts');
+
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : [path];
+    if (statSync(path).isDirectory()) return files(path);
+    return isTest(name) ? [] : [path];
   });
 }
 
@@ -51,7 +55,9 @@ function sync() {
     if (!existsSync(join(root, app))) continue;
     const target = join(root, app, 'src', 'shared');
     rmSync(target, { recursive: true, force: true });
-    for (const folder of folders) cpSync(join(sharedDir, folder), join(target, folder), { recursive: true });
+    for (const folder of folders) {
+      cpSync(join(sharedDir, folder), join(target, folder), { recursive: true, filter: (src) => !isTest(src) });
+    }
     console.log(`synced shared/ -> ${app}/src/shared (${folders.join(', ')})`);
   }
 }

@@ -21,6 +21,8 @@ export function parseEvent<TData extends object>(
 ): ParsedEvent<TData> {
   const value = toPlainObject(raw);
   if (typeof value === 'string') return { ok: false, reason: value };
+  const forbidden = findForbiddenKey(value);
+  if (forbidden) return { ok: false, reason: `forbidden key ${forbidden}` };
   const envelopeProblem = checkEnvelope(contract, value);
   if (envelopeProblem) return { ok: false, reason: envelopeProblem };
 
@@ -54,6 +56,19 @@ function toPlainObject(raw: unknown): Record<string, unknown> | string {
     return 'value is not a JSON object';
   }
   return value as Record<string, unknown>;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** JSON.parse keeps "__proto__" as an own key; refuse it rather than let a later merge act on it. */
+function findForbiddenKey(value: unknown, depth = 0): string | null {
+  if (value === null || typeof value !== 'object' || depth > 10) return null;
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return key;
+    const nested = findForbiddenKey((value as Record<string, unknown>)[key], depth + 1);
+    if (nested) return nested;
+  }
+  return null;
 }
 
 function checkEnvelope(contract: { type: string; version: number }, v: Record<string, unknown>): string | null {

@@ -1,0 +1,36 @@
+import { DatabaseEnv, envValidator } from './env';
+
+const validate = envValidator(DatabaseEnv, {
+  PORT: 3001,
+  DB_PORT: 5432,
+  DB_DATABASE: 'userdb',
+  KAFKA_CLIENT_ID: 'user-service',
+  KAFKA_CONSUMER_GROUP: 'user-service-group',
+});
+
+describe('envValidator', () => {
+  it('fills every default so a bare environment works', () => {
+    const env = validate({});
+    expect(env).toMatchObject({ PORT: 3001, DB_HOST: 'localhost', DB_PORT: 5432, KAFKA_BROKER: 'localhost:9094', NODE_ENV: 'development' });
+  });
+
+  it('turns numeric strings into numbers', () => {
+    expect(validate({ PORT: '4001', DB_PORT: '5434' })).toMatchObject({ PORT: 4001, DB_PORT: 5434 });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DB_PORT', '5.5'],
+    ['NODE_ENV', 'staging'],
+    ['KAFKA_BROKER', 'localhost'],
+    ['LOG_LEVEL', 'loud'],
+    ['JAEGER_ENDPOINT', 'not a url'],
+  ])('stops with a message naming %s=%s', (name, value) => {
+    expect(() => validate({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+
+  it('never prints a password it refuses', () => {
+    expect(() => validate({ DB_PASSWORD: 42 as unknown as string })).toThrow(/DB_PASSWORD=\(hidden\)/);
+  });
+});

@@ -1,0 +1,86 @@
+import { Contracts } from './contracts';
+import { createEnvelope } from './envelope';
+import { parseEvent } from './parse-event';
+
+const userId = '6f1c2b1e-3a4d-4c5e-9f00-112233445566';
+const orderId = '0b7e9a52-8d1f-4b6c-a3e2-665544332211';
+
+function anOrderCreated(overrides: Record<string, unknown> = {}) {
+  return {
+    ...createEnvelope('OrderCreated', 1, {
+      orderId,
+      userId,
+      kind: 'regular',
+      items: [{ productId: 'product-123', quantity: 2, price: '10.50' }],
+      totalAmount: '21.00',
+    }, 'req-1'),
+    ...overrides,
+  };
+}
+
+describe('parseEvent', () => {
+  it('accepts a valid envelope given as bytes, text or object', () => {
+    const event = anOrderCreated();
+    for (const raw of [Buffer.from(JSON.stringify(event)), JSON.stringify(event), event]) {
+      const parsed = parseEvent(Contracts.OrderCreated, raw);
+      expect(parsed.ok).toBe(true);
+      if (parsed.ok) expect(parsed.event.data.items[0].price).toBe('10.50');
+    }
+  });
+
+  it.each([
+    ['non-JSON text', 'not json {', 'value is not JSON'],
+    ['a JSON array', '[1,2]', 'value is not a JSON object'],
+    ['null', 'null', 'value is not a JSON object'],
+  ])('refuses %s with a reason', (_, raw, reason) => {
+    expect(parseEvent(Contracts.OrderCreated, raw)).toEqual({ ok: false, reason });
+  });
+
+  it('refuses another event type, an unknown version and a bad event id', () => {
+    expect(parseEvent(Contracts.OrderCreated, anOrderCreated({ type: 'UserCreated' }))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('type must be OrderCreated'),
+    });
+    expect(parseEvent(Contracts.OrderCreated, anOrderCreated({ version: 2 }))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('unsupported version 2'),
+    });
+    expect(parseEvent(Contracts.OrderCreated, anOrderCreated({ eventId: 'x' }))).toMatchObject({
+      ok: false,
+      reason: 'eventId must be a uuid',
+    });
+  });
+
+  it('names every invalid data field, nested ones included', () => {
+    const event = anOrderCreated();
+    const bad = { ...event, data: { ...event.data, totalAmount: 21, items: [{ productId: 'nope', quantity: 0, price: '1.234' }] } };
+    const parsed = parseEvent(Contracts.OrderCreated, bad);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.reason).toContain('totalAmount');
+    expect(parsed.reason).toContain('items.0.productId');
+    expect(parsed.reason).toContain('items.0.quantity');
+    expect(parsed.reason).toContain('items.0.price');
+  });
+
+  it('refuses unknown data fields', () => {
+    const event = anOrderCreated();
+    expect(parseEvent(Contracts.OrderCreated, { ...event, data: { ...event.data, discount: '5.00' } })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('discount'),
+    });
+  });
+
+  it('refuses prototype-pollution keys anywhere in the message', () => {
+    const text = JSON.stringify(anOrderCreated()).replace('"productId"', '"__proto__":{"admin":true},"productId"');
+    expect(parseEvent(Contracts.OrderCreated, text)).toEqual({ ok: false, reason: 'forbidden key __proto__' });
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  it('refuses a message over 1 MB without parsing it', () => {
+    expect(parseEvent(Contracts.UserCreated, 'x'.repeat(1024 * 1024 + 1))).toEqual({
+      ok: false,
+      reason: 'message larger than 1 MB',
+    });
+  });
+});
