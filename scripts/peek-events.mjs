@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Prints the events on every topic whose key is one of the given ids (used by demo-quick.sh).
+//   node scripts/peek-events.mjs [--broker localhost:9094] <id> [<id> ...]
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { Kafka, logLevel } = createRequire(`${root}infra/local/package.json`)('kafkajs');
+const topicsFile = JSON.parse(readFileSync(`${root}shared/events/topics.json`, 'utf8'));
+
+const args = process.argv.slice(2);
+const brokerAt = args.indexOf('--broker');
+const broker = brokerAt >= 0 ? args.splice(brokerAt, 2)[1] : 'localhost:9094';
+const keys = new Set(args);
+const topics = Object.values(topicsFile.topics);
+
+const kafka = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, clientId: 'peek-events' });
+const admin = kafka.admin();
+await admin.connect();
+const found = [];
+for (const topic of topics) {
+  const ends = await admin.fetchTopicOffsets(topic);
+  const consumer = kafka.consumer({ groupId: `peek-${process.pid}-${topic}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const remaining = new Map(ends.filter((p) => p.high !== p.low).map((p) => [p.partition, Number(p.high)]));
+  if (remaining.size > 0) {
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, 5000);
+      consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          const key = message.key?.toString();
+          if (keys.has(key)) found.push({ topic, key, partition, offset: message.offset, value: JSON.parse(message.value.toString()) });
+          if (Number(message.offset) + 1 >= remaining.get(partition)) remaining.delete(partition);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  }
+  await consumer.disconnect();
+  await admin.deleteGroups([`peek-${process.pid}-${topic}`]).catch(() => {});
+}
+await admin.disconnect();
+found.sort((a, b) => a.value.occurredAt.localeCompare(b.value.occurredAt));
+for (const e of found) {
+  console.log(`${e.value.occurredAt}  ${e.topic.padEnd(18)} key=${e.key}  ${e.value.type} v${e.value.version}  requestId=${e.value.requestId}`);
+  console.log(`    ${JSON.stringify(e.value.data)}`);
+}
+if (found.length === 0) console.log('(no events found for these keys)');
