@@ -1,0 +1,43 @@
+import { execFileSync } from 'node:child_process';
+import { expectedTopics, readRepoFile, repoPath } from '../support/repo';
+
+describe('infra/kafka/create-topics.sh (the compose files\' topic initialiser)', () => {
+  it('creates every topic of shared/events/topics.json and its dead-letter topic', () => {
+    const out = execFileSync('sh', [repoPath('infra', 'kafka', 'create-topics.sh'), 'kafka:29092', repoPath('shared', 'events', 'topics.json')], {
+      env: { ...process.env, DRY_RUN: '1' },
+      encoding: 'utf8',
+    });
+    const { names, partitions } = expectedTopics();
+    expect(out.trim().split('\n')).toEqual(names.map((n) => `${n} ${partitions}`));
+  });
+
+  it('fails loudly on a file it cannot read topics from', () => {
+    const run = () =>
+      execFileSync('sh', [repoPath('infra', 'kafka', 'create-topics.sh'), 'kafka:29092', repoPath('package.json')], {
+        env: { ...process.env, DRY_RUN: '1' },
+        stdio: 'pipe',
+      });
+    expect(run).toThrow(/could not read topics/);
+  });
+});
+
+describe('infra/setup-test-db.sh', () => {
+  it('is valid bash', () => {
+    expect(() => execFileSync('bash', ['-n', repoPath('infra', 'setup-test-db.sh')])).not.toThrow();
+  });
+
+  it.each([
+    ['userdb_test', 5434],
+    ['orderdb_test', 5435],
+    ['paymentdb_test', 5437],
+  ])('creates %s on port %i by default, only when missing', (name, port) => {
+    expect(readRepoFile('infra', 'setup-test-db.sh')).toContain(`create_db "\${DB_PORT:-${port}}" ${name}`);
+    expect(readRepoFile('infra', 'setup-test-db.sh')).toContain('SELECT 1 FROM pg_database');
+  });
+});
+
+describe('shared/ copies in the apps', () => {
+  it('have not drifted from shared/ (npm run sync:shared fixes it)', () => {
+    expect(() => execFileSync(process.execPath, [repoPath('shared', 'sync.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+});

@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+// `npm test`: every test of the repo, on one machine, no Docker needed.
+//   install → build → repo checks → unit (each app) → test stack (Kafka + PostgreSQL) →
+//   integration (each app) → end-to-end (the four built apps on 400x ports) → stop everything.
+// The very last line is `N passed, N failed`, summed over every Jest report; the exit code is 1
+// when anything failed. For speed while developing: `npm test -- --only unit,integration`
+// (phases: repo, unit, integration, e2e).
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
+import { isPortServed } from '../infra/local/procs.mjs';
+import { appUrl, presentApps, readPackageJson } from './lib/apps.mjs';
+import { appLogTail, startApp, stopApp, waitReady } from './lib/app-process.mjs';
+import { failedStep, readJestReport } from './lib/jest-report.mjs';
+import { buildAll, installAll } from './lib/prepare.mjs';
+import { runCommand, stopRunningCommands } from './lib/run.mjs';
+import { c, say, seconds, step, tag, warn } from './lib/ui.mjs';
+
+const PHASES = ['repo', 'unit', 'integration', 'e2e'];
+const MINUTE = 60 * 1000;
+const profile = getProfile('test');
+const reportDir = profile.logDir;
+const phases = parsePhases(process.argv.slice(2));
+
+/** @type {import('./lib/jest-report.mjs').SuiteResult[]} */
+const results = [];
+/** @type {Promise<import('../infra/local/stack.mjs').Stack> | undefined} */
+let stackStarting;
+/** @type {import('./lib/app-process.mjs').RunningApp[]} */
+let runningApps = [];
+let interrupted = false;
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    say(c.yellow(`\n${signal}: stopping the tests`));
+    stopRunningCommands();
+    results.push(failedStep('interrupted', `stopped by ${signal}`));
+    void finish();
+  });
+}
+
+try {
+  await main();
+} catch (err) {
+  results.push(failedStep('npm test', err.message));
+}
+await finish();
+
+function parsePhases(argv) {
+  const i = argv.indexOf('--only');
+  if (i === -1) return new Set(PHASES);
+  const wanted = (argv[i + 1] ?? '').split(',').filter(Boolean);
+  const unknown = wanted.filter((p) => !PHASES.includes(p));
+  if (wanted.length === 0 || unknown.length) {
+    console.error(`--only takes a comma-separated list of: ${PHASES.join(', ')}`);
+    process.exit(2);
+  }
+  return new Set(wanted);
+}
+
+async function main() {
+  fs.mkdirSync(reportDir, { recursive: true });
+  const apps = presentApps(warn);
+  const installed = await step('install dependencies', installAll);
+  const builds = await step('build apps', () => buildAll(apps, { force: installed }));
+  for (const b of builds.filter((x) => !x.ok)) results.push(failedStep(`build:${b.app.name}`, 'npm run build failed'));
+  const built = builds.filter((b) => b.ok).map((b) => b.app);
+
+  if (phases.has('repo')) await repoChecks();
+  if (phases.has('unit')) {
+    for (const app of apps) await jestSuite(`unit:${app.name}`, app.dir, ['test'], `${app.name}-unit`);
+  }
+  if (interrupted || !(phases.has('integration') || phases.has('e2e'))) return;
+
+  const { startStack } = await import('../infra/local/stack.mjs');
+  stackStarting = startStack('test', { log: (m) => say(`  ${m}`) });
+  const stack = await step('start the test stack (Kafka + PostgreSQL)', () => stackStarting);
+  const testEnv = { ...stack.env, NODE_ENV: 'test' };
+
+  if (phases.has('integration')) {
+    for (const app of apps.filter((a) => readPackageJson(a.dir)?.scripts?.['test:integration'])) {
+      if (interrupted) return;
+      await jestSuite(`integration:${app.name}`, app.dir, ['run', 'test:integration'], `${app.name}-integration`, {
+        env: testEnv,
+        extraArgs: ['--runInBand'],
+        timeoutMs: 20 * MINUTE,
+      });
+    }
+  }
+  if (phases.has('e2e') && !interrupted) await endToEnd(built, testEnv);
+}
+
+async function repoChecks() {
+  if (!readPackageJson('e2e')) return results.push(failedStep('repo', 'e2e/package.json missing'));
+  await jestSuite('repo', 'e2e', ['run', 'test:repo'], 'repo');
+}
+
+/**
+ * The built apps on their test ports against the test stack, then the e2e package's flow tests.
+ * @param {import('./lib/apps.mjs').App[]} apps
+ * @param {Record<string, string>} testEnv
+ */
+async function endToEnd(apps, testEnv) {
+  const busy = [];
+  for (const app of apps) if (await isPortServed(app.testPort)) busy.push(app);
+  for (const app of busy) results.push(failedStep(`e2e:${app.name}`, `port ${app.testPort} is already in use`));
+  const toStart = apps.filter((a) => !busy.includes(a));
+  const ready = [];
+  await step(`start apps for end-to-end tests (${toStart.map((a) => a.name).join(', ') || 'none'})`, async () => {
+    runningApps = toStart.map((app) => startApp(app, 'test', { logDir: reportDir }));
+    await Promise.all(
+      runningApps.map(async (r) => {
+        try {
+          await waitReady(r, 'test', 90000);
+          ready.push(r.app);
+        } catch (err) {
+          results.push(failedStep(`e2e:${r.app.name}`, err.message));
+          say(c.red(`${err.message}. Last lines of ${path.relative(REPO_ROOT, r.logFile)}:`));
+          say(appLogTail(r));
+        }
+      }),
+    );
+  });
+  if (!interrupted) {
+    const url = (name) => (ready.some((a) => a.name === name) ? appUrl(apps.find((a) => a.name === name), 'test') : '');
+    await jestSuite('e2e', 'e2e', ['run', 'test:flow'], 'e2e-flow', {
+      env: {
+        ...testEnv,
+        E2E_APPS: ready.map((a) => a.name).join(','),
+        GATEWAY_URL: url('gateway'),
+        USER_SERVICE_URL: url('users'),
+        ORDER_SERVICE_URL: url('orders'),
+        PAYMENT_SERVICE_URL: url('payments'),
+      },
+      extraArgs: ['--runInBand'],
+      timeoutMs: 15 * MINUTE,
+    });
+  }
+  await step('stop apps', () => Promise.all(runningApps.map(stopApp)));
+  runningApps = [];
+}
+
+/**
+ * Runs one Jest suite through an npm script with a JSON report, streaming its output.
+ * @param {string} suite
+ * @param {string} dir folder relative to the repo
+ * @param {string[]} npmArgs
+ * @param {string} reportName
+ * @param {{ env?: Record<string, string>, extraArgs?: string[], timeoutMs?: number }} [opts]
+ */
+async function jestSuite(suite, dir, npmArgs, reportName, opts = {}) {
+  if (interrupted) return;
+  const reportFile = path.join(reportDir, `${reportName}.json`);
+  fs.rmSync(reportFile, { force: true });
+  const t0 = Date.now();
+  say(c.bold(`→ ${suite}`));
+  const args = ['--silent', ...npmArgs, '--', '--json', `--outputFile=${reportFile}`, ...(opts.extraArgs ?? [])];
+  const { code } = await runCommand('npm', args, {
+    cwd: path.join(REPO_ROOT, dir),
+    env: { ...process.env, ...opts.env },
+    prefix: tag(suite),
+    timeoutMs: opts.timeoutMs ?? 10 * MINUTE,
+  });
+  const result = readJestReport(suite, reportFile, code, Date.now() - t0);
+  results.push(result);
+  const mark = result.failed ? c.red('✗') : c.green('✓');
+  say(`${mark} ${suite}: ${result.passed} passed, ${result.failed} failed ${c.dim(`(${seconds(result.ms)})`)}`);
+}
+
+let finishing;
+function finish() {
+  finishing ??= (async () => {
+    await Promise.all(runningApps.map(stopApp));
+    const stack = await stackStarting?.catch(() => undefined);
+    if (stack) await step('stop the test stack', () => stack.stop()).catch(() => {});
+    printSummary();
+  })();
+  return finishing;
+}
+
+function printSummary() {
+  const passed = results.reduce((n, r) => n + r.passed, 0);
+  const failed = results.reduce((n, r) => n + r.failed, 0);
+  say(c.bold('\nresults'));
+  const width = Math.max(0, ...results.map((r) => r.suite.length));
+  for (const r of results) {
+    const mark = r.failed ? c.red('✗') : c.green('✓');
+    const time = r.ms ? c.dim(` (${seconds(r.ms)})`) : '';
+    say(`  ${mark} ${r.suite.padEnd(width)}  ${r.passed} passed, ${r.failed} failed${time}${r.note ? `  ${c.yellow(r.note)}` : ''}`);
+  }
+  if (results.length === 0) say('  (nothing ran)');
+  // The last line, read by CI: keep it exactly this shape and last.
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+}
