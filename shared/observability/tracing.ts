@@ -21,6 +21,8 @@ export function startTracing(serviceName: string): NodeSDK | null {
         '@opentelemetry/instrumentation-fs': { enabled: false },
         '@opentelemetry/instrumentation-dns': { enabled: false },
         '@opentelemetry/instrumentation-net': { enabled: false },
+        // Our logger adds traceId/spanId itself (shared/observability/logger.module.ts).
+        '@opentelemetry/instrumentation-pino': { enabled: false },
         '@opentelemetry/instrumentation-http': {
           ignoreIncomingRequestHook: (req) => req.url === '/metrics' || (req.url?.startsWith('/health/') ?? false),
         },

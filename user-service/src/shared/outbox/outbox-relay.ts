@@ -1,6 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { core } from '@opentelemetry/sdk-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
 import { eventsProduced, outboxBacklog, outboxOldestAge } from '../observability/metrics';
@@ -44,7 +45,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (process.env.OUTBOX_RELAY_ENABLED === 'false') return;
     this.running = true;
     this.loop = this.run();
-    this.backlogTimer = setInterval(() => void this.refreshBacklog(), BACKLOG_REFRESH_MS);
+    this.backlogTimer = setInterval(
+      () => context.with(core.suppressTracing(context.active()), () => void this.refreshBacklog()),
+      BACKLOG_REFRESH_MS,
+    );
     this.backlogTimer.unref();
   }
 
@@ -79,7 +83,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  private async run(): Promise<void> {
+  /** The relay's own polling is not part of any request: no spans for it, only for the sends. */
+  private run(): Promise<void> {
+    return context.with(core.suppressTracing(context.active()), () => this.runLoop());
+  }
+
+  private async runLoop(): Promise<void> {
     let failures = 0;
     while (this.running) {
       try {
