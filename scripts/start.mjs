@@ -86,20 +86,33 @@ async function watchCrash(r) {
   say(c.yellow(`full log: ${path.relative(REPO_ROOT, r.logFile)} — fix it and run \`npm start\` again`));
 }
 
-async function printSummary(apps, infraLines) {
-  const rows = [];
+async function printSummary(apps, infraRows) {
+  const rows = [['', 'URL', 'ready', 'metrics']];
   for (const app of apps) {
     const base = appUrl(app, PROFILE);
     const ready = await probe(`${base}/health/ready`);
-    rows.push([app.dir, base, `${base}/health/ready ${ready === '200' ? c.green('ready') : c.red(ready)}`, `${base}/metrics`]);
+    const ours = running.some((r) => r.app === app);
+    rows.push([
+      app.dir,
+      base,
+      `${base}/health/ready ${ready === '200' ? c.green('200') : c.red(ready)}`,
+      `${base}/metrics${ours ? '' : c.yellow('  (already running, not started here)')}`,
+    ]);
   }
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => stripAnsi(r[i]).length)));
   const pad = (s, w) => s + ' '.repeat(Math.max(0, w - stripAnsi(s).length));
   say(c.bold(`\nnest-ms is running (${seconds(Date.now() - t0)}). Ctrl+C stops everything.`));
   for (const r of rows) say(`  ${pad(r[0], widths[0])}  ${pad(r[1], widths[1])}  ${pad(r[2], widths[2])}  ${r[3]}`);
-  if (apps.some((a) => a.name === 'gateway')) say(`  Swagger UI       ${appUrl(apps.find((a) => a.name === 'gateway'), PROFILE)}/api/docs`);
-  for (const line of infraLines) say(`  ${line}`);
-  say(`  Logs             ${path.relative(process.cwd(), profile.logDir) || '.'}/`);
+  const gateway = apps.find((a) => a.name === 'gateway');
+  const extra = [
+    ...(gateway ? [['Swagger UI', `${appUrl(gateway, PROFILE)}/api/docs`]] : []),
+    ...infraRows,
+    ['Logs', `${path.relative(process.cwd(), profile.logDir) || '.'}/  (kafka.log, postgres-*.log, <app>.log)`],
+  ];
+  say('');
+  for (const [label, text] of extra) say(`  ${pad(label, widths[0])}  ${text}`);
 }
 
-const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*m/g, '');
+function stripAnsi(s) {
+  return s.replace(/\x1b\[[0-9;]*m/g, '');
+}

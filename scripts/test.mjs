@@ -29,6 +29,8 @@ let stackStarting;
 /** @type {import('./lib/app-process.mjs').RunningApp[]} */
 let runningApps = [];
 let interrupted = false;
+/** @type {Promise<void> | undefined} */
+let finishing;
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
@@ -169,12 +171,11 @@ async function jestSuite(suite, dir, npmArgs, reportName, opts = {}) {
   say(`${mark} ${suite}: ${result.passed} passed, ${result.failed} failed ${c.dim(`(${seconds(result.ms)})`)}`);
 }
 
-let finishing;
 function finish() {
   finishing ??= (async () => {
     await Promise.all(runningApps.map(stopApp));
     const stack = await stackStarting?.catch(() => undefined);
-    if (stack) await step('stop the test stack', () => stack.stop()).catch(() => {});
+    if (stack?.startedAny) await step('stop the test stack', () => stack.stop()).catch(() => {});
     printSummary();
   })();
   return finishing;

@@ -36,7 +36,7 @@ async function up() {
     process.exit(1);
   });
   say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  for (const line of describeStack(stack)) console.log(`  ${line}`);
+  for (const [label, text] of describeStack(stack)) console.log(`  ${label.padEnd(11)} ${text}`);
   console.log('Ctrl+C stops what was started here.');
 
   let stopping = false;

@@ -33,7 +33,7 @@ export function installReason(dir) {
 /**
  * Runs `npm ci` (or `npm install` where no lockfile exists yet) if needed.
  * @param {string} dir
- * @param {{ log?: (m: string) => void, output?: (chunk: string) => void }} [opts]
+ * @param {{ log?: (m: string) => void, label?: string }} [opts] label: how the folder is named in messages
  * @returns {Promise<boolean>} true when it installed
  */
 export async function ensureInstalled(dir, opts = {}) {
@@ -41,12 +41,16 @@ export async function ensureInstalled(dir, opts = {}) {
   if (!reason) return false;
   const hasLock = fs.existsSync(path.join(dir, 'package-lock.json'));
   const args = hasLock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
-  opts.log?.(`${path.basename(dir)}: npm ${args[0]} (${reason})`);
+  opts.log?.(`${opts.label ?? path.basename(dir)}: npm ${args[0]} (${reason})`);
   const { code, output } = await runNpm(args, dir);
   if (code !== 0) {
     throw new Error(`npm ${args[0]} failed in ${dir} (exit ${code}):\n${output.split('\n').slice(-25).join('\n')}`);
   }
-  if (hasLock) fs.writeFileSync(path.join(dir, 'node_modules', MARKER), sha256(path.join(dir, 'package-lock.json')) + '\n');
+  if (hasLock) {
+    // A package without dependencies gets no node_modules from npm: create it to hold the marker.
+    fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'node_modules', MARKER), sha256(path.join(dir, 'package-lock.json')) + '\n');
+  }
   return true;
 }
 

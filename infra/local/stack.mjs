@@ -221,17 +221,19 @@ function stopOnExit(parts) {
 }
 
 /**
- * Human-readable lines describing a running stack (for the start banner).
+ * What a running stack offers, as [label, description] rows (for the start banner).
  * @param {Stack} stack
+ * @returns {[string, string][]}
  */
 export function describeStack(stack) {
+  const origin = (p) => (p.started ? 'started here' : 'reused');
   return stack.parts
     .slice()
     .sort((a, b) => a.port - b.port)
     .map((p) =>
       p.kind === 'kafka'
-        ? `Kafka       localhost:${p.port}  (${p.started ? 'started here' : 'reused'})`
-        : `PostgreSQL  localhost:${p.port}  ${p.database}  ${PG_USER}/${PG_PASSWORD}  (${p.started ? 'started here' : 'reused'})`,
+        ? ['Kafka', `localhost:${p.port}  (${origin(p)})`]
+        : ['PostgreSQL', `localhost:${p.port}  ${p.database}  ${PG_USER}/${PG_PASSWORD}  (${origin(p)})`],
     );
 }
 

@@ -24,7 +24,7 @@ export async function installAll() {
   const worker = async () => {
     for (let d = queue.shift(); d; d = queue.shift()) {
       const t0 = Date.now();
-      await ensureInstalled(path.join(REPO_ROOT, d), { log: (m) => say(`  ${m}`) });
+      await ensureInstalled(path.join(REPO_ROOT, d), { log: (m) => say(`  ${m}`), label: d });
       say(`  ${d}: installed ${c.dim(`(${seconds(Date.now() - t0)})`)}`);
       installed.add(d);
     }
