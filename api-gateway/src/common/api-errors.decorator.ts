@@ -1,0 +1,35 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
+import type { Upstream } from '../config/upstreams';
+import { ErrorResponseDto } from './error-response.dto';
+
+/** Errors a route can answer besides the ones every route has (502/503/504 from the service). */
+export type ClientErrorStatus = 400 | 404 | 409 | 413 | 422;
+
+const CLIENT_ERRORS: Record<ClientErrorStatus, { description: string; message: string | string[] }> = {
+  400: { description: 'Invalid input: malformed JSON, a failing field, an unknown field or a non-uuid id', message: ['price must be a number conforming to the specified constraints'] },
+  404: { description: 'No such resource', message: 'user 8a6f2c1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b not found' },
+  409: { description: 'Conflicts with what is stored (e.g. the email is taken)', message: 'a user with email john@example.com already exists' },
+  413: { description: 'Request body over 1 MB', message: 'request body larger than 1 MB' },
+  422: { description: 'Well-formed but refused by the business rules', message: 'user 8a6f2c1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b cannot order' },
+};
+
+function errorResponse(status: number, description: string, message: string | string[]) {
+  return ApiResponse({
+    status,
+    description,
+    type: ErrorResponseDto,
+    example: { statusCode: status, message, error: STATUS_CODES[status], requestId: '8a6f2c1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b' },
+  });
+}
+
+/** Documents a forwarded route's error answers, all with the `{statusCode, message, error, requestId}` body. */
+export function ApiErrors(upstream: Upstream, ...statuses: ClientErrorStatus[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...statuses.map((s) => errorResponse(s, CLIENT_ERRORS[s].description, CLIENT_ERRORS[s].message)),
+    errorResponse(502, `${upstream} failed (a 5xx other than 503, or an unusable answer)`, `${upstream} failed to answer the request (HTTP 500)`),
+    errorResponse(503, `${upstream} is down, or says it cannot serve now`, `${upstream} unavailable`),
+    errorResponse(504, `${upstream} did not answer within UPSTREAM_TIMEOUT_MS`, `${upstream} did not answer within 5000 ms`),
+  );
+}

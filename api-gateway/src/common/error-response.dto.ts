@@ -1,0 +1,21 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** Every error the gateway answers, its own or a service's passed through. */
+export class ErrorResponseDto {
+  @ApiProperty({ example: 400 }) readonly statusCode!: number;
+
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    description: 'What is wrong; validation errors list one message per failing field',
+    example: ['email must be an email'],
+  })
+  readonly message!: string | string[];
+
+  @ApiProperty({ example: 'Bad Request' }) readonly error!: string;
+
+  @ApiProperty({ example: '8a6f2c1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b', description: 'Echoes X-Request-Id' })
+  readonly requestId!: string;
+
+  @ApiProperty({ required: false, example: 'USER.NOT_FOUND', description: 'Domain error code, when a service gave one' })
+  readonly code?: string;
+}

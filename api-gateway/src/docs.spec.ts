@@ -1,0 +1,106 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { closedPortUrl } from '../test/support/fake-upstream';
+import { startGateway } from '../test/support/gateway';
+
+interface Operation {
+  parameters?: { name: string; in: string }[];
+  requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  responses: Record<string, { content?: Record<string, { schema: { $ref?: string; type?: string; items?: { $ref?: string } } }>; headers?: Record<string, unknown> }>;
+}
+interface OpenApi {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }> };
+}
+
+const ref = (name: string) => `#/components/schemas/${name}`;
+
+/** Every public route: [method, path, request body schema, success status, success schema, error statuses]. */
+const ROUTES: [string, string, string | null, string, string, string[]][] = [
+  ['post', '/api/users', 'CreateUserDto', '201', 'UserResponseDto', ['400', '409', '413', '502', '503', '504']],
+  ['get', '/api/users', null, '200', '[UserResponseDto]', ['400', '502', '503', '504']],
+  ['get', '/api/users/{id}', null, '200', 'UserResponseDto', ['400', '404', '502', '503', '504']],
+  ['put', '/api/users/{id}', 'UpdateUserDto', '200', 'UserResponseDto', ['400', '404', '409', '413', '502', '503', '504']],
+  ['delete', '/api/users/{id}', null, '204', '', ['400', '404', '502', '503', '504']],
+  ['post', '/api/orders', 'CreateOrderDto', '201', 'OrderResponseDto', ['400', '413', '422', '502', '503', '504']],
+  ['get', '/api/orders', null, '200', '[OrderResponseDto]', ['400', '502', '503', '504']],
+  ['get', '/api/orders/{id}', null, '200', 'OrderResponseDto', ['400', '404', '502', '503', '504']],
+  ['get', '/api/payments', null, '200', '[PaymentResponseDto]', ['400', '502', '503', '504']],
+  ['get', '/api/payments/{id}', null, '200', 'PaymentResponseDto', ['400', '404', '502', '503', '504']],
+];
+
+describe('the OpenAPI document at /api/docs-json', () => {
+  let app: INestApplication;
+  let doc: OpenApi;
+
+  beforeAll(async () => {
+    const nowhere = await closedPortUrl();
+    app = await startGateway({ USER_SERVICE_URL: nowhere, ORDER_SERVICE_URL: nowhere, PAYMENT_SERVICE_URL: nowhere });
+    const res = await request(app.getHttpServer()).get('/api/docs-json').expect(200);
+    doc = res.body as OpenApi;
+  });
+  afterAll(() => app?.close());
+
+  it('lists exactly the public routes (no health, no metrics)', () => {
+    const listed = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    expect(listed.sort()).toEqual(ROUTES.map(([m, p]) => `${m} ${p}`).sort());
+  });
+
+  describe.each(ROUTES)('%s %s', (method, path, body, okStatus, okSchema, errors) => {
+    const op = () => doc.paths[path][method];
+
+    it(body ? `takes a ${body}` : 'takes no body', () => {
+      if (body) expect(op().requestBody?.content['application/json'].schema.$ref).toBe(ref(body));
+      else expect(op().requestBody).toBeUndefined();
+    });
+
+    it(`answers ${okStatus} ${okSchema || '(no body)'}`, () => {
+      const ok = op().responses[okStatus];
+      expect(ok).toBeDefined();
+      if (!okSchema) return expect(ok.content).toBeUndefined();
+      const schema = ok.content!['application/json'].schema;
+      if (okSchema.startsWith('[')) {
+        expect(schema).toMatchObject({ type: 'array', items: { $ref: ref(okSchema.slice(1, -1)) } });
+        expect(ok.headers).toHaveProperty('X-Total-Count');
+      } else {
+        expect(schema.$ref).toBe(ref(okSchema));
+      }
+    });
+
+    it(`documents the errors ${errors.join(', ')} with the error body`, () => {
+      const documented = Object.keys(op().responses).filter((s) => s.startsWith('4') || s.startsWith('5'));
+      expect(documented.sort()).toEqual([...errors].sort());
+      for (const status of errors) {
+        expect(op().responses[status].content!['application/json'].schema.$ref).toBe(ref('ErrorResponseDto'));
+      }
+    });
+
+    it('documents the X-Request-Id header', () => {
+      expect(op().parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'X-Request-Id', in: 'header' })]));
+    });
+  });
+
+  it('documents paging and filters as query parameters', () => {
+    const queryOf = (path: string) => (doc.paths[path].get.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name).sort();
+    expect(queryOf('/api/users')).toEqual(['limit', 'offset']);
+    expect(queryOf('/api/orders')).toEqual(['limit', 'offset', 'userId']);
+    expect(queryOf('/api/payments')).toEqual(['limit', 'offset', 'orderId']);
+  });
+
+  it('describes the order item rules', () => {
+    const item = doc.components.schemas.OrderItemDto.properties;
+    expect(item.productId).toMatchObject({ type: 'string', pattern: '^product-[a-zA-Z0-9-]+$' });
+    expect(item.quantity).toMatchObject({ type: 'integer', minimum: 1, maximum: 9999 });
+    expect(item.price).toMatchObject({ type: 'number', minimum: 0.01, maximum: 999999.99, multipleOf: 0.01 });
+    expect(doc.components.schemas.CreateOrderDto.properties.items).toMatchObject({ type: 'array', items: { $ref: ref('OrderItemDto') } });
+  });
+
+  it('describes the shapes of users, orders, payments and errors', () => {
+    const props = (name: string) => Object.keys(doc.components.schemas[name].properties).sort();
+    expect(props('CreateUserDto')).toEqual(['email', 'name', 'password', 'role']);
+    expect(props('UserResponseDto')).toEqual(['createdAt', 'email', 'id', 'name', 'role', 'updatedAt']);
+    expect(props('OrderResponseDto')).toEqual(['createdAt', 'id', 'items', 'kind', 'status', 'totalAmount', 'updatedAt', 'userId']);
+    expect(props('PaymentResponseDto')).toEqual(['amount', 'createdAt', 'failureReason', 'id', 'orderId', 'status', 'userId']);
+    expect(doc.components.schemas.ErrorResponseDto.required).toEqual(expect.arrayContaining(['statusCode', 'message', 'error', 'requestId']));
+  });
+});

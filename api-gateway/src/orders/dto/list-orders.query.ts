@@ -1,0 +1,10 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsUUID } from 'class-validator';
+import { PageQuery } from '../../shared/http/pagination';
+
+export class ListOrdersQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only this user\'s orders' })
+  @IsOptional()
+  @IsUUID()
+  readonly userId?: string;
+}

@@ -1,0 +1,46 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { TOTAL_COUNT, UUID } from '../common/route-helpers';
+import { RequestId } from '../shared/http/request-id';
+import { relay } from '../upstream/relay';
+import { UpstreamClient } from '../upstream/upstream-client';
+import { CreateOrderDto } from './dto/create-order.dto';
+import { ListOrdersQuery } from './dto/list-orders.query';
+import { OrderResponseDto } from './dto/order-response.dto';
+
+const ORDERS = 'order-service';
+
+@ApiTags('orders')
+@ApiHeader({ name: 'X-Request-Id', required: false, description: 'Kept when given (else generated), echoed and forwarded' })
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly upstream: UpstreamClient) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Place an order (starts pending; payment-service makes it paid or failed)' })
+  @ApiCreatedResponse({ type: OrderResponseDto })
+  @ApiErrors(ORDERS, 400, 413, 422)
+  create(@Body() dto: CreateOrderDto, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId }));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List orders, newest first, optionally of one user' })
+  @ApiOkResponse({ type: [OrderResponseDto], headers: TOTAL_COUNT })
+  @ApiErrors(ORDERS, 400)
+  list(@Query() q: ListOrdersQuery, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const query = { limit: q.limit, offset: q.offset, userId: q.userId };
+    return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: '/orders', query, requestId }));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one order' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: OrderResponseDto })
+  @ApiErrors(ORDERS, 400, 404)
+  get(@Param('id', UUID) id: string, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: `/orders/${id}`, requestId }));
+  }
+}

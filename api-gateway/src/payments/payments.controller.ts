@@ -1,0 +1,38 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { TOTAL_COUNT, UUID } from '../common/route-helpers';
+import { RequestId } from '../shared/http/request-id';
+import { relay } from '../upstream/relay';
+import { UpstreamClient } from '../upstream/upstream-client';
+import { ListPaymentsQuery } from './dto/list-payments.query';
+import { PaymentResponseDto } from './dto/payment-response.dto';
+
+const PAYMENTS = 'payment-service';
+
+/** Read-only: payments are made by payment-service when order.created arrives. */
+@ApiTags('payments')
+@ApiHeader({ name: 'X-Request-Id', required: false, description: 'Kept when given (else generated), echoed and forwarded' })
+@Controller('payments')
+export class PaymentsController {
+  constructor(private readonly upstream: UpstreamClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List payments, optionally of one order' })
+  @ApiOkResponse({ type: [PaymentResponseDto], headers: TOTAL_COUNT })
+  @ApiErrors(PAYMENTS, 400)
+  list(@Query() q: ListPaymentsQuery, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    const query = { limit: q.limit, offset: q.offset, orderId: q.orderId };
+    return relay(res, this.upstream.forward(PAYMENTS, { method: 'GET', path: '/payments', query, requestId }));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one payment' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiErrors(PAYMENTS, 400, 404)
+  get(@Param('id', UUID) id: string, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return relay(res, this.upstream.forward(PAYMENTS, { method: 'GET', path: `/payments/${id}`, requestId }));
+  }
+}

@@ -1,0 +1,5 @@
+// First import of main.ts: OpenTelemetry must patch http, express and undici before they load
+// (its undici instrumentation adds W3C traceparent to every forwarded request).
+import { startTracing } from './shared/observability/tracing';
+
+export const tracing = startTracing('api-gateway');
