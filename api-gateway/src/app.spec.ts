@@ -79,6 +79,17 @@ describe('the gateway app as main.ts sets it up', () => {
     });
   });
 
+  it.each([['a string', 'hello'], ['null', null], ['a number', 42]])('passes a bare JSON value (%s) through as JSON', async (_case, value) => {
+    upstream.answer(() => ({ status: 200, raw: JSON.stringify(value), headers: { 'content-type': 'application/json' } }));
+
+    const res = await http().get('/api/users');
+
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(res.text)).toEqual(value);
+    upstream.answer(() => ({ status: 200, json: [], headers: { 'X-Total-Count': '0' } }));
+  });
+
   it('/metrics has the request histogram by route template and the upstream histogram', async () => {
     await http().get('/api/users?limit=5').expect(200);
 

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 
 /** Every error the gateway answers, its own or a service's passed through. */
 export class ErrorResponseDto {
-  @ApiProperty({ example: 400 }) readonly statusCode!: number;
+  @ApiProperty({ type: 'integer', example: 400 }) readonly statusCode!: number;
 
   @ApiProperty({
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],

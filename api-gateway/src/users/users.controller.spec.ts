@@ -138,7 +138,7 @@ describe('/api/users through the gateway', () => {
       expect(res.body.message).toMatch(/uuid is expected/);
     });
 
-    it.each([['0'], ['101'], ['abc'], ['1.5']])('limit=%s', async (limit) => {
+    it.each([['0'], ['101'], ['abc'], ['1.5'], ['1&limit=2']])('limit=%s', async (limit) => {
       const res = await refused(() => http().get(`/api/users?limit=${limit}`));
 
       expect(res.status).toBe(400);
