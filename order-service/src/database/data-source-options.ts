@@ -1,0 +1,37 @@
+import { DataSourceOptions } from 'typeorm';
+import { KnownUser } from '../known-users/known-user.entity';
+import { Order } from '../orders/order.entity';
+import { OrderItem } from '../orders/order-item.entity';
+import { OutboxMessage } from '../shared/outbox/outbox-message.entity';
+import { OutboxTables1764000000000 } from '../shared/outbox/outbox-tables.migration';
+import { ProcessedEvent } from '../shared/outbox/processed-event.entity';
+import { CreateOrders1764000000001 } from './migrations/1764000000001-create-orders';
+
+export interface DatabaseSettings {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  database: string;
+  poolSize: number;
+}
+
+export function dataSourceOptions(db: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    host: db.host,
+    port: db.port,
+    username: db.username,
+    password: db.password,
+    database: db.database,
+    entities: [Order, OrderItem, KnownUser, OutboxMessage, ProcessedEvent],
+    migrations: [OutboxTables1764000000000, CreateOrders1764000000001],
+    synchronize: false,
+    extra: {
+      max: db.poolSize,
+      connectionTimeoutMillis: 3000,
+      // A query stuck behind a dead database fails instead of hanging the request.
+      statement_timeout: 10000,
+    },
+  };
+}

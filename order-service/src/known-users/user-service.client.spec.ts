@@ -1,0 +1,85 @@
+import { ConfigService } from '@nestjs/config';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { DependencyUnavailableError } from '../shared/http/domain-error';
+import { UserServiceClient } from './user-service.client';
+
+const USER_ID = '3f0c1a52-6f1e-4c47-9d0a-2b3c4d5e6f70';
+
+/** A user-service on an ephemeral port that answers with whatever the test sets. */
+class FakeUserService {
+  status = 200;
+  delayMs = 0;
+  readonly requests: { url: string; headers: IncomingHttpHeaders }[] = [];
+  private readonly server: Server = createServer((req, res) => {
+    this.requests.push({ url: req.url ?? '', headers: req.headers });
+    setTimeout(() => res.writeHead(this.status, { 'content-type': 'application/json' }).end('{}'), this.delayMs);
+  });
+
+  async start(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const configWith = (values: Record<string, unknown>) =>
+  ({ get: (key: string) => values[key] }) as unknown as ConfigService<never, true>;
+
+describe('UserServiceClient', () => {
+  const userService = new FakeUserService();
+  let url: string;
+
+  beforeAll(async () => {
+    url = await userService.start();
+  });
+  afterAll(() => userService.stop());
+  beforeEach(() => {
+    userService.status = 200;
+    userService.delayMs = 0;
+    userService.requests.length = 0;
+  });
+
+  it('says a user exists when user-service answers 200, forwarding request id and API key', async () => {
+    const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: `${url}/`, API_KEY: 'k3y' }));
+    await expect(sut.lookup(USER_ID, 'req-42')).resolves.toBe('exists');
+    expect(userService.requests[0].url).toBe(`/users/${USER_ID}`);
+    expect(userService.requests[0].headers).toMatchObject({ 'x-request-id': 'req-42', 'x-api-key': 'k3y' });
+  });
+
+  it('sends no API key when none is configured', async () => {
+    const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: url }));
+    await sut.lookup(USER_ID, null);
+    expect(userService.requests[0].headers['x-api-key']).toBeUndefined();
+    expect(userService.requests[0].headers['x-request-id']).toBeUndefined();
+  });
+
+  it.each([404, 400])('says a user is missing when user-service answers %d', async (status) => {
+    userService.status = status;
+    const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: url }));
+    await expect(sut.lookup(USER_ID, 'r')).resolves.toBe('missing');
+  });
+
+  it.each([500, 503, 401])('reports user-service unavailable when it answers %d', async (status) => {
+    userService.status = status;
+    const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: url }));
+    await expect(sut.lookup(USER_ID, 'r')).rejects.toThrow(DependencyUnavailableError);
+  });
+
+  it('gives up after two seconds', async () => {
+    userService.delayMs = 2500;
+    const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: url }));
+    const started = Date.now();
+    await expect(sut.lookup(USER_ID, 'r')).rejects.toThrow('user-service did not answer within 2 s; try again shortly');
+    expect(Date.now() - started).toBeLessThan(2400);
+  });
+
+  it('reports user-service unreachable when nothing listens', async () => {
+    const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: 'http://127.0.0.1:1' }));
+    await expect(sut.lookup(USER_ID, 'r')).rejects.toThrow('user-service is unreachable; try again shortly');
+  });
+});

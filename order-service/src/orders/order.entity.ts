@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { OrderKind } from '../shared/events/contracts';
+import type { OrderStatus } from './order-status';
+
+@Entity('orders')
+export class Order {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  /** Not a foreign key: users live in user-service. Orders outlive their user (history). */
+  @Column({ name: 'user_id', type: 'uuid' })
+  userId!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  kind!: OrderKind;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status!: OrderStatus;
+
+  /** Decimal string ("12.30"): pg returns numeric as text, and it stays text until the edge. */
+  @Column({ name: 'total_amount', type: 'numeric', precision: 14, scale: 2 })
+  totalAmount!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
+import { RequestId } from '../shared/http/request-id';
+import { CreateOrderDto } from './dto/create-order.dto';
+import { ListOrdersQuery } from './dto/list-orders.query';
+import { OrderResponseDto } from './dto/order-response.dto';
+import { OrdersService } from './orders.service';
+
+const UUID = new ParseUUIDPipe({ version: '4' });
+
+@ApiTags('orders')
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: OrderResponseDto, description: 'Created pending; order.created is published' })
+  @ApiBadRequestResponse({ description: 'Invalid fields (names each one)' })
+  @ApiUnprocessableEntityResponse({ description: 'The user does not exist or has been deleted' })
+  @ApiServiceUnavailableResponse({ description: 'The user is unknown here and user-service cannot be asked' })
+  async create(@Body() dto: CreateOrderDto, @RequestId() requestId: string): Promise<OrderResponseDto> {
+    return OrderResponseDto.of(await this.orders.create(dto, requestId));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [OrderResponseDto], description: `Newest first; the total count is in ${TOTAL_COUNT_HEADER}` })
+  @ApiResponse({ status: 400, description: 'Bad limit, offset or userId' })
+  async list(@Query() query: ListOrdersQuery, @Res({ passthrough: true }) res: Response): Promise<OrderResponseDto[]> {
+    const { orders, total } = await this.orders.list(query);
+    res.setHeader(TOTAL_COUNT_HEADER, String(total));
+    return orders.map((o) => OrderResponseDto.of(o));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: OrderResponseDto })
+  @ApiBadRequestResponse({ description: 'The id is not a uuid (v4)' })
+  @ApiNotFoundResponse()
+  async get(@Param('id', UUID) id: string): Promise<OrderResponseDto> {
+    return OrderResponseDto.of(await this.orders.get(id));
+  }
+}

@@ -1,0 +1,10 @@
+import { DomainError } from '../shared/http/domain-error';
+
+export class OrderNotFoundError extends DomainError {
+  readonly code = 'ORDER.NOT_FOUND';
+  readonly kind = 'not_found';
+
+  constructor(id: string) {
+    super(`order ${id} not found`);
+  }
+}

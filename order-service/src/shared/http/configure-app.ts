@@ -1,0 +1,38 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { AllExceptionsFilter } from './all-exceptions.filter';
+import { requestIdOf } from './request-id';
+
+export const BODY_LIMIT = '1mb';
+
+/**
+ * Everything a running app and its tests must share: logger, body limit, validation, errors,
+ * request ids, shutdown hooks. main.ts and the integration tests both call it.
+ * The app must be created with `{ bufferLogs: true, bodyParser: false }`.
+ */
+export function configureApp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.useLogger(app.get(Logger));
+  express.disable('x-powered-by');
+  express.use((req: Request, res: Response, next: NextFunction) => {
+    requestIdOf(req, res);
+    next();
+  });
+  express.useBodyParser('json', { limit: BODY_LIMIT });
+  express.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      // "12" for a number is refused, not coerced: clients must send the type the API documents.
+      transformOptions: { enableImplicitConversion: false },
+      validationError: { target: false, value: false },
+    }),
+  );
+  express.useGlobalFilters(new AllExceptionsFilter());
+  express.enableShutdownHooks();
+}

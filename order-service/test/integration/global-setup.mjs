@@ -1,0 +1,1 @@
+export default async () => (await import('../../../infra/local/jest-infra.mjs')).globalSetup();

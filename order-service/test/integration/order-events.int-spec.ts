@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { WELCOME_ORDER_ITEMS } from '../../src/orders/welcome-order';
+import { FakeUserService } from './support/fake-user-service';
+import { anEvent, TestPublisher, TopicProbe, testKafka } from './support/kafka';
+import { RunningOrderService, startOrderService, truncateAll } from './support/order-service-app';
+import { waitUntil } from './support/wait';
+
+describe('order-service consuming events (real PostgreSQL and Kafka)', () => {
+  const userService = new FakeUserService();
+  let sut: RunningOrderService;
+  let http: App;
+  let probe: TopicProbe;
+  let publisher: TestPublisher;
+
+  beforeAll(async () => {
+    await userService.start();
+    sut = await startOrderService({ consumerGroup: `order-service-it-events-${randomUUID()}`, userServiceUrl: userService.url });
+    http = sut.app.getHttpServer() as App;
+    const kafka = testKafka();
+    probe = await new TopicProbe(kafka).start(['order.created', 'user.created.dlq', 'payment.completed.dlq']);
+    publisher = await new TestPublisher(kafka).start();
+  });
+
+  afterAll(async () => {
+    await publisher?.stop();
+    await probe?.stop();
+    await sut?.close();
+    await userService.stop();
+  });
+
+  beforeEach(async () => {
+    userService.reset();
+    await truncateAll(sut.dataSource);
+  });
+
+  const aUserCreated = (userId: string, over: Record<string, unknown> = {}) =>
+    anEvent('UserCreated', { userId, email: `${userId}@example.com`, name: 'Ann', role: 'user' }, over);
+
+  const welcomeOrdersOf = async (userId: string): Promise<{ id: string; status: string; total: string }[]> =>
+    sut.dataSource.query(
+      "SELECT id, status, total_amount::text AS total FROM orders WHERE user_id = $1 AND kind = 'welcome'",
+      [userId],
+    );
+
+  const seen = async (consumer: string, eventId: string): Promise<boolean> => {
+    const rows: unknown[] = await sut.dataSource.query(
+      'SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2',
+      [consumer, eventId],
+    );
+    return rows.length === 1;
+  };
+
+  describe('user.created', () => {
+    it('creates exactly one welcome order and publishes its order.created with the same requestId', async () => {
+      const userId = randomUUID();
+      const event = aUserCreated(userId);
+      await publisher.publish('user.created', userId, event, { 'x-request-id': event.requestId });
+
+      await waitUntil(async () => (await welcomeOrdersOf(userId)).length === 1, 'the welcome order');
+      const [welcome] = await welcomeOrdersOf(userId);
+      expect(welcome).toMatchObject({ status: 'pending', total: '0.01' });
+
+      const [message] = await probe.waitFor('order.created', welcome.id);
+      expect(message.headers['x-request-id']).toBe(event.requestId);
+      const published = JSON.parse(message.value as string);
+      expect(published.requestId).toBe(event.requestId);
+      expect(published.data).toEqual({ orderId: welcome.id, userId, kind: 'welcome', items: WELCOME_ORDER_ITEMS, totalAmount: '0.01' });
+
+      // The user is now known: an order is taken without asking user-service.
+      await request(http).post('/orders').send({ userId, items: [{ productId: 'product-1', quantity: 1, price: 2 }] }).expect(201);
+      expect(userService.requests).toEqual([]);
+
+      const res = await request(http).get(`/orders?userId=${userId}`).expect(200);
+      expect(res.body.map((o: { kind: string }) => o.kind)).toEqual(['regular', 'welcome']);
+    });
+
+    it('keeps one welcome order when the same event comes again, and when another event repeats the user', async () => {
+      const userId = randomUUID();
+      const first = aUserCreated(userId);
+      await publisher.publish('user.created', userId, first);
+      await waitUntil(() => seen('order-service.user-created', first.eventId), 'the first user.created');
+
+      const again = aUserCreated(userId, { eventId: randomUUID() });
+      await publisher.publish('user.created', userId, first); // redelivery: same eventId
+      await publisher.publish('user.created', userId, again); // same user, new eventId
+      // Same key, same partition: once `again` is recorded, the redelivery before it was handled too.
+      await waitUntil(() => seen('order-service.user-created', again.eventId), 'the second user.created');
+
+      expect(await welcomeOrdersOf(userId)).toHaveLength(1);
+      const [{ n }] = await sut.dataSource.query('SELECT count(*)::int AS n FROM orders WHERE user_id = $1', [userId]);
+      expect(n).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // let the relay publish anything it would
+      const welcomeIds = new Set((await welcomeOrdersOf(userId)).map((o) => o.id));
+      const announced = probe.messages.filter((m) => m.topic === 'order.created' && m.value?.includes(userId));
+      expect(announced.map((m) => m.key)).toEqual([...welcomeIds]);
+    });
+
+    it('parks a non-JSON and a wrong-schema message on user.created.dlq with the reason, and goes on', async () => {
+      const userId = randomUUID();
+      await publisher.publish('user.created', userId, 'this is not json');
+      await publisher.publish('user.created', userId, aUserCreated(userId, { data: { userId, email: 'nope', name: 'Ann', role: 'user' } }));
+      await publisher.publish('user.created', userId, aUserCreated(userId));
+
+      await waitUntil(async () => (await welcomeOrdersOf(userId)).length === 1, 'the valid event after the poison ones');
+      const parked = await probe.waitFor('user.created.dlq', userId, 2);
+      expect(parked.map((m) => m.headers['x-dead-letter-reason'])).toEqual([
+        'value is not JSON',
+        expect.stringMatching(/^invalid data: email: email must be an email/),
+      ]);
+      expect(parked[0].value).toBe('this is not json');
+      expect(parked[0].headers).toMatchObject({ 'x-original-topic': 'user.created', 'x-failed-consumer': 'order-service.user-created' });
+    });
+  });
+
+  describe('user.deleted', () => {
+    it('refuses new orders for the user and keeps their orders', async () => {
+      const userId = randomUUID();
+      userService.users.add(userId);
+      const created = await request(http)
+        .post('/orders')
+        .send({ userId, items: [{ productId: 'product-1', quantity: 1, price: 2 }] })
+        .expect(201);
+
+      const deleted = anEvent('UserDeleted', { userId });
+      await publisher.publish('user.deleted', userId, deleted);
+      await waitUntil(() => seen('order-service.user-deleted', deleted.eventId), 'user.deleted');
+
+      const res = await request(http).post('/orders').send({ userId, items: [{ productId: 'product-1', quantity: 1, price: 2 }] }).expect(422);
+      expect(res.body.message).toBe(`user ${userId} has been deleted`);
+      await request(http).get(`/orders/${created.body.id}`).expect(200);
+    });
+
+    it('gives no welcome order to a user already deleted when their user.created comes late', async () => {
+      const userId = randomUUID();
+      const deleted = anEvent('UserDeleted', { userId });
+      await publisher.publish('user.deleted', userId, deleted);
+      await waitUntil(() => seen('order-service.user-deleted', deleted.eventId), 'user.deleted');
+      const created = aUserCreated(userId);
+      await publisher.publish('user.created', userId, created);
+      await waitUntil(() => seen('order-service.user-created', created.eventId), 'the late user.created');
+      expect(await welcomeOrdersOf(userId)).toEqual([]);
+    });
+  });
+
+  describe('payment outcomes', () => {
+    /**
+     * Written straight into the table (no order.created): a payment-service running against the
+     * same test Kafka must not see, and pay, the orders these tests move themselves.
+     */
+    async function aPendingOrder(): Promise<string> {
+      const id = randomUUID();
+      await sut.dataSource.query(
+        "INSERT INTO orders (id, user_id, kind, status, total_amount, updated_at) VALUES ($1, $2, 'regular', 'pending', '12.50', now() - interval '1 hour')",
+        [id, randomUUID()],
+      );
+      return id;
+    }
+
+    const statusOf = async (orderId: string): Promise<{ status: string; updated_at: Date }> =>
+      (await sut.dataSource.query('SELECT status, updated_at FROM orders WHERE id = $1', [orderId]))[0];
+
+    const aPayment = (type: 'PaymentCompleted' | 'PaymentFailed', orderId: string) =>
+      anEvent(type, {
+        paymentId: randomUUID(),
+        orderId,
+        amount: '12.50',
+        ...(type === 'PaymentFailed' ? { reason: 'card declined' } : {}),
+      });
+
+    it('marks the order paid on payment.completed; a duplicate and a late payment.failed change nothing', async () => {
+      const orderId = await aPendingOrder();
+      const completed = aPayment('PaymentCompleted', orderId);
+      await publisher.publish('payment.completed', orderId, completed);
+      await waitUntil(async () => (await statusOf(orderId)).status === 'paid', 'the order to be paid');
+      const paid = await statusOf(orderId);
+      expect(Date.now() - paid.updated_at.getTime()).toBeLessThan(60_000);
+
+      const later = aPayment('PaymentCompleted', orderId);
+      await publisher.publish('payment.completed', orderId, completed); // duplicate delivery
+      await publisher.publish('payment.completed', orderId, later);
+      await waitUntil(() => seen('order-service.payment-completed', later.eventId), 'the later payment.completed');
+      const failed = aPayment('PaymentFailed', orderId);
+      await publisher.publish('payment.failed', orderId, failed);
+      await waitUntil(() => seen('order-service.payment-failed', failed.eventId), 'the late payment.failed');
+
+      expect(await statusOf(orderId)).toEqual(paid);
+    });
+
+    it('marks the order failed on payment.failed', async () => {
+      const orderId = await aPendingOrder();
+      await publisher.publish('payment.failed', orderId, aPayment('PaymentFailed', orderId));
+      await waitUntil(async () => (await statusOf(orderId)).status === 'failed', 'the order to be failed');
+      const res = await request(http).get(`/orders/${orderId}`).expect(200);
+      expect(res.body).toMatchObject({ status: 'failed', totalAmount: 12.5 });
+    });
+
+    it('parks a payment for an unknown order on payment.completed.dlq, naming it', async () => {
+      const orderId = randomUUID();
+      const event = aPayment('PaymentCompleted', orderId);
+      await publisher.publish('payment.completed', orderId, event);
+      const [parked] = await probe.waitFor('payment.completed.dlq', orderId);
+      expect(parked.headers['x-dead-letter-reason']).toBe(`ORDER.NOT_FOUND: order ${orderId} not found`);
+      expect(JSON.parse(parked.value as string).eventId).toBe(event.eventId);
+      expect(await seen('order-service.payment-completed', event.eventId)).toBe(false);
+    });
+  });
+});
