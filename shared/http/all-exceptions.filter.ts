@@ -64,10 +64,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
 }
 
 /** Express' body parser throws plain errors with a `type`; they are the client's fault. */
-function bodyParserError(e: unknown): Omit<ErrorBody, 'requestId'> | null {
+export function bodyParserError(e: unknown): Omit<ErrorBody, 'requestId'> | null {
   const type = (e as { type?: unknown } | null)?.type;
   if (type === 'entity.too.large') return { statusCode: 413, message: 'request body larger than 1 MB', error: 'Payload Too Large' };
-  if (type === 'entity.parse.failed') return { statusCode: 400, message: 'malformed JSON body', error: 'Bad Request' };
+  if (type === 'entity.parse.failed') {
+    const detail = e instanceof Error ? `: ${e.message.slice(0, 200)}` : '';
+    return { statusCode: 400, message: `malformed JSON body${detail}`, error: 'Bad Request' };
+  }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return { statusCode: 415, message: 'unsupported body encoding', error: 'Unsupported Media Type' };
   }

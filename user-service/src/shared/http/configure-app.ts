@@ -3,7 +3,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
-import { AllExceptionsFilter } from './all-exceptions.filter';
+import { AllExceptionsFilter, bodyParserError } from './all-exceptions.filter';
 import { requestIdOf } from './request-id';
 
 export const BODY_LIMIT = '1mb';
@@ -22,6 +22,13 @@ export function configureApp(app: INestApplication): void {
     next();
   });
   express.useBodyParser('json', { limit: BODY_LIMIT });
+  // Answers body-parser failures here, while their type (too large, malformed) is still known;
+  // past this point Nest turns them into a bare 400.
+  express.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    const known = bodyParserError(err);
+    if (!known) return next(err);
+    res.status(known.statusCode).json({ ...known, requestId: requestIdOf(req, res) });
+  });
   express.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
