@@ -31,24 +31,28 @@ async function up() {
   await ensureInstalled(path.join(REPO_ROOT, 'infra', 'local'), { log: say });
   const { startStack, describeStack } = await import('./stack.mjs');
   const t0 = Date.now();
-  const stack = await startStack(profile.name).catch((err) => {
-    say(`failed: ${err.message}`);
-    process.exit(1);
-  });
-  say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  for (const [label, text] of describeStack(stack)) console.log(`  ${label.padEnd(11)} ${text}`);
-  console.log('Ctrl+C stops what was started here.');
-
+  const starting = startStack(profile.name);
+  // Handlers first: a Ctrl+C during start-up waits for the start to settle, then stops it all.
   let stopping = false;
   const stop = async (signal) => {
     if (stopping) return;
     stopping = true;
-    const t1 = Date.now();
     say(`${signal}: stopping`);
-    await stack.stop();
+    const stack = await starting.catch(() => undefined);
+    const t1 = Date.now();
+    await stack?.stop();
     say(`stopped in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     process.exit(0);
   };
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => void stop(s));
+
+  const stack = await starting.catch((err) => {
+    say(`failed: ${err.message}`);
+    process.exit(1);
+  });
+  if (stopping) return;
+  say(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  for (const [label, text] of describeStack(stack)) console.log(`  ${label.padEnd(11)} ${text}`);
+  console.log('Ctrl+C stops what was started here.');
   setInterval(() => {}, 1 << 30); // stay alive until a signal
 }

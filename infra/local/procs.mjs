@@ -150,23 +150,25 @@ function isZombie(pid) {
  * Stops one process we started: a polite signal, a bounded wait, then SIGKILL.
  * @param {number} pid
  * @param {{ signal?: NodeJS.Signals, timeoutMs?: number, name?: string, log?: (m: string) => void }} [opts]
+ * @returns {Promise<'stopped' | 'killed' | 'gone'>} killed: it needed SIGKILL
  */
 export async function stopPid(pid, opts = {}) {
   const { signal = 'SIGTERM', timeoutMs = 15000, name = `pid ${pid}`, log = () => {} } = opts;
-  if (!isAlive(pid)) return;
+  if (!isAlive(pid)) return 'gone';
   try {
     process.kill(pid, signal);
   } catch {
-    return;
+    return 'gone';
   }
-  if (await waitForExit(pid, timeoutMs)) return;
+  if (await waitForExit(pid, timeoutMs)) return 'stopped';
   log(`${name} did not stop within ${timeoutMs / 1000} s: sending SIGKILL`);
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
-    return;
+    return 'gone';
   }
   await waitForExit(pid, 5000);
+  return 'killed';
 }
 
 /**

@@ -13,7 +13,7 @@ export { ensureKafkaJars, topicList } from './kafka.mjs';
 
 const KAFKA_READY_MS = 60000;
 const PG_READY_MS = 30000;
-const KAFKA_STOP_MS = 20000;
+const KAFKA_STOP_MS = 30000; // includes writing the class-data archive once
 const PG_STOP_MS = 15000;
 
 /**
@@ -21,6 +21,7 @@ const PG_STOP_MS = 15000;
  * @typedef {{
  *   kind: 'kafka' | 'postgres', name: string, port: number, database?: string,
  *   started: boolean, pid?: number, pidFile?: string, logFile?: string, note: string,
+ *   afterStop?: (clean: boolean) => void,
  * }} Part
  * @typedef {{
  *   profile: import('./profiles.mjs').Profile,
@@ -100,12 +101,12 @@ async function startKafka(profile, log, parts) {
   if (profile.wipeOnStart) fs.rmSync(dir, { recursive: true, force: true });
   await ensureKafkaJars(log);
   const props = await prepareKafka(dir, profile.kafka, logFile);
-  const child = spawnKafka(dir, props, logFile);
+  const { child, afterStop } = spawnKafka(dir, props, logFile, { shortLived: profile.wipeOnStart });
   let exited = '';
   child.on('error', (err) => (exited = `could not run java: ${err.message}`));
   child.on('exit', (code, signal) => (exited = `the JVM exited (${signal ?? `code ${code}`})`));
   if (child.pid) writePidFile(pidFile, child.pid, props);
-  const started = { ...part, started: true, pid: child.pid, pidFile, note: `started (pid ${child.pid})` };
+  const started = { ...part, started: true, pid: child.pid, pidFile, afterStop, note: `started (pid ${child.pid})` };
   parts.push(started);
   try {
     await waitForKafka(broker, {
@@ -196,9 +197,10 @@ async function stopPart(part, log) {
   // SIGINT is PostgreSQL's "fast shutdown"; SIGTERM is Kafka's controlled shutdown.
   const signal = part.kind === 'postgres' ? 'SIGINT' : 'SIGTERM';
   const timeoutMs = part.kind === 'postgres' ? PG_STOP_MS : KAFKA_STOP_MS;
-  await stopPid(part.pid, { signal, timeoutMs, name: part.name, log });
+  const how = await stopPid(part.pid, { signal, timeoutMs, name: part.name, log });
   if (part.pidFile) removePidFile(part.pidFile);
   part.pid = undefined;
+  part.afterStop?.(how === 'stopped');
 }
 
 /**
