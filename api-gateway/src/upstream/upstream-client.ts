@@ -43,6 +43,10 @@ interface Target {
  * Forwards requests to the services over one keep-alive connection pool per service.
  * 2xx, 4xx and 503 answers come back unchanged; any other 5xx becomes 502 (the service's
  * details stay in its own log). Connection failures become 503, a missed deadline 504.
+ * The deadline covers the whole exchange as the client lives it: waiting for one of the pool's
+ * connections, connecting, and the complete answer. (undici's own headersTimeout/bodyTimeout
+ * would exclude the wait, but tick at ~0.5 s resolution and would let a stuck service hold a
+ * queue of clients for many timeouts.)
  * W3C trace context is added by OpenTelemetry's undici instrumentation when tracing is on.
  */
 @Injectable()
