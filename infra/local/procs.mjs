@@ -200,3 +200,33 @@ export async function waitUntil(probe, opts) {
     await sleep(opts.intervalMs ?? 250);
   }
 }
+
+/**
+ * A lock file holding the owner's pid, so two runs starting the same profile at once (two test
+ * runs in two terminals) do not race for the ports: the second waits, then finds the servers up
+ * and reuses them. A lock whose owner died is taken over.
+ * @param {string} file
+ * @param {{ timeoutMs: number, onWait?: (ownerPid: number) => void }} opts
+ * @returns {Promise<() => void>} release
+ */
+export async function acquireLock(file, opts) {
+  const deadline = Date.now() + opts.timeoutMs;
+  let told = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
+    }
+    const owner = Number(fs.readFileSync(file, 'utf8').trim() || 0);
+    if (!owner || !isAlive(owner)) {
+      fs.rmSync(file, { force: true }); // its owner is gone
+      continue;
+    }
+    if (!told) opts.onWait?.(owner);
+    told = true;
+    if (Date.now() > deadline) throw new Error(`another run (pid ${owner}) has been starting this stack for too long`);
+    await sleep(250);
+  }
+}

@@ -6,7 +6,16 @@ import path from 'node:path';
 import { ensureKafkaJars, ensureTopics, prepareKafka, spawnKafka, topicList, waitForKafka } from './kafka.mjs';
 import { ensureDatabase, preparePostgres, spawnPostgres, waitForPostgres } from './postgres.mjs';
 import { PG_PASSWORD, PG_USER, getProfile, infraEnv, runDir } from './profiles.mjs';
-import { isAlive, isPortServed, ownLiveProcess, removePidFile, stopPid, tailFile, writePidFile } from './procs.mjs';
+import {
+  acquireLock,
+  isAlive,
+  isPortServed,
+  ownLiveProcess,
+  removePidFile,
+  stopPid,
+  tailFile,
+  writePidFile,
+} from './procs.mjs';
 
 export { PROFILES, getProfile, infraEnv, REPO_ROOT } from './profiles.mjs';
 export { ensureKafkaJars, topicList } from './kafka.mjs';
@@ -45,7 +54,24 @@ export async function startStack(profileName, opts = {}) {
   const log = opts.log ?? ((m) => console.log(`[stack:${profile.name}] ${m}`));
   fs.mkdirSync(profile.logDir, { recursive: true });
   fs.mkdirSync(runDir(profile), { recursive: true });
+  const release = await acquireLock(path.join(runDir(profile), 'starting.lock'), {
+    timeoutMs: 5 * 60 * 1000,
+    onWait: (pid) => log(`another run (pid ${pid}) is starting the ${profile.name} stack: waiting for it`),
+  });
+  try {
+    return await startLocked(profile, log, opts);
+  } finally {
+    release();
+  }
+}
 
+/**
+ * @param {import('./profiles.mjs').Profile} profile
+ * @param {(m: string) => void} log
+ * @param {StartOptions} opts
+ * @returns {Promise<Stack>}
+ */
+async function startLocked(profile, log, opts) {
   /** @type {Part[]} */
   const parts = []; // filled as servers spawn, so a stop (or our exit) mid-start still reaches them
   const stack = { profile, parts, env: infraEnv(profile), startedAny: false, stop: () => stopParts(parts, log) };
