@@ -10,7 +10,7 @@ export const API_PREFIX = 'api';
  * the orchestrator and Prometheus look), then Swagger at /api/docs and /api/docs-json.
  */
 export function setupApp(app: INestApplication): void {
-  configureApp(app);
+  configureApp(app, { requireApiKey: false });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

@@ -1,6 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsSecret } from './secrets';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -20,7 +21,11 @@ export class BaseEnv {
   @IsString() KAFKA_CLIENT_ID!: string;
   @IsString() KAFKA_CONSUMER_GROUP!: string;
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) JAEGER_ENDPOINT = 'http://localhost:4318/v1/traces';
-  @IsOptional() @IsString() API_KEY?: string;
+  /**
+   * Shared with the gateway: HTTP requests without it in X-API-Key are refused (401), probes aside.
+   * Optional in development; required in production (32+ characters, no placeholder).
+   */
+  @IsSecret({ requiredInProduction: true }) API_KEY?: string;
 }
 
 /** Postgres settings of the apps that own a database. */
