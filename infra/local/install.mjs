@@ -20,11 +20,12 @@ export function installReason(dir) {
   if (!fs.existsSync(modules)) return 'node_modules missing';
   if (!fs.existsSync(lock)) return ''; // nothing to compare with; `npm install` by hand owns it
   const marker = path.join(modules, MARKER);
-  if (fs.existsSync(marker)) return fs.readFileSync(marker, 'utf8').trim() === sha256(lock) ? '' : 'package-lock.json changed';
-  // Installed by hand: npm's hidden lockfile is newer than the lockfile when that install was complete.
+  const hash = sha256(lock);
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').trim() === hash) return '';
+  // Installed by hand (`npm install`): npm's hidden lockfile is at least as new as the lockfile.
   const hidden = path.join(modules, '.package-lock.json');
   if (fs.existsSync(hidden) && fs.statSync(hidden).mtimeMs >= fs.statSync(lock).mtimeMs) {
-    fs.writeFileSync(marker, sha256(lock) + '\n');
+    fs.writeFileSync(marker, hash + '\n');
     return '';
   }
   return 'package-lock.json changed';

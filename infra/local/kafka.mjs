@@ -99,6 +99,8 @@ function writeConfig(dir, { port, controllerPort }) {
     // Topics are created explicitly (with their dead-letter twins) before services start.
     'auto.create.topics.enable': false,
     'num.partitions': 3,
+    // The default 50 partitions of __consumer_offsets take seconds to load on a small machine.
+    'offsets.topic.num.partitions': 5,
   };
   fs.writeFileSync(props, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   fs.writeFileSync(
@@ -232,6 +234,22 @@ export async function waitForKafka(broker, opts) {
   );
 }
 
+/**
+ * The first consumer group request makes the broker create and load __consumer_offsets; until that
+ * is done the apps' consumers crash-restart ("coordinator is loading"). Do it here, before they start.
+ * @param {import('kafkajs').Admin} admin
+ * @param {string} topic any existing topic
+ */
+async function warmGroupCoordinator(admin, topic) {
+  await waitUntil(
+    async () => {
+      await admin.fetchOffsets({ groupId: 'nest-ms-stack-warmup', topics: [topic] });
+      return true;
+    },
+    { what: 'Kafka group coordinator', timeoutMs: 30000, intervalMs: 300 },
+  );
+}
+
 /** Topic names from shared/events/topics.json, each with its dead-letter twin. */
 export function topicList() {
   const file = path.join(REPO_ROOT, 'shared', 'events', 'topics.json');
@@ -264,6 +282,7 @@ export async function ensureTopics(broker) {
           if (!names.every((n) => now.has(n))) throw err;
         });
     }
+    await warmGroupCoordinator(admin, names[0]);
     return { created: missing, existing: names.filter((n) => have.has(n)) };
   } finally {
     await admin.disconnect().catch(() => {});

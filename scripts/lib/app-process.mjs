@@ -103,5 +103,8 @@ export async function stopApp(running) {
   clearTimeout(timer);
 }
 
-/** Last lines of an app's log, for failure reports. */
-export const appLogTail = (running, lines = 25) => tailFile(running.logFile, lines);
+/** Last lines of an app's log (pino lines compacted), for failure reports. */
+export function appLogTail(running, lines = 25) {
+  const text = tailFile(running.logFile, lines);
+  return text ? text.split('\n').map(compactLogLine).join('\n') : '(the log is empty)';
+}
