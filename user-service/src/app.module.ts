@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
 import { validateEnv } from './config/env';
 import { DatabaseModule } from './database/database.module';
 import { UserServiceReadiness } from './health/readiness';
@@ -20,6 +22,8 @@ import { UsersModule } from './users/users.module';
     MetricsModule,
     healthModule(UserServiceReadiness),
     UsersModule,
+    AuthModule,
+    AdminModule,
   ],
 })
 export class AppModule {}

@@ -1,6 +1,7 @@
 import { tracing } from './tracing';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AdminSeeder } from './admin/admin-seeder';
 import { AppModule } from './app.module';
 import { configureApp } from './shared/http/configure-app';
 
@@ -13,6 +14,8 @@ async function bootstrap(): Promise<void> {
   );
   SwaggerModule.setup('docs', app, document);
   app.enableShutdownHooks();
+  // The first admin from ADMIN_EMAIL / ADMIN_PASSWORD, before the API opens (idempotent).
+  await app.get(AdminSeeder).seedFromConfig();
   await app.listen(Number(process.env.PORT ?? 3001));
   process.once('beforeExit', () => void tracing?.shutdown());
 }

@@ -6,6 +6,6 @@ import { UsersService } from './users.service';
 @Module({
   controllers: [UsersController],
   providers: [UsersService, PasswordHasher],
-  exports: [UsersService],
+  exports: [UsersService, PasswordHasher],
 })
 export class UsersModule {}

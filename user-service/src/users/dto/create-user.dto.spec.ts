@@ -25,6 +25,9 @@ describe('CreateUserDto', () => {
     ['name', { first: 'John' }],
     ['password', 'short'],
     ['password', 12345678],
+    ['password', 'securepass123!'],
+    ['password', 'SecurePass123'],
+    ['email', 'throwaway@mailinator.com'],
     ['role', 'root'],
   ])('refuses %s = %p', async (field, value) => {
     expect(await failingFields(CreateUserDto, { ...valid, [field]: value })).toEqual([field]);
@@ -48,5 +51,6 @@ describe('UpdateUserDto', () => {
   it('refuses a role change and bad values', async () => {
     expect(await failingFields(UpdateUserDto, { role: 'admin' })).toEqual(['role']);
     expect(await failingFields(UpdateUserDto, { email: 'nope', password: 'short' })).toEqual(['email', 'password']);
+    expect(await failingFields(UpdateUserDto, { email: 'a@yopmail.com', password: 'alllowercase1!' })).toEqual(['email', 'password']);
   });
 });

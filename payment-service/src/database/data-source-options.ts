@@ -1,0 +1,35 @@
+import { DataSourceOptions } from 'typeorm';
+import { Payment } from '../payments/payment.entity';
+import { OutboxMessage } from '../shared/outbox/outbox-message.entity';
+import { OutboxTables1764000000000 } from '../shared/outbox/outbox-tables.migration';
+import { ProcessedEvent } from '../shared/outbox/processed-event.entity';
+import { CreatePayments1764000000001 } from './migrations/1764000000001-create-payments';
+
+export interface DatabaseSettings {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  database: string;
+  poolSize: number;
+}
+
+export function dataSourceOptions(db: DatabaseSettings): DataSourceOptions {
+  return {
+    type: 'postgres',
+    host: db.host,
+    port: db.port,
+    username: db.username,
+    password: db.password,
+    database: db.database,
+    entities: [Payment, OutboxMessage, ProcessedEvent],
+    migrations: [OutboxTables1764000000000, CreatePayments1764000000001],
+    synchronize: false,
+    extra: {
+      max: db.poolSize,
+      connectionTimeoutMillis: 3000,
+      // A query stuck behind a dead database fails instead of hanging the request or the consumer.
+      statement_timeout: 10000,
+    },
+  };
+}

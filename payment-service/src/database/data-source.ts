@@ -1,0 +1,17 @@
+// For the TypeORM CLI (`npm run migration:generate -- src/database/migrations/<name>`).
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { validateEnv } from '../config/env';
+import { dataSourceOptions } from './data-source-options';
+
+const env = validateEnv(process.env);
+export default new DataSource(
+  dataSourceOptions({
+    host: env.DB_HOST,
+    port: env.DB_PORT,
+    username: env.DB_USERNAME,
+    password: env.DB_PASSWORD,
+    database: env.DB_DATABASE,
+    poolSize: 2,
+  }),
+);

@@ -1,0 +1,32 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
+import { ListPaymentsQuery } from './dto/list-payments.query';
+import { PaymentResponseDto } from './dto/payment-response.dto';
+import { PaymentsService } from './payments.service';
+
+const UUID = new ParseUUIDPipe({ version: '4' });
+
+/** Read-only: payments are made by order.created events, never over HTTP. */
+@ApiTags('payments')
+@Controller('payments')
+export class PaymentsController {
+  constructor(private readonly payments: PaymentsService) {}
+
+  @Get()
+  @ApiOkResponse({ type: [PaymentResponseDto], description: 'The total is in the X-Total-Count header' })
+  @ApiBadRequestResponse({ description: 'Invalid limit, offset or orderId' })
+  async list(@Query() query: ListPaymentsQuery, @Res({ passthrough: true }) res: Response): Promise<PaymentResponseDto[]> {
+    const { payments, total } = await this.payments.list(query);
+    res.setHeader(TOTAL_COUNT_HEADER, String(total));
+    return payments.map((p) => PaymentResponseDto.of(p));
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiNotFoundResponse()
+  async get(@Param('id', UUID) id: string): Promise<PaymentResponseDto> {
+    return PaymentResponseDto.of(await this.payments.get(id));
+  }
+}

@@ -1,0 +1,10 @@
+import { DomainError } from '../shared/http/domain-error';
+
+export class PaymentNotFoundError extends DomainError {
+  readonly code = 'PAYMENT.NOT_FOUND';
+  readonly kind = 'not_found';
+
+  constructor(id: string) {
+    super(`payment ${id} not found`);
+  }
+}

@@ -1,0 +1,29 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { ApiKeyStrategy, Caller } from './api-key.strategy';
+
+/** Probes answer without a key: the orchestrator and Prometheus hold none. */
+export const PROBE_PATHS: readonly string[] = ['/health/live', '/health/ready', '/metrics'];
+
+export type RequestWithCaller = IncomingMessage & { path?: string; caller?: Caller };
+
+/**
+ * A service's door: with API_KEY set, every HTTP route but the probes needs the right X-API-Key
+ * (401 otherwise). Installed for every service by configureApp; Kafka handlers are not HTTP and
+ * pass. The caller (with the identity the gateway forwarded) is left on `req.caller`.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(private readonly strategy: ApiKeyStrategy) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<RequestWithCaller>();
+    if (PROBE_PATHS.includes(req.path ?? '')) return true;
+    const caller = this.strategy.authenticate(req.headers);
+    if (!caller) throw new UnauthorizedException('missing or wrong X-API-Key');
+    req.caller = caller;
+    return true;
+  }
+}

@@ -1,0 +1,21 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/** The gateway's key, sent on every call to a service. */
+export const API_KEY_HEADER = 'x-api-key';
+/** Who the gateway authenticated (JWT `sub`); set by the gateway only, trusted only with the key. */
+export const USER_ID_HEADER = 'x-user-id';
+/** That user's roles, comma-separated; same rules as USER_ID_HEADER. */
+export const USER_ROLES_HEADER = 'x-user-roles';
+
+/**
+ * Compares a presented secret with the expected one in constant time. Both sides are hashed
+ * first (SHA-256), so the comparison takes as long whatever the presented length and whichever
+ * byte differs: timingSafeEqual alone would throw, and leak, on a length mismatch.
+ */
+export function sameSecret(presented: unknown, expected: string): boolean {
+  if (typeof presented !== 'string' || expected.length === 0) return false;
+  const a = createHash('sha256').update(presented, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}

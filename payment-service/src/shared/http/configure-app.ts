@@ -1,0 +1,61 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { Logger } from 'nestjs-pino';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { ApiKeyStrategy } from '../auth/api-key.strategy';
+import { AllExceptionsFilter, bodyParserError } from './all-exceptions.filter';
+import { requestIdOf } from './request-id';
+
+export const BODY_LIMIT = '1mb';
+
+export interface ConfigureAppOptions {
+  /**
+   * Refuse requests without the right X-API-Key when API_KEY is set (probes aside). On for the
+   * services, so none can forget it; the gateway turns it off: its callers are clients, who
+   * authenticate with a JWT.
+   */
+  readonly requireApiKey?: boolean;
+}
+
+/**
+ * Everything a running app and its tests must share: logger, body limit, validation, errors,
+ * request ids, shutdown hooks. main.ts and the integration tests both call it.
+ * The app must be created with `{ bufferLogs: true, bodyParser: false }`.
+ */
+export function configureApp(app: INestApplication, options: ConfigureAppOptions = {}): void {
+  const express = app as NestExpressApplication;
+  express.useLogger(app.get(Logger));
+  express.disable('x-powered-by');
+  express.use((req: Request, res: Response, next: NextFunction) => {
+    requestIdOf(req, res);
+    next();
+  });
+  express.useBodyParser('json', { limit: BODY_LIMIT });
+  // Answers body-parser failures here, while their type (too large, malformed) is still known;
+  // past this point Nest turns them into a bare 400.
+  express.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    const known = bodyParserError(err);
+    if (!known) return next(err);
+    res.status(known.statusCode).json({ ...known, requestId: requestIdOf(req, res) });
+  });
+  express.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      // "12" for a number is refused, not coerced: clients must send the type the API documents.
+      transformOptions: { enableImplicitConversion: false },
+      validationError: { target: false, value: false },
+    }),
+  );
+  express.useGlobalFilters(new AllExceptionsFilter());
+  if (options.requireApiKey !== false) {
+    const apiKey = app.get(ConfigService, { strict: false }).get<string>('API_KEY');
+    express.useGlobalGuards(new ApiKeyGuard(new ApiKeyStrategy(apiKey)));
+  }
+  express.enableShutdownHooks();
+}

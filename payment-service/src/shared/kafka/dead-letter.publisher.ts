@@ -1,0 +1,54 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { Injectable, Logger } from '@nestjs/common';
+import { KafkaContext } from '@nestjs/microservices';
+import { IHeaders } from 'kafkajs';
+import { deadLetterTopicOf, Topic } from '../events/topics';
+import { eventsDeadLettered } from '../observability/metrics';
+import { KafkaProducer } from './kafka-producer';
+
+export const DLQ_HEADERS = {
+  reason: 'x-dead-letter-reason',
+  originalTopic: 'x-original-topic',
+  originalPartition: 'x-original-partition',
+  originalOffset: 'x-original-offset',
+  consumer: 'x-failed-consumer',
+  failedAt: 'x-failed-at',
+} as const;
+
+/** Parks a message that cannot be processed, with why, so its partition moves on and nothing is lost. */
+@Injectable()
+export class DeadLetterPublisher {
+  private readonly logger = new Logger(DeadLetterPublisher.name);
+
+  constructor(private readonly producer: KafkaProducer) {}
+
+  async park(ctx: KafkaContext, consumer: string, reason: string): Promise<void> {
+    const topic = ctx.getTopic() as Topic;
+    const message = ctx.getMessage();
+    const headers: IHeaders = {
+      ...(message.headers ?? {}),
+      [DLQ_HEADERS.reason]: reason.slice(0, 1000),
+      [DLQ_HEADERS.originalTopic]: topic,
+      [DLQ_HEADERS.originalPartition]: String(ctx.getPartition()),
+      [DLQ_HEADERS.originalOffset]: String(message.offset),
+      [DLQ_HEADERS.consumer]: consumer,
+      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+    };
+    const producer = await this.producer.get();
+    // Throws when Kafka is unreachable: the message is then redelivered, not dropped.
+    await producer.send({
+      topic: deadLetterTopicOf(topic),
+      acks: -1,
+      messages: [{ key: message.key ?? null, value: originalBytes(message.value), headers }],
+    });
+    eventsDeadLettered.inc({ topic });
+    this.logger.warn({ topic, partition: ctx.getPartition(), offset: message.offset, reason }, 'message dead-lettered');
+  }
+}
+
+/** Nest's parser has already turned the value into an object or string: give back what was sent. */
+function originalBytes(value: unknown): Buffer | string | null {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value) || typeof value === 'string') return value;
+  return JSON.stringify(value);
+}

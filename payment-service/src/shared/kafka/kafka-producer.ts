@@ -1,0 +1,49 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Producer } from 'kafkajs';
+import { createKafka, KafkaEnv } from './kafka-client';
+
+/**
+ * The app's one Kafka producer (idempotent, acks=all), connected on first use so the app starts
+ * and serves HTTP while Kafka is down.
+ */
+@Injectable()
+export class KafkaProducer implements OnApplicationShutdown {
+  private readonly producer: Producer;
+  private connecting: Promise<void> | null = null;
+
+  constructor(config: ConfigService<KafkaEnv, true>) {
+    const kafka = createKafka(
+      {
+        KAFKA_BROKER: config.get('KAFKA_BROKER', { infer: true }),
+        KAFKA_CLIENT_ID: config.get('KAFKA_CLIENT_ID', { infer: true }),
+        KAFKA_CONSUMER_GROUP: config.get('KAFKA_CONSUMER_GROUP', { infer: true }),
+      },
+      'producer',
+    );
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.connecting = null;
+    });
+  }
+
+  async get(): Promise<Producer> {
+    this.connecting ??= this.producer.connect().catch((e: unknown) => {
+      this.connecting = null;
+      throw e;
+    });
+    await this.connecting;
+    return this.producer;
+  }
+
+  /** After a send failure the connection may be half-dead: start over on next use. */
+  async reset(): Promise<void> {
+    this.connecting = null;
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}

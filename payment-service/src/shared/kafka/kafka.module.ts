@@ -1,0 +1,15 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { EventProcessor } from './event-processor';
+import { KafkaHealthIndicator } from './kafka-health';
+import { KafkaProducer } from './kafka-producer';
+
+@Global()
+@Module({
+  imports: [TerminusModule],
+  providers: [KafkaProducer, DeadLetterPublisher, EventProcessor, KafkaHealthIndicator],
+  exports: [KafkaProducer, DeadLetterPublisher, EventProcessor, KafkaHealthIndicator],
+})
+export class KafkaModule {}

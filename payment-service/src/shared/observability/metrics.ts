@@ -1,0 +1,108 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { Controller, Get, Header, Injectable, MiddlewareConsumer, Module, NestMiddleware, NestModule } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
+
+/** prom-client keeps one global registry; tests build several apps in one process. */
+function metric<T>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+
+export const httpRequestDuration = metric(
+  'http_request_duration_seconds',
+  () =>
+    new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status code.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    }),
+);
+
+export const eventsConsumed = metric(
+  'kafka_messages_consumed_total',
+  () =>
+    new Counter({
+      name: 'kafka_messages_consumed_total',
+      help: 'Kafka messages handled, by topic and outcome (processed, duplicate, dead_lettered).',
+      labelNames: ['topic', 'outcome'],
+    }),
+);
+
+export const eventHandlerDuration = metric(
+  'kafka_handler_duration_seconds',
+  () =>
+    new Histogram({
+      name: 'kafka_handler_duration_seconds',
+      help: 'Time spent handling one Kafka message, by topic.',
+      labelNames: ['topic'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    }),
+);
+
+export const eventsDeadLettered = metric(
+  'kafka_messages_dead_lettered_total',
+  () =>
+    new Counter({
+      name: 'kafka_messages_dead_lettered_total',
+      help: 'Kafka messages parked on a dead-letter topic, by source topic.',
+      labelNames: ['topic'],
+    }),
+);
+
+export const eventsProduced = metric(
+  'kafka_messages_produced_total',
+  () =>
+    new Counter({
+      name: 'kafka_messages_produced_total',
+      help: 'Kafka messages published by the outbox relay, by topic.',
+      labelNames: ['topic'],
+    }),
+);
+
+export const outboxBacklog = metric(
+  'outbox_backlog_messages',
+  () => new Gauge({ name: 'outbox_backlog_messages', help: 'Outbox rows not yet published to Kafka.' }),
+);
+
+export const outboxOldestAge = metric(
+  'outbox_oldest_message_age_seconds',
+  () =>
+    new Gauge({
+      name: 'outbox_oldest_message_age_seconds',
+      help: 'Age of the oldest outbox row not yet published (0 when empty).',
+    }),
+);
+
+@Injectable()
+export class HttpMetricsMiddleware implements NestMiddleware {
+  use(req: Request, res: Response, next: NextFunction): void {
+    const stop = httpRequestDuration.startTimer();
+    res.once('finish', () => {
+      // The route template (/users/:id), never the raw path: raw ids would explode the label set.
+      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      stop({ method: req.method, route, status_code: String(res.statusCode) });
+    });
+    next();
+  }
+}
+
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  @Get()
+  @Header('Content-Type', register.contentType)
+  async metrics(): Promise<string> {
+    return register.metrics();
+  }
+}
+
+@Module({ controllers: [MetricsController] })
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
+  }
+}

@@ -1,0 +1,171 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
+import { core } from '@opentelemetry/sdk-node';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource, EntityManager } from 'typeorm';
+import { eventsProduced, outboxBacklog, outboxOldestAge } from '../observability/metrics';
+import { KafkaProducer } from '../kafka/kafka-producer';
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  payload: unknown;
+  headers: Record<string, string>;
+}
+
+const BATCH_SIZE = 500;
+/** Fallback only: commits wake the relay at once, so the poll matters only for rows of other instances. */
+const IDLE_POLL_MS = 1000;
+const BACKLOG_REFRESH_MS = 5000;
+/** One relay per database at a time (advisory lock): rows leave in id order, so per-key order holds. */
+const RELAY_LOCK_KEY = 74_201;
+
+/**
+ * Publishes outbox rows to Kafka (acks=all) and deletes them in the same transaction that locked them.
+ * A crash between send and delete republishes the batch: at-least-once, made exactly-once by the
+ * consumers' processed_events ledger.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private pending = false;
+  private wakeUp: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+  private backlogTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly producer: KafkaProducer,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (process.env.OUTBOX_RELAY_ENABLED === 'false') return;
+    this.running = true;
+    this.loop = this.run();
+    this.backlogTimer = setInterval(
+      () => context.with(core.suppressTracing(context.active()), () => void this.refreshBacklog()),
+      BACKLOG_REFRESH_MS,
+    );
+    this.backlogTimer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake();
+    if (this.backlogTimer) clearInterval(this.backlogTimer);
+    await this.loop;
+  }
+
+  /** Called after a transaction that added events has committed. */
+  wake(): void {
+    this.pending = true;
+    this.wakeUp?.();
+  }
+
+  /** Publishes what is waiting now; returns how many rows were sent (tests and shutdown use it). */
+  async publishPending(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK_KEY])) as {
+        locked: boolean;
+      }[];
+      if (!locked) return 0;
+      const rows = (await manager.query(
+        'SELECT id, topic, message_key, payload, headers FROM outbox_messages ORDER BY id LIMIT $1',
+        [BATCH_SIZE],
+      )) as OutboxRow[];
+      if (rows.length === 0) return 0;
+      await this.send(rows);
+      await manager.query('DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  /** The relay's own polling is not part of any request: no spans for it, only for the sends. */
+  private run(): Promise<void> {
+    return context.with(core.suppressTracing(context.active()), () => this.runLoop());
+  }
+
+  private async runLoop(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        const sent = await this.publishPending();
+        if (failures > 0) this.logger.log({ failures }, 'outbox relay recovered');
+        failures = 0;
+        if (sent === 0) await this.idle(IDLE_POLL_MS);
+      } catch (error) {
+        failures++;
+        // One line per outage phase, not one per retry.
+        if (failures === 1 || failures % 30 === 0) {
+          this.logger.warn({ err: error, failures }, 'outbox relay cannot publish; rows stay in the outbox');
+        }
+        await this.producer.reset();
+        await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
+      }
+    }
+  }
+
+  /** Rows of one key go out one after another; rows of different keys go out together. */
+  private async send(rows: OutboxRow[]): Promise<void> {
+    const producer = await this.producer.get();
+    for (const wave of wavesByKey(rows)) {
+      await Promise.all(
+        wave.map((row) =>
+          // Sent inside the context stored with the row, so the trace continues across Kafka.
+          context.with(propagation.extract(ROOT_CONTEXT, row.headers), () =>
+            producer.send({
+              topic: row.topic,
+              acks: -1,
+              messages: [{ key: row.message_key, value: JSON.stringify(row.payload), headers: { ...row.headers } }],
+            }),
+          ),
+        ),
+      );
+      for (const row of wave) eventsProduced.inc({ topic: row.topic });
+    }
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.pending || !this.running) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = null;
+        this.pending = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  private async refreshBacklog(manager: EntityManager = this.dataSource.manager): Promise<void> {
+    try {
+      const [row] = (await manager.query(
+        'SELECT count(*)::int AS rows, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS age FROM outbox_messages',
+      )) as { rows: number; age: number }[];
+      outboxBacklog.set(row.rows);
+      outboxOldestAge.set(row.age);
+    } catch {
+      // The database being down is reported by /health/ready; the gauges keep their last value.
+    }
+  }
+}
+
+export function wavesByKey<T extends { topic: string; message_key: string }>(rows: T[]): T[][] {
+  const waves: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const key = `${row.topic}\u0000${row.message_key}`;
+    const wave = seen.get(key) ?? 0;
+    seen.set(key, wave + 1);
+    (waves[wave] ??= []).push(row);
+  }
+  return waves;
+}

@@ -1,0 +1,4 @@
+// First import of main.ts: OpenTelemetry must patch http, express, pg and kafkajs before they load.
+import { startTracing } from './shared/observability/tracing';
+
+export const tracing = startTracing('payment-service');
