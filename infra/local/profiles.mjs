@@ -1,5 +1,8 @@
 // Where things live and which ports each profile uses. No dependencies, so scripts can read the
 // profiles (e.g. `npm run reset`) before infra/local's node_modules are installed.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -60,6 +63,33 @@ export function getProfile(name) {
   const profile = PROFILES[/** @type {'dev' | 'test'} */ (name)];
   if (!profile) throw new Error(`unknown stack profile "${name}" (expected dev or test)`);
   return profile;
+}
+
+const isRoot = process.getuid?.() === 0;
+
+/**
+ * True when a user other than the owner can walk down to `target` (every existing ancestor has
+ * the others-execute bit). PostgreSQL refuses to run as root, so on root machines it runs as the
+ * `postgres` user, which needs exactly that.
+ * @param {string} target
+ */
+export function reachableByOthers(target) {
+  for (let d = path.dirname(target); ; d = path.dirname(d)) {
+    if (fs.existsSync(d) && (fs.statSync(d).mode & 0o001) === 0) return false;
+    if (d === path.dirname(d)) return true;
+  }
+}
+
+/**
+ * Folder of a profile's PostgreSQL clusters: inside the repo (.data/<profile>), except as root in
+ * a repo the postgres user cannot enter (a clone under /root or in a `mktemp -d` folder, mode 700):
+ * then under the system temp folder, one per repo.
+ * @param {Profile} p
+ */
+export function postgresDataRoot(p) {
+  if (!isRoot || reachableByOthers(p.dataDir)) return p.dataDir;
+  const id = crypto.createHash('sha256').update(REPO_ROOT).digest('hex').slice(0, 10);
+  return path.join(os.tmpdir(), `nest-ms-${id}`, p.name);
 }
 
 /** Folder of the pid files of one profile: kafka.pid, postgres-users.pid, ... */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureKafkaJars, ensureTopics, prepareKafka, spawnKafka, topicList, waitForKafka } from './kafka.mjs';
 import { ensureDatabase, preparePostgres, spawnPostgres, waitForPostgres } from './postgres.mjs';
-import { PG_PASSWORD, PG_USER, getProfile, infraEnv, runDir } from './profiles.mjs';
+import { PG_PASSWORD, PG_USER, getProfile, infraEnv, postgresDataRoot, runDir } from './profiles.mjs';
 import {
   acquireLock,
   isAlive,
@@ -174,10 +174,9 @@ async function startPostgres(profile, db, log, parts) {
     log(`PostgreSQL ${db.port}: an earlier run's server (pid ${leftover.pid}) is alive but not serving: stopping it`);
     await stopPid(leftover.pid, { signal: 'SIGINT', timeoutMs: PG_STOP_MS, name: 'leftover PostgreSQL', log });
   }
-  const dir = path.join(profile.dataDir, name);
+  const dir = path.join(postgresDataRoot(profile), name);
   if (profile.wipeOnStart) fs.rmSync(dir, { recursive: true, force: true });
-  const appendLog = (m) => fs.appendFileSync(logFile, m.endsWith('\n') ? m : `${m}\n`);
-  if (await preparePostgres(dir, appendLog)) log(`PostgreSQL ${db.port}: created a new cluster in ${rel(dir)}`);
+  if (await preparePostgres(dir, logFile)) log(`PostgreSQL ${db.port}: created a new cluster in ${rel(dir)}`);
   const child = await spawnPostgres(dir, db.port, logFile, { fast: profile.wipeOnStart });
   let exited = '';
   child.on('error', (err) => (exited = `could not run postgres: ${err.message}`));
