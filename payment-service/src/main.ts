@@ -19,6 +19,8 @@ async function bootstrap(): Promise<void> {
     new DocumentBuilder()
       .setTitle('payment-service')
       .setDescription('Pays orders: consumes order.created, publishes payment.completed and payment.failed')
+      // Required when API_KEY is set (always in production); the gateway sends it.
+      .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'api-key')
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

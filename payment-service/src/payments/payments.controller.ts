@@ -1,5 +1,5 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { ListPaymentsQuery } from './dto/list-payments.query';
@@ -10,6 +10,8 @@ const UUID = new ParseUUIDPipe({ version: '4' });
 
 /** Read-only: payments are made by order.created events, never over HTTP. */
 @ApiTags('payments')
+@ApiSecurity('api-key')
+@ApiUnauthorizedResponse({ description: 'Missing or wrong X-API-Key (when API_KEY is set)' })
 @Controller('payments')
 export class PaymentsController {
   constructor(private readonly payments: PaymentsService) {}

@@ -1,4 +1,5 @@
 import { Producer } from 'kafkajs';
+import request from 'supertest';
 import { Contracts } from '../../src/shared/events/contracts';
 import { parseEvent } from '../../src/shared/events/parse-event';
 import { anOrderCreated, publishOrderCreated, startPaymentService, testKafka, TestApp, TopicRecorder, truncate } from './support';
@@ -6,7 +7,9 @@ import { anOrderCreated, publishOrderCreated, startPaymentService, testKafka, Te
 const COMPLETED = Contracts.PaymentCompleted.topic;
 const FAILED = Contracts.PaymentFailed.topic;
 
-describe('payment-service with PAYMENT_FAILURE_RATE=1 (real Kafka and PostgreSQL)', () => {
+const API_KEY = 'payment-service-integration-test-key-0123456789';
+
+describe('payment-service with PAYMENT_FAILURE_RATE=1 and API_KEY set (real Kafka and PostgreSQL)', () => {
   let sut: TestApp;
   let producer: Producer;
   let recorder: TopicRecorder;
@@ -15,7 +18,7 @@ describe('payment-service with PAYMENT_FAILURE_RATE=1 (real Kafka and PostgreSQL
   beforeAll(async () => {
     recorder = new TopicRecorder([COMPLETED, FAILED]);
     await recorder.start();
-    sut = await startPaymentService({ PAYMENT_FAILURE_RATE: '1', PAYMENT_DELAY_MS: '0' });
+    sut = await startPaymentService({ PAYMENT_FAILURE_RATE: '1', PAYMENT_DELAY_MS: '0', API_KEY });
     producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
   });
@@ -52,5 +55,16 @@ describe('payment-service with PAYMENT_FAILURE_RATE=1 (real Kafka and PostgreSQL
     expect(message.key).toBe(order.data.orderId);
     expect(message.headers['x-request-id']).toBe(order.requestId);
     expect(recorder.on(COMPLETED, order.data.orderId)).toEqual([]);
+  });
+
+  it('serves payments only to callers with the X-API-Key, probes to anyone', async () => {
+    const http = request(sut.app.getHttpServer());
+
+    const refused = await http.get('/payments').expect(401);
+    expect(refused.body).toMatchObject({ statusCode: 401, requestId: expect.any(String) });
+    await http.get('/payments').set('x-api-key', 'wrong').expect(401);
+    await http.get('/payments').set('x-api-key', API_KEY).expect(200);
+    await http.get('/health/live').expect(200);
+    await http.get('/metrics').expect(200);
   });
 });

@@ -55,6 +55,8 @@ export async function startPaymentService(env: Record<string, string> = {}): Pro
     DB_DATABASE: stack.dbName,
     KAFKA_CLIENT_ID: groupId,
     KAFKA_CONSUMER_GROUP: groupId,
+    // No key unless a test asks for one (an empty value counts as unset).
+    API_KEY: '',
     ...env,
   });
   const kafka = testKafka('admin');
