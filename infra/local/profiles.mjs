@@ -16,7 +16,7 @@ export const PG_PASSWORD = 'postgres';
  * @typedef {'users' | 'orders' | 'payments'} DbName
  * @typedef {{ name: DbName, port: number, database: string }} PgSpec
  * @typedef {{
- *   name: 'dev' | 'test',
+ *   name: 'dev' | 'test' | 'bench',
  *   kafka: { port: number, controllerPort: number },
  *   postgres: PgSpec[],
  *   wipeOnStart: boolean,
@@ -25,7 +25,7 @@ export const PG_PASSWORD = 'postgres';
  * }} Profile
  */
 
-/** @type {Record<'dev' | 'test', Profile>} */
+/** @type {Record<'dev' | 'test' | 'bench', Profile>} */
 export const PROFILES = {
   dev: {
     name: 'dev',
@@ -53,6 +53,20 @@ export const PROFILES = {
     dataDir: path.join(REPO_ROOT, '.data', 'test'),
     logDir: path.join(REPO_ROOT, '.logs', 'test'),
   },
+  // `npm run bench`: its own ports, so it never disturbs `npm start` or `npm test`. Not wiped, so
+  // it runs like dev (durable PostgreSQL, fully JIT-compiled broker): the numbers are realistic.
+  bench: {
+    name: 'bench',
+    kafka: { port: 9100, controllerPort: 9101 },
+    postgres: [
+      { name: 'users', port: 5454, database: 'userdb_bench' },
+      { name: 'orders', port: 5455, database: 'orderdb_bench' },
+      { name: 'payments', port: 5457, database: 'paymentdb_bench' },
+    ],
+    wipeOnStart: false,
+    dataDir: path.join(REPO_ROOT, '.data', 'bench'),
+    logDir: path.join(REPO_ROOT, '.logs', 'bench'),
+  },
 };
 
 /**
@@ -60,8 +74,8 @@ export const PROFILES = {
  * @returns {Profile}
  */
 export function getProfile(name) {
-  const profile = PROFILES[/** @type {'dev' | 'test'} */ (name)];
-  if (!profile) throw new Error(`unknown stack profile "${name}" (expected dev or test)`);
+  const profile = PROFILES[/** @type {'dev' | 'test' | 'bench'} */ (name)];
+  if (!profile) throw new Error(`unknown stack profile "${name}" (expected dev, test or bench)`);
   return profile;
 }
 
