@@ -16,7 +16,7 @@ export const PG_PASSWORD = 'postgres';
  * @typedef {'users' | 'orders' | 'payments'} DbName
  * @typedef {{ name: DbName, port: number, database: string }} PgSpec
  * @typedef {{
- *   name: 'dev' | 'test' | 'bench',
+ *   name: 'dev' | 'test' | 'bench' | 'faults',
  *   kafka: { port: number, controllerPort: number },
  *   postgres: PgSpec[],
  *   wipeOnStart: boolean,
@@ -25,7 +25,7 @@ export const PG_PASSWORD = 'postgres';
  * }} Profile
  */
 
-/** @type {Record<'dev' | 'test' | 'bench', Profile>} */
+/** @type {Record<'dev' | 'test' | 'bench' | 'faults', Profile>} */
 export const PROFILES = {
   dev: {
     name: 'dev',
@@ -67,6 +67,20 @@ export const PROFILES = {
     dataDir: path.join(REPO_ROOT, '.data', 'bench'),
     logDir: path.join(REPO_ROOT, '.logs', 'bench'),
   },
+  // `npm run test:faults`: it stops and restarts the broker and a database mid-test, so it has its
+  // own ports and data and never disturbs the test stack other suites share. Wiped at each start.
+  faults: {
+    name: 'faults',
+    kafka: { port: 9098, controllerPort: 9099 },
+    postgres: [
+      { name: 'users', port: 5444, database: 'userdb_faults' },
+      { name: 'orders', port: 5445, database: 'orderdb_faults' },
+      { name: 'payments', port: 5447, database: 'paymentdb_faults' },
+    ],
+    wipeOnStart: true,
+    dataDir: path.join(REPO_ROOT, '.data', 'faults'),
+    logDir: path.join(REPO_ROOT, '.logs', 'faults'),
+  },
 };
 
 /**
@@ -74,8 +88,8 @@ export const PROFILES = {
  * @returns {Profile}
  */
 export function getProfile(name) {
-  const profile = PROFILES[/** @type {'dev' | 'test' | 'bench'} */ (name)];
-  if (!profile) throw new Error(`unknown stack profile "${name}" (expected dev, test or bench)`);
+  const profile = PROFILES[/** @type {'dev' | 'test' | 'bench' | 'faults'} */ (name)];
+  if (!profile) throw new Error(`unknown stack profile "${name}" (expected ${Object.keys(PROFILES).join(', ')})`);
   return profile;
 }
 
