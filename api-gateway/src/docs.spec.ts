@@ -10,23 +10,25 @@ interface Operation {
 }
 interface OpenApi {
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }> };
+  components: { schemas: Record<string, { properties: Record<string, Record<string, unknown>>; required?: string[] }>; securitySchemes?: unknown };
 }
 
 const ref = (name: string) => `#/components/schemas/${name}`;
 
 /** Every public route: [method, path, request body schema, success status, success schema, error statuses]. */
 const ROUTES: [string, string, string | null, string, string, string[]][] = [
-  ['post', '/api/users', 'CreateUserDto', '201', 'UserResponseDto', ['400', '409', '413', '502', '503', '504']],
-  ['get', '/api/users', null, '200', '[UserResponseDto]', ['400', '502', '503', '504']],
-  ['get', '/api/users/{id}', null, '200', 'UserResponseDto', ['400', '404', '502', '503', '504']],
-  ['put', '/api/users/{id}', 'UpdateUserDto', '200', 'UserResponseDto', ['400', '404', '409', '413', '502', '503', '504']],
-  ['delete', '/api/users/{id}', null, '204', '', ['400', '404', '502', '503', '504']],
-  ['post', '/api/orders', 'CreateOrderDto', '201', 'OrderResponseDto', ['400', '413', '422', '502', '503', '504']],
-  ['get', '/api/orders', null, '200', '[OrderResponseDto]', ['400', '502', '503', '504']],
-  ['get', '/api/orders/{id}', null, '200', 'OrderResponseDto', ['400', '404', '502', '503', '504']],
-  ['get', '/api/payments', null, '200', '[PaymentResponseDto]', ['400', '502', '503', '504']],
-  ['get', '/api/payments/{id}', null, '200', 'PaymentResponseDto', ['400', '404', '502', '503', '504']],
+  ['post', '/api/auth/register', 'RegisterDto', '201', 'AuthResponseDto', ['400', '403', '409', '413', '415', '429', '502', '503', '504']],
+  ['post', '/api/auth/login', 'LoginDto', '200', 'AuthResponseDto', ['400', '401', '413', '415', '429', '502', '503', '504']],
+  ['post', '/api/users', 'CreateUserDto', '201', 'UserResponseDto', ['400', '401', '403', '409', '413', '415', '429', '502', '503', '504']],
+  ['get', '/api/users', null, '200', '[UserResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
+  ['get', '/api/users/{id}', null, '200', 'UserResponseDto', ['400', '401', '403', '404', '429', '502', '503', '504']],
+  ['put', '/api/users/{id}', 'UpdateUserDto', '200', 'UserResponseDto', ['400', '401', '403', '404', '409', '413', '415', '429', '502', '503', '504']],
+  ['delete', '/api/users/{id}', null, '204', '', ['400', '401', '403', '404', '429', '502', '503', '504']],
+  ['post', '/api/orders', 'CreateOrderDto', '201', 'OrderResponseDto', ['400', '401', '403', '413', '415', '422', '429', '502', '503', '504']],
+  ['get', '/api/orders', null, '200', '[OrderResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
+  ['get', '/api/orders/{id}', null, '200', 'OrderResponseDto', ['400', '401', '404', '429', '502', '503', '504']],
+  ['get', '/api/payments', null, '200', '[PaymentResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
+  ['get', '/api/payments/{id}', null, '200', 'PaymentResponseDto', ['400', '401', '404', '429', '502', '503', '504']],
 ];
 
 describe('the OpenAPI document at /api/docs-json', () => {
@@ -93,6 +95,23 @@ describe('the OpenAPI document at /api/docs-json', () => {
     expect(item.quantity).toMatchObject({ type: 'integer', minimum: 1, maximum: 9999 });
     expect(item.price).toMatchObject({ type: 'number', minimum: 0.01, maximum: 999999.99, multipleOf: 0.01 });
     expect(doc.components.schemas.CreateOrderDto.properties.items).toMatchObject({ type: 'array', items: { $ref: ref('OrderItemDto') } });
+  });
+
+  it('documents bearer tokens on every route but login and register', () => {
+    expect(doc.components).toMatchObject({ securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } });
+    for (const [method, path] of ROUTES) {
+      const security = (doc.paths[path][method] as { security?: unknown }).security;
+      if (path.startsWith('/api/auth/')) expect(security).toBeUndefined();
+      else expect(security).toEqual([{ bearer: [] }]);
+    }
+  });
+
+  it('describes sign-up and login', () => {
+    const props = (name: string) => Object.keys(doc.components.schemas[name].properties).sort();
+    expect(props('RegisterDto')).toEqual(['email', 'name', 'password', 'role']);
+    expect(doc.components.schemas.RegisterDto.properties.role).toMatchObject({ enum: ['user'] });
+    expect(props('LoginDto')).toEqual(['email', 'password']);
+    expect(props('AuthResponseDto')).toEqual(['accessToken', 'expiresIn', 'tokenType', 'user']);
   });
 
   it('describes the shapes of users, orders, payments and errors', () => {

@@ -1,15 +1,39 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { corsOrigins, GatewayEnv } from './config/env';
+import { requireJsonBodies } from './common/require-json';
 import { configureApp } from './shared/http/configure-app';
 
 export const API_PREFIX = 'api';
 
+/** Headers a browser client may read besides the simple ones. */
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Total-Count', 'Retry-After'];
+
 /**
- * The gateway's HTTP surface, shared by main.ts and the tests: the common pipes, filters and
- * request ids, then `/api` for every public route (probes and metrics stay at the root, where
- * the orchestrator and Prometheus look), then Swagger at /api/docs and /api/docs-json.
+ * The gateway's HTTP surface, shared by main.ts and the tests: security headers (helmet), CORS,
+ * JSON-only bodies (415), the common pipes, filters and request ids, then `/api` for every public
+ * route (probes and metrics stay at the root, where the orchestrator and Prometheus look), then
+ * Swagger at /api/docs and /api/docs-json.
  */
 export function setupApp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  const config = app.get<ConfigService<GatewayEnv, true>>(ConfigService);
+  // The client IP (rate limits) comes from X-Forwarded-For only through this many proxies.
+  express.set('trust proxy', config.get('TRUST_PROXY', { infer: true }));
+  express.use(
+    helmet({
+      // Served over plain HTTP behind a TLS proxy or on localhost: no forced upgrade of Swagger's assets.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
+  const origins = corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }), NODE_ENV: config.get('NODE_ENV', { infer: true }) });
+  if (origins !== false) {
+    express.enableCors({ origin: origins === true ? '*' : origins, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 });
+  }
+  express.use(requireJsonBodies);
   configureApp(app, { requireApiKey: false });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
@@ -18,15 +42,20 @@ export function setupApp(app: INestApplication): void {
       { path: 'metrics', method: RequestMethod.GET },
     ],
   });
-  const config = new DocumentBuilder()
-    .setTitle('nest-ms API')
-    .setDescription(
-      'The public API. The gateway validates each request, then forwards it to user-service, order-service or ' +
-        'payment-service. Every error has the body {statusCode, message, error, requestId}. ' +
-        'Lists answer with an array and the total in X-Total-Count.',
-    )
-    .setVersion('1.0')
-    .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('nest-ms API')
+      .setDescription(
+        'The public API. The gateway validates each request, then forwards it to user-service, order-service or ' +
+          'payment-service. Every error has the body {statusCode, message, error, requestId}. ' +
+          'Lists answer with an array and the total in X-Total-Count. With AUTH_ENABLED (default in production) ' +
+          'every route but /api/auth/* needs `Authorization: Bearer <token>` from POST /api/auth/login or /register; ' +
+          'too many requests answer 429 with Retry-After.',
+      )
+      .setVersion('1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, { jsonDocumentUrl: `${API_PREFIX}/docs-json` });
 }

@@ -1,4 +1,4 @@
-import { validateEnv } from './env';
+import { authEnabled, corsOrigins, DEV_JWT_SECRET, expirationSeconds, validateEnv } from './env';
 
 describe('validateEnv', () => {
   it('works with no variables at all (the local stack\'s defaults)', () => {
@@ -33,5 +33,71 @@ describe('validateEnv', () => {
     ['LOG_LEVEL', 'verbose'],
   ])('stops on a bad %s=%s, naming it', (name, value) => {
     expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`Invalid environment:\\n  ${name}=`));
+  });
+});
+
+describe('security settings', () => {
+  const STRONG = 'k3J9x2Qp7LmZ4vB8nR1tY6wE5sA0dF3g';
+  const production = { NODE_ENV: 'production', JWT_SECRET: STRONG, API_KEY: `${STRONG}-api` };
+
+  it('have working development defaults: auth off, CORS open, a development JWT secret, 1 h tokens', () => {
+    const env = validateEnv({});
+    expect(authEnabled(env)).toBe(false);
+    expect(corsOrigins(env)).toBe(true);
+    expect(env).toMatchObject({ JWT_SECRET: DEV_JWT_SECRET, JWT_EXPIRATION: '1h', THROTTLE_LIMIT: 100, THROTTLE_AUTH_LIMIT: 5 });
+  });
+
+  it('in production: auth on and CORS closed unless said otherwise', () => {
+    const env = validateEnv(production);
+    expect(authEnabled(env)).toBe(true);
+    expect(corsOrigins(env)).toBe(false);
+    expect(authEnabled(validateEnv({ ...production, AUTH_ENABLED: 'false' }))).toBe(false);
+    expect(corsOrigins(validateEnv({ ...production, CORS_ORIGINS: 'https://a.example,https://b.example' }))).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+  });
+
+  it.each([
+    [{ JWT_SECRET: undefined }, /JWT_SECRET=\(hidden\): JWT_SECRET is a default\/placeholder value/],
+    [{ JWT_SECRET: 'short-secret' }, /JWT_SECRET=\(hidden\): JWT_SECRET must be at least 32 characters in production/],
+    [{ API_KEY: undefined }, /API_KEY=\(hidden\): API_KEY must be set in production/],
+    [{ API_KEY: 'changeme-changeme-changeme-changeme' }, /API_KEY=\(hidden\): API_KEY is a default\/placeholder value/],
+  ])('production refuses to start with %p, naming the variable', (override, message) => {
+    const env: Record<string, unknown> = { ...production, ...override };
+    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+    expect(() => validateEnv(env)).toThrow(message);
+  });
+
+  it('development takes any secret (the checks are for production)', () => {
+    expect(() => validateEnv({ JWT_SECRET: 'dev', API_KEY: 'k' })).not.toThrow();
+  });
+
+  it.each([
+    ['AUTH_ENABLED', 'maybe'],
+    ['JWT_EXPIRATION', '1 hour'],
+    ['JWT_EXPIRATION', '-5m'],
+    ['THROTTLE_LIMIT', '0'],
+    ['THROTTLE_AUTH_TTL_MS', 'soon'],
+    ['TRUST_PROXY', '99'],
+  ])('stops on a bad %s=%s', (name, value) => {
+    expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+
+  it.each([
+    ['3600', 3600],
+    ['90s', 90],
+    ['15m', 900],
+    ['1h', 3600],
+    ['7d', 604800],
+  ])('reads JWT_EXPIRATION=%s as %i seconds', (text, seconds) => {
+    expect(expirationSeconds(text)).toBe(seconds);
+  });
+
+  it.each([
+    ['*', true],
+    ['none', false],
+  ])('CORS_ORIGINS=%s', (value, expected) => {
+    expect(corsOrigins({ CORS_ORIGINS: value, NODE_ENV: 'production' })).toBe(expected);
   });
 });

@@ -1,7 +1,22 @@
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { envValidator, LOG_LEVELS, NODE_ENVS, ToInt } from '../shared/config/env';
+import { IsSecret } from '../shared/config/secrets';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+/** Signs development tokens; production refuses it (it says "not-for-production"). */
+export const DEV_JWT_SECRET = 'nest-ms-development-jwt-secret-not-for-production';
+
+/** "true"/"false" (also 1/0, yes/no, on/off); anything else stays a string and is refused. */
+const ToBool = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value;
+    const v = value.trim().toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v)) return true;
+    if (['false', '0', 'no', 'off'].includes(v)) return false;
+    return value;
+  });
 
 /**
  * The gateway's environment. Not a BaseEnv: that one requires KAFKA_*, and the gateway never
@@ -16,9 +31,50 @@ export class GatewayEnv {
   @IsUrl(HTTP_URL) PAYMENT_SERVICE_URL = 'http://localhost:3003';
   /** Whole-exchange deadline for one upstream call (connect, headers and body). */
   @ToInt() @IsInt() @Min(1) @Max(600_000) UPSTREAM_TIMEOUT_MS = 5000;
-  /** Sent to the services as `x-api-key` when set. */
-  @IsOptional() @IsString() API_KEY?: string;
+  /** Sent to the services as `x-api-key`; required in production (the services demand it there). */
+  @IsSecret({ requiredInProduction: true }) API_KEY?: string;
   @IsUrl(HTTP_URL) JAEGER_ENDPOINT = 'http://localhost:4318/v1/traces';
+
+  /** Tokens required on /api/users*, /api/orders*, /api/payments*. Unset: on in production only. */
+  @IsOptional() @ToBool() @IsBoolean({ message: 'AUTH_ENABLED must be true or false' }) AUTH_ENABLED?: boolean;
+  /** HS256 key of the tokens; production refuses the default and anything under 32 characters. */
+  @IsSecret({ requiredInProduction: true }) JWT_SECRET: string = DEV_JWT_SECRET;
+  /** Token lifetime: seconds, or a number with s, m, h or d. */
+  @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRATION must be seconds or a number with s, m, h or d (e.g. 3600, 15m, 1h, 7d)' })
+  JWT_EXPIRATION = '1h';
+
+  /** Requests per client IP per window on every route (probes aside). */
+  @ToInt() @IsInt() @Min(1) THROTTLE_LIMIT = 100;
+  @ToInt() @IsInt() @Min(1) THROTTLE_TTL_MS = 10_000;
+  /** Tighter, per route, for login and register (password guessing, sign-up spam). */
+  @ToInt() @IsInt() @Min(1) THROTTLE_AUTH_LIMIT = 5;
+  @ToInt() @IsInt() @Min(1) THROTTLE_AUTH_TTL_MS = 60_000;
+  /** Proxies in front of the gateway whose X-Forwarded-For is believed (for the client IP). */
+  @ToInt() @IsInt() @Min(0) @Max(10) TRUST_PROXY = 0;
+
+  /** Browser origins allowed by CORS: `*` or a comma-separated list. Unset: `*` in development, none in production. */
+  @IsOptional() @IsString() CORS_ORIGINS?: string;
 }
 
 export const validateEnv = envValidator(GatewayEnv, {});
+
+/** AUTH_ENABLED, else on exactly when NODE_ENV=production. */
+export const authEnabled = (env: Pick<GatewayEnv, 'AUTH_ENABLED' | 'NODE_ENV'>): boolean =>
+  env.AUTH_ENABLED ?? env.NODE_ENV === 'production';
+
+/** JWT_EXPIRATION in seconds ("3600", "15m", "1h", "7d"). */
+export function expirationSeconds(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text);
+  if (!match) throw new Error(`JWT_EXPIRATION=${text} is not a duration`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+/** The CORS origins to allow: true = any, false = none (no CORS headers at all). */
+export function corsOrigins(env: Pick<GatewayEnv, 'CORS_ORIGINS' | 'NODE_ENV'>): boolean | string[] {
+  const raw = env.CORS_ORIGINS?.trim();
+  if (raw === undefined || raw === '') return env.NODE_ENV !== 'production';
+  if (raw === '*') return true;
+  if (raw.toLowerCase() === 'none') return false;
+  return raw.split(',').map((o) => o.trim()).filter(Boolean);
+}

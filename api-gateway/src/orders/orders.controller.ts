@@ -1,6 +1,9 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Access } from '../auth/access';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { RequestId } from '../shared/http/request-id';
@@ -12,7 +15,9 @@ import { OrderResponseDto } from './dto/order-response.dto';
 
 const ORDERS = 'order-service';
 
+/** With AUTH_ENABLED: a user places, lists and reads only their own orders; an admin reads all. */
 @ApiTags('orders')
+@ApiBearerAuth()
 @ApiHeader({ name: 'X-Request-Id', required: false, description: 'Kept when given (else generated), echoed and forwarded' })
 @Controller('orders')
 export class OrdersController {
@@ -21,26 +26,44 @@ export class OrdersController {
   @Post()
   @ApiOperation({ summary: 'Place an order (starts pending; payment-service makes it paid or failed)' })
   @ApiCreatedResponse({ type: OrderResponseDto })
-  @ApiErrors(ORDERS, 400, 413, 422)
-  create(@Body() dto: CreateOrderDto, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId }));
+  @ApiErrors(ORDERS, 400, 401, 403, 413, 415, 422)
+  create(
+    @Body() dto: CreateOrderDto,
+    @CurrentUser() caller: AuthUser | undefined,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    Access.newOrderFor(caller, dto.userId);
+    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId, caller }));
   }
 
   @Get()
-  @ApiOperation({ summary: 'List orders, newest first, optionally of one user' })
+  @ApiOperation({ summary: 'List orders, newest first, optionally of one user (a user sees only their own)' })
   @ApiOkResponse({ type: [OrderResponseDto], headers: TOTAL_COUNT })
-  @ApiErrors(ORDERS, 400)
-  list(@Query() q: ListOrdersQuery, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    const query = { limit: q.limit, offset: q.offset, userId: q.userId };
-    return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: '/orders', query, requestId }));
+  @ApiErrors(ORDERS, 400, 401, 403)
+  list(
+    @Query() q: ListOrdersQuery,
+    @CurrentUser() caller: AuthUser | undefined,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    const query = { limit: q.limit, offset: q.offset, userId: Access.orderListFilter(caller, q.userId) };
+    return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: '/orders', query, requestId, caller }));
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get one order' })
+  @ApiOperation({ summary: 'Get one order (another user\'s is a 404)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: OrderResponseDto })
-  @ApiErrors(ORDERS, 400, 404)
-  get(@Param('id', UUID) id: string, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: `/orders/${id}`, requestId }));
+  @ApiErrors(ORDERS, 400, 401, 404)
+  async get(
+    @Param('id', UUID) id: string,
+    @CurrentUser() caller: AuthUser | undefined,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    const reply = await this.upstream.forward(ORDERS, { method: 'GET', path: `/orders/${id}`, requestId, caller });
+    Access.ownedAnswer(caller, reply.status, reply.body, `order ${id} not found`);
+    return relay(res, reply);
   }
 }

@@ -6,7 +6,7 @@ import type { UpstreamReply } from './upstream-client';
  * Hands a service's answer to the client unchanged: its status, its X-Total-Count and its JSON
  * body. For handlers using `@Res({ passthrough: true })`, so Nest still writes the body.
  */
-export async function relay(res: Response, pending: Promise<UpstreamReply>): Promise<unknown> {
+export async function relay(res: Response, pending: UpstreamReply | Promise<UpstreamReply>): Promise<unknown> {
   const reply = await pending;
   res.status(reply.status);
   if (reply.totalCount !== undefined) res.setHeader(TOTAL_COUNT_HEADER, reply.totalCount);

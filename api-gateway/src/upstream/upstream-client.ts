@@ -3,7 +3,9 @@ import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { STATUS_CODES } from 'node:http';
 import { Pool } from 'undici';
+import type { AuthUser } from '../auth/auth-user';
 import { Upstream, UPSTREAM_OPTIONS, UpstreamOptions, UPSTREAMS } from '../config/upstreams';
+import { API_KEY_HEADER, USER_ID_HEADER, USER_ROLES_HEADER } from '../shared/auth/api-key';
 import { REQUEST_ID_HEADER } from '../shared/http/request-id';
 import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from './upstream.errors';
 import { upstreamDuration } from './upstream.metrics';
@@ -18,6 +20,8 @@ export interface ForwardRequest {
   /** Sent as JSON when defined. */
   readonly body?: unknown;
   readonly requestId: string;
+  /** The token's user, passed on as X-User-Id / X-User-Roles (none when AUTH_ENABLED is off). */
+  readonly caller?: AuthUser;
 }
 
 /** A service's answer as the client will see it. */
@@ -131,10 +135,18 @@ export class UpstreamClient implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Built from nothing, never copied from the client's request: a client's own X-User-Id,
+   * X-User-Roles or X-API-Key never reach a service; the identity headers are the token's.
+   */
   private headersFor(req: ForwardRequest): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json', [REQUEST_ID_HEADER]: req.requestId };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    if (this.options.apiKey) headers['x-api-key'] = this.options.apiKey;
+    if (this.options.apiKey) headers[API_KEY_HEADER] = this.options.apiKey;
+    if (req.caller) {
+      headers[USER_ID_HEADER] = req.caller.id;
+      headers[USER_ROLES_HEADER] = req.caller.roles.join(',');
+    }
     return headers;
   }
 }

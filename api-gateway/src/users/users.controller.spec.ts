@@ -120,7 +120,7 @@ describe('/api/users through the gateway', () => {
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', requestId: res.headers['x-request-id'] });
       expect(res.body.message).toEqual(
-        expect.arrayContaining(['email must be an email', 'name should not be empty', 'password must be longer than or equal to 8 characters']),
+        expect.arrayContaining(['email must be an email', 'name should not be empty', 'password must have at least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol']),
       );
     });
 

@@ -1,6 +1,19 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
+import { Access } from '../auth/access';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/current-user.decorator';
+import { Roles } from '../auth/roles.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { PageQuery } from '../shared/http/pagination';
@@ -13,58 +26,86 @@ import { UserResponseDto } from './dto/user-response.dto';
 
 const USERS = 'user-service';
 
+/** With AUTH_ENABLED: a user reads and changes only themselves; listing and creating users is for admins. */
 @ApiTags('users')
+@ApiBearerAuth()
 @ApiHeader({ name: 'X-Request-Id', required: false, description: 'Kept when given (else generated), echoed and forwarded' })
 @Controller('users')
 export class UsersController {
   constructor(private readonly upstream: UpstreamClient) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register a user (publishes user.created; a welcome order follows)' })
+  @Roles('admin')
+  @ApiOperation({ summary: 'Create a user, any role (admin only with AUTH_ENABLED; sign-up is POST /api/auth/register)' })
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiErrors(USERS, 400, 409, 413)
-  create(@Body() dto: CreateUserDto, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, requestId }));
-  }
-
-  @Get()
-  @ApiOperation({ summary: 'List users, oldest first' })
-  @ApiOkResponse({ type: [UserResponseDto], headers: TOTAL_COUNT })
-  @ApiErrors(USERS, 400)
-  list(@Query() page: PageQuery, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    const query = { limit: page.limit, offset: page.offset };
-    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: '/users', query, requestId }));
-  }
-
-  @Get(':id')
-  @ApiOperation({ summary: 'Get one user' })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrors(USERS, 400, 404)
-  get(@Param('id', UUID) id: string, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: `/users/${id}`, requestId }));
-  }
-
-  @Put(':id')
-  @ApiOperation({ summary: 'Change a user\'s email, name or password' })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: UserResponseDto })
-  @ApiErrors(USERS, 400, 404, 409, 413)
-  update(
-    @Param('id', UUID) id: string,
-    @Body() dto: UpdateUserDto,
+  @ApiErrors(USERS, 400, 401, 403, 409, 413, 415)
+  create(
+    @Body() dto: CreateUserDto,
+    @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'PUT', path: `/users/${id}`, body: dto, requestId }));
+    return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, requestId, caller }));
+  }
+
+  @Get()
+  @Roles('admin')
+  @ApiOperation({ summary: 'List users, oldest first (admin only with AUTH_ENABLED)' })
+  @ApiOkResponse({ type: [UserResponseDto], headers: TOTAL_COUNT })
+  @ApiErrors(USERS, 400, 401, 403)
+  list(
+    @Query() page: PageQuery,
+    @CurrentUser() caller: AuthUser | undefined,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    const query = { limit: page.limit, offset: page.offset };
+    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: '/users', query, requestId, caller }));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one user (yourself, or anyone as an admin)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiErrors(USERS, 400, 401, 403, 404)
+  get(
+    @Param('id', UUID) id: string,
+    @CurrentUser() caller: AuthUser | undefined,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    Access.userRecord(caller, id);
+    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: `/users/${id}`, requestId, caller }));
+  }
+
+  @Put(':id')
+  @ApiOperation({ summary: 'Change a user\'s email, name or password (yourself, or anyone as an admin; never the role)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiErrors(USERS, 400, 401, 403, 404, 409, 413, 415)
+  update(
+    @Param('id', UUID) id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentUser() caller: AuthUser | undefined,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    Access.userRecord(caller, id);
+    return relay(res, this.upstream.forward(USERS, { method: 'PUT', path: `/users/${id}`, body: dto, requestId, caller }));
   }
 
   @Delete(':id')
-  @ApiOperation({ summary: 'Delete a user (their orders stay as history)' })
+  @ApiOperation({ summary: 'Delete a user (yourself, or anyone as an admin; their orders stay as history)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiErrors(USERS, 400, 404)
-  remove(@Param('id', UUID) id: string, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/users/${id}`, requestId }));
+  @ApiErrors(USERS, 400, 401, 403, 404)
+  remove(
+    @Param('id', UUID) id: string,
+    @CurrentUser() caller: AuthUser | undefined,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    Access.userRecord(caller, id);
+    return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/users/${id}`, requestId, caller }));
   }
 }

@@ -6,23 +6,19 @@ import {
   IsArray,
   IsInt,
   IsNumber,
-  IsString,
   IsUUID,
-  Matches,
   Max,
-  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { PRODUCT_ID } from '../../shared/events/contracts';
+import { IsProductId } from '../../shared/validation/product-id';
 import { HasAtMostTwoDecimals } from './price.validator';
 
 /** The seed's rules; order-service checks them again. */
 export class OrderItemDto {
   @ApiProperty({ example: 'product-123', pattern: PRODUCT_ID.source, maxLength: 255 })
-  @IsString()
-  @MaxLength(255)
-  @Matches(PRODUCT_ID)
+  @IsProductId()
   readonly productId!: string;
 
   @ApiProperty({ example: 2, minimum: 1, maximum: 9999, type: 'integer' })

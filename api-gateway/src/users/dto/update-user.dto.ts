@@ -1,11 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsAllowedEmailDomain } from '../../shared/validation/email-domain';
+import { IsSecurePassword } from '../../shared/validation/password';
 
 /** Same rules as user-service's UpdateUserDto; every field optional. */
 export class UpdateUserDto {
   @ApiPropertyOptional({ example: 'john.doe@example.com', maxLength: 255 })
   @IsOptional()
   @IsEmail()
+  @IsAllowedEmailDomain()
   @MaxLength(255)
   readonly email?: string;
 
@@ -16,10 +19,16 @@ export class UpdateUserDto {
   @MaxLength(255)
   readonly name?: string;
 
-  @ApiPropertyOptional({ example: 'NewSecurePass123!', minLength: 8, maxLength: 128, writeOnly: true })
+  @ApiPropertyOptional({
+    example: 'NewSecurePass123!',
+    minLength: 8,
+    maxLength: 128,
+    writeOnly: true,
+    description: 'At least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol',
+  })
   @IsOptional()
   @IsString()
-  @MinLength(8)
+  @IsSecurePassword()
   @MaxLength(128)
   readonly password?: string;
 }

@@ -1,0 +1,251 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { FakeUpstream } from '../../test/support/fake-upstream';
+import { startGateway } from '../../test/support/gateway';
+import { bearer, claimsOf, TEST_JWT_SECRET, token } from '../../test/support/tokens';
+
+const ALICE = '1a1a1a1a-1111-4111-8111-111111111111';
+const BOB = '2b2b2b2b-2222-4222-8222-222222222222';
+const ADMIN = '3c3c3c3c-3333-4333-8333-333333333333';
+const ORDER_OF_BOB = '4d4d4d4d-4444-4444-8444-444444444444';
+const PAYMENT_OF_BOB = '5e5e5e5e-5555-4555-8555-555555555555';
+
+const alice = bearer(token({ sub: ALICE, roles: ['user'] }));
+const admin = bearer(token({ sub: ADMIN, roles: ['admin'] }));
+const userRow = (id: string, role = 'user') => ({ id, email: `${id.slice(0, 4)}@example.com`, name: 'N', role, createdAt: 'x', updatedAt: 'x' });
+const orderRow = (id: string, userId: string) => ({ id, userId, kind: 'regular', status: 'paid', items: [], totalAmount: 1, createdAt: 'x', updatedAt: 'x' });
+const paymentRow = (id: string, userId: string) => ({ id, orderId: ORDER_OF_BOB, userId, amount: '1.00', status: 'completed', failureReason: null, createdAt: 'x' });
+
+describe('the gateway with AUTH_ENABLED=true', () => {
+  let users: FakeUpstream;
+  let orders: FakeUpstream;
+  let payments: FakeUpstream;
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    [users, orders, payments] = await Promise.all([FakeUpstream.start(), FakeUpstream.start(), FakeUpstream.start()]);
+    app = await startGateway({
+      USER_SERVICE_URL: users.url,
+      ORDER_SERVICE_URL: orders.url,
+      PAYMENT_SERVICE_URL: payments.url,
+      AUTH_ENABLED: 'true',
+      JWT_SECRET: TEST_JWT_SECRET,
+      JWT_EXPIRATION: '15m',
+      API_KEY: 'unit-gateway-key',
+      THROTTLE_AUTH_LIMIT: '1000',
+    });
+    users.answer((req) => ({ status: 200, json: req.url.startsWith('/users?') ? [] : userRow(req.url.split('/')[2] ?? ALICE) }));
+    orders.answer((req) => ({ status: 200, json: req.url.startsWith('/orders/') ? orderRow(req.url.split('/')[2], BOB) : [] }));
+    payments.answer((req) => ({ status: 200, json: req.url.startsWith('/payments/') ? paymentRow(PAYMENT_OF_BOB, BOB) : [paymentRow(PAYMENT_OF_BOB, BOB)] }));
+  });
+  afterAll(async () => {
+    await app?.close();
+    await Promise.all([users.close(), orders.close(), payments.close()]);
+  });
+
+  describe('refuses a request without a valid token with 401, before asking any service', () => {
+    const refused = async (headers: Record<string, string>, expected = 'missing or invalid bearer token') => {
+      const before = users.received.length;
+      const res = await http().get(`/api/users/${ALICE}`).set(headers);
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized', message: expected, requestId: expect.any(String) });
+      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(users.received.length).toBe(before);
+    };
+
+    it('no token', () => refused({}));
+    it('not a bearer token', () => refused({ Authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }));
+    it('garbage', () => refused({ Authorization: 'Bearer not.a.jwt' }));
+    it('signed with another secret', () => refused(bearer(token({ sub: ALICE, roles: ['user'] }, { secret: 'another-secret-another-secret-1234' }))));
+    it('alg: none (no signature)', () => refused(bearer(token({ sub: ALICE, roles: ['admin'] }, { alg: 'none' }))));
+    it('HS512 with the right secret (only HS256 is accepted)', () => refused(bearer(token({ sub: ALICE, roles: ['user'] }, { alg: 'HS512' }))));
+    it('expired, saying so', () => refused(bearer(token({ sub: ALICE, roles: ['user'] }, { expiresIn: -10 })), 'token expired: log in again'));
+    it('issued for another API', () => refused(bearer(token({ sub: ALICE, roles: ['user'] }, { aud: 'someone-else' }))));
+    it('from another issuer', () => refused(bearer(token({ sub: ALICE, roles: ['user'] }, { iss: 'evil' }))));
+    it('a sub that is not a user id', () => refused(bearer(token({ sub: 'admin', roles: ['admin'] }))));
+    it('an unknown role', () => refused(bearer(token({ sub: ALICE, roles: ['root'] }))));
+    it('a payload edited after signing (role raised)', () => {
+      const [h, , s] = token({ sub: ALICE, roles: ['user'] }).split('.');
+      const raised = Buffer.from(JSON.stringify({ ...claimsOf(alice.Authorization.slice(7)), roles: ['admin'] })).toString('base64url');
+      return refused({ Authorization: `Bearer ${h}.${raised}.${s}` });
+    });
+  });
+
+  it('keeps the probes and the docs open', async () => {
+    await http().get('/health/live').expect(200);
+    await http().get('/metrics').expect(200);
+    await http().get('/api/docs-json').expect(200);
+  });
+
+  describe('passes the identity to the services in headers it sets itself', () => {
+    it('X-User-Id and X-User-Roles from the token, with the API key', async () => {
+      await http().get(`/api/users/${ALICE}`).set(alice).expect(200);
+
+      expect(users.last.headers).toMatchObject({ 'x-user-id': ALICE, 'x-user-roles': 'user', 'x-api-key': 'unit-gateway-key' });
+      expect(users.last.headers.authorization).toBeUndefined();
+    });
+
+    it('never the copies a client sends', async () => {
+      await http().get(`/api/users/${ALICE}`).set({ ...alice, 'X-User-Id': BOB, 'X-User-Roles': 'admin', 'X-API-Key': 'mine' }).expect(200);
+
+      expect(users.last.headers).toMatchObject({ 'x-user-id': ALICE, 'x-user-roles': 'user', 'x-api-key': 'unit-gateway-key' });
+    });
+  });
+
+  describe('users: yourself only, unless admin', () => {
+    it.each([
+      ['GET', `/api/users/${BOB}`, undefined],
+      ['PUT', `/api/users/${BOB}`, { name: 'Mallory' }],
+      ['DELETE', `/api/users/${BOB}`, undefined],
+      ['GET', '/api/users', undefined],
+      ['POST', '/api/users', { email: 'm@example.com', name: 'M', password: 'SecurePass123!' }],
+    ])('a user may not %s %s: 403, and user-service is not asked', async (method, path, body) => {
+      const before = users.received.length;
+
+      const res = await http()[method.toLowerCase() as 'get'](path).set(alice).send(body);
+
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+      expect(users.received.length).toBe(before);
+    });
+
+    it('a user reads and changes themselves', async () => {
+      await http().get(`/api/users/${ALICE}`).set(alice).expect(200);
+      await http().put(`/api/users/${ALICE}`).set(alice).send({ name: 'Alice' }).expect(200);
+    });
+
+    it('cannot make themselves admin by updating (the role is not a field)', async () => {
+      const res = await http().put(`/api/users/${ALICE}`).set(alice).send({ role: 'admin' });
+
+      expect(res.status).toBe(400);
+      expect(res.body.message).toEqual(['property role should not exist']);
+    });
+
+    it('an admin lists, reads, changes and creates anyone, with any role', async () => {
+      await http().get('/api/users').set(admin).expect(200);
+      await http().get(`/api/users/${BOB}`).set(admin).expect(200);
+      await http().put(`/api/users/${BOB}`).set(admin).send({ name: 'Bob' }).expect(200);
+      users.answer(() => ({ status: 201, json: userRow(BOB, 'admin') }));
+      await http().post('/api/users').set(admin).send({ email: 'b@example.com', name: 'B', password: 'SecurePass123!', role: 'admin' }).expect(201);
+      expect(JSON.parse(users.last.body)).toMatchObject({ role: 'admin' });
+      users.answer((req) => ({ status: 200, json: req.url.startsWith('/users?') ? [] : userRow(req.url.split('/')[2] ?? ALICE) }));
+    });
+  });
+
+  describe('orders: your own only, unless admin', () => {
+    const item = { productId: 'product-1', quantity: 1, price: 1 };
+
+    it('a user may not place an order for someone else (403)', async () => {
+      const before = orders.received.length;
+      const res = await http().post('/api/orders').set(alice).send({ userId: BOB, items: [item] });
+
+      expect(res.status).toBe(403);
+      expect(orders.received.length).toBe(before);
+    });
+
+    it('a user places their own', async () => {
+      orders.answer(() => ({ status: 201, json: orderRow(ORDER_OF_BOB, ALICE) }));
+      await http().post('/api/orders').set(alice).send({ userId: ALICE, items: [item] }).expect(201);
+      orders.answer((req) => ({ status: 200, json: req.url.startsWith('/orders/') ? orderRow(req.url.split('/')[2], BOB) : [] }));
+    });
+
+    it('a user\'s list is always their own: no userId means theirs, another\'s is 403', async () => {
+      await http().get('/api/orders').set(alice).expect(200);
+      expect(orders.last.url).toBe(`/orders?limit=20&offset=0&userId=${ALICE}`);
+
+      await http().get(`/api/orders?userId=${BOB}`).set(alice).expect(403);
+    });
+
+    it('someone else\'s order is a 404, exactly like an unknown one', async () => {
+      const res = await http().get(`/api/orders/${ORDER_OF_BOB}`).set(alice);
+
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ statusCode: 404, message: `order ${ORDER_OF_BOB} not found`, error: 'Not Found' });
+    });
+
+    it('an admin lists everyone\'s and reads any', async () => {
+      await http().get('/api/orders').set(admin).expect(200);
+      expect(orders.last.url).toBe('/orders?limit=20&offset=0');
+      await http().get(`/api/orders/${ORDER_OF_BOB}`).set(admin).expect(200);
+    });
+  });
+
+  describe('payments: of your own orders only, unless admin', () => {
+    it('a user names one order; another user\'s payments do not come back', async () => {
+      await http().get('/api/payments').set(alice).expect(403);
+
+      const res = await http().get(`/api/payments?orderId=${ORDER_OF_BOB}`).set(alice).expect(200);
+
+      expect(res.body).toEqual([]);
+      expect(res.headers['x-total-count']).toBe('0');
+    });
+
+    it('someone else\'s payment is a 404', async () => {
+      await http().get(`/api/payments/${PAYMENT_OF_BOB}`).set(alice).expect(404);
+    });
+
+    it('an admin sees them', async () => {
+      expect((await http().get('/api/payments').set(admin).expect(200)).body).toHaveLength(1);
+      await http().get(`/api/payments/${PAYMENT_OF_BOB}`).set(admin).expect(200);
+    });
+  });
+
+  describe('POST /api/auth/login', () => {
+    it('answers a signed HS256 token for the user user-service vouches for', async () => {
+      users.answer(() => ({ status: 200, json: userRow(ALICE) }));
+
+      const res = await http().post('/api/auth/login').send({ email: 'alice@example.com', password: 'SecurePass123!' }).expect(200);
+
+      expect(users.last).toMatchObject({ method: 'POST', url: '/auth/verify' });
+      expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { id: ALICE, role: 'user' } });
+      const claims = claimsOf(res.body.accessToken);
+      expect(claims).toMatchObject({ sub: ALICE, roles: ['user'], iss: 'nest-ms-api-gateway', aud: 'nest-ms-api' });
+      expect((claims.exp as number) - (claims.iat as number)).toBe(900);
+      expect(JSON.parse(Buffer.from(res.body.accessToken.split('.')[0], 'base64url').toString())).toMatchObject({ alg: 'HS256' });
+      // ...and the gateway takes its own token.
+      users.answer(() => ({ status: 200, json: userRow(ALICE) }));
+      await http().get(`/api/users/${ALICE}`).set(bearer(res.body.accessToken)).expect(200);
+    });
+
+    it('answers one 401 whatever user-service said was wrong', async () => {
+      users.answer(() => ({ status: 401, json: { statusCode: 401, message: 'invalid email or password', error: 'Unauthorized' } }));
+
+      const res = await http().post('/api/auth/login').send({ email: 'alice@example.com', password: 'nope' });
+
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ statusCode: 401, message: 'invalid email or password', error: 'Unauthorized' });
+    });
+  });
+
+  describe('POST /api/auth/register', () => {
+    const signUp = { email: 'new@example.com', name: 'New', password: 'SecurePass123!' };
+
+    it('creates a plain user and logs them in', async () => {
+      users.answer(() => ({ status: 201, json: userRow(ALICE) }));
+
+      const res = await http().post('/api/auth/register').send(signUp).expect(201);
+
+      expect(JSON.parse(users.last.body)).toEqual({ ...signUp, role: 'user' });
+      expect(claimsOf(res.body.accessToken)).toMatchObject({ sub: ALICE, roles: ['user'] });
+    });
+
+    it('refuses to make anyone admin (403), without asking user-service', async () => {
+      const before = users.received.length;
+
+      const res = await http().post('/api/auth/register').send({ ...signUp, role: 'admin' });
+
+      expect(res.status).toBe(403);
+      expect(users.received.length).toBe(before);
+    });
+
+    it('passes user-service\'s 409 through, and applies the password and email-domain rules', async () => {
+      users.answer(() => ({ status: 409, json: { statusCode: 409, message: 'a user with email new@example.com already exists', error: 'Conflict' } }));
+      await http().post('/api/auth/register').send(signUp).expect(409);
+
+      const weak = await http().post('/api/auth/register').send({ ...signUp, password: 'password' }).expect(400);
+      expect(weak.body.message).toEqual([expect.stringMatching(/^password must have at least 8 characters/)]);
+      await http().post('/api/auth/register').send({ ...signUp, email: 'x@mailinator.com' }).expect(400);
+    });
+  });
+});

@@ -1,0 +1,38 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { RequestId } from '../shared/http/request-id';
+import { AuthRateLimit } from '../throttling/auth-rate-limit.decorator';
+import { relay } from '../upstream/relay';
+import { AuthService } from './auth.service';
+import { AuthResponseDto } from './dto/auth-response.dto';
+import { LoginDto } from './dto/login.dto';
+import { RegisterDto } from './dto/register.dto';
+import { Public } from './public.decorator';
+
+@ApiTags('auth')
+@ApiHeader({ name: 'X-Request-Id', required: false, description: 'Kept when given (else generated), echoed and forwarded' })
+@Public()
+@AuthRateLimit()
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @ApiOperation({ summary: 'Sign up as a user and get a token (THROTTLE_AUTH_LIMIT per client IP)' })
+  @ApiCreatedResponse({ type: AuthResponseDto })
+  @ApiErrors('user-service', 400, 403, 409, 413, 415)
+  register(@Body() dto: RegisterDto, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return relay(res, this.auth.register(dto, requestId));
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Log in with email and password; one 401 for any mismatch (THROTTLE_AUTH_LIMIT per client IP)' })
+  @ApiOkResponse({ type: AuthResponseDto })
+  @ApiErrors('user-service', 400, 401, 413, 415)
+  login(@Body() dto: LoginDto, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return relay(res, this.auth.login(dto, requestId));
+  }
+}

@@ -1,0 +1,42 @@
+import { Global, Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import type { GatewayEnv } from '../config/env';
+import { UpstreamModule } from '../upstream/upstream.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { AUTH_SETTINGS, authSettingsFrom } from './auth.settings';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { RolesGuard } from './roles.guard';
+
+/**
+ * Login, sign-up, and the two global guards: JwtAuthGuard (who) then RolesGuard (may they).
+ * The throttler guard is registered before this module, so floods are refused before any work.
+ */
+@Global()
+@Module({
+  imports: [PassportModule, JwtModule.register({}), UpstreamModule],
+  controllers: [AuthController],
+  providers: [
+    {
+      provide: AUTH_SETTINGS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<GatewayEnv, true>) =>
+        authSettingsFrom({
+          AUTH_ENABLED: config.get('AUTH_ENABLED', { infer: true }),
+          NODE_ENV: config.get('NODE_ENV', { infer: true }),
+          JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
+          JWT_EXPIRATION: config.get('JWT_EXPIRATION', { infer: true }),
+        }),
+    },
+    JwtStrategy,
+    AuthService,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [AUTH_SETTINGS],
+})
+export class AuthModule {}

@@ -1,0 +1,24 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerException, ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { PROBE_PATHS } from '../shared/auth/api-key.guard';
+
+/**
+ * @nestjs/throttler's guard with three changes: probes are never limited (Prometheus and the
+ * orchestrator poll), every 429 carries a plain `Retry-After` in seconds (the library names it
+ * `Retry-After-<throttler>` for named throttlers, which clients do not know), and the message says
+ * when to come back.
+ */
+@Injectable()
+export class GatewayThrottlerGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    return PROBE_PATHS.includes(context.switchToHttp().getRequest<Request>().path);
+  }
+
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
+    throw new ThrottlerException(`too many requests: retry in ${retryAfter} s`);
+  }
+}
