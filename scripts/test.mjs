@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
 import { isPortServed } from '../infra/local/procs.mjs';
-import { appUrl, presentApps, readPackageJson } from './lib/apps.mjs';
+import { appUrl, presentApps, readPackageJson, TEST_API_KEY } from './lib/apps.mjs';
 import { appLogTail, startApp, stopApp, waitReady } from './lib/app-process.mjs';
 import { failedStep, readJestReport } from './lib/jest-report.mjs';
 import { buildAll, installAll } from './lib/prepare.mjs';
@@ -131,6 +131,8 @@ async function endToEnd(apps, testEnv) {
       env: {
         ...testEnv,
         E2E_APPS: ready.map((a) => a.name).join(','),
+        // The key the services were started with: the security tests start a gateway of their own.
+        API_KEY: TEST_API_KEY,
         GATEWAY_URL: url('gateway'),
         USER_SERVICE_URL: url('users'),
         ORDER_SERVICE_URL: url('orders'),

@@ -47,6 +47,9 @@ export const appPort = (/** @type {App} */ app, /** @type {'dev'|'test'} */ prof
 
 export const appUrl = (app, profile) => `http://localhost:${appPort(app, profile)}`;
 
+/** The gateway's key to the services in the test profile; production refuses it (placeholder). */
+export const TEST_API_KEY = 'nest-ms-test-api-key-not-for-production-0001';
+
 /**
  * Environment of one app against one profile's infrastructure.
  * @param {App} app
@@ -65,6 +68,12 @@ export function appEnv(app, profileName) {
     ORDER_SERVICE_URL: url('orders'),
     PAYMENT_SERVICE_URL: url('payments'),
   };
+  // Test runs: the services demand the key (the e2e tests check they refuse calls without it).
+  if (profileName === 'test') env.API_KEY = TEST_API_KEY;
+  // Outside development one client (tests, benchmarks) sends bursts: raise the gateway's rate limits.
+  if (profileName !== 'dev' && app.name === 'gateway') {
+    Object.assign(env, { THROTTLE_LIMIT: '1000000', THROTTLE_AUTH_LIMIT: '1000000' });
+  }
   const db = profile.postgres.find((d) => d.name === app.db);
   if (db) {
     Object.assign(env, {
