@@ -3,10 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AdminSeeder } from './admin/admin-seeder';
 import { AppModule } from './app.module';
+import { validateEnv } from './config/env';
 import { configureApp } from './shared/http/configure-app';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { bufferLogs: true, bodyParser: false });
+  // Checked before Nest starts so a bad variable (say, no API_KEY in production) is reported in one line.
+  validateEnv(process.env);
+  const app = await NestFactory.create(AppModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
   configureApp(app);
   const document = SwaggerModule.createDocument(
     app,
