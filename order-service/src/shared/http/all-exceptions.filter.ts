@@ -79,7 +79,8 @@ export function bodyParserError(e: unknown): Omit<ErrorBody, 'requestId'> | null
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003']);
 
-function isDatabaseUnavailable(e: unknown): boolean {
+/** The database cannot be reached (down, restarting, connection cut): 503 here, a wait in consumers. */
+export function isDatabaseUnavailable(e: unknown): boolean {
   const err = e as { code?: unknown; driverError?: { code?: unknown }; message?: unknown } | null;
   const code = err?.driverError?.code ?? err?.code;
   if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;

@@ -1,5 +1,5 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { KafkaContext } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EventContract } from '../events/contracts';
 import { EventEnvelope } from '../events/envelope';
 import { parseEvent } from '../events/parse-event';
+import { isDatabaseUnavailable } from '../http/all-exceptions.filter';
 import { DomainError } from '../http/domain-error';
 import { eventHandlerDuration, eventsConsumed } from '../observability/metrics';
 import { traceFields } from '../observability/logger.module';
@@ -22,17 +23,39 @@ export interface RetryPolicy {
 /** About 6 s in all: long enough for a blip, short enough to stay far below the session timeout. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, firstDelayMs: 200 };
 
+/** Longest pause between two tries while a dependency is down (a heartbeat follows each pause). */
+const MAX_UNAVAILABLE_DELAY_MS = 5000;
+
+/**
+ * A failure of what the effect depends on rather than of the message: the database unreachable or
+ * restarting, or a DomainError of kind `unavailable` (another service down).
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  return (error instanceof DomainError && error.kind === 'unavailable') || isDatabaseUnavailable(error);
+}
+
 /**
  * Runs one consumed message through: validate, then the effect with bounded retries, and park
- * whatever cannot succeed on the dead-letter topic. It throws only when even parking fails
- * (Kafka unreachable), so the message is redelivered instead of lost.
+ * whatever cannot succeed on the dead-letter topic. A dependency that is down (the database, or a
+ * service) is waited for instead: parking would dead-letter every valid event of the outage. It
+ * throws only when even parking fails (Kafka unreachable) or the app stops while waiting, so the
+ * message is redelivered instead of lost.
  */
 @Injectable()
-export class EventProcessor {
+export class EventProcessor implements BeforeApplicationShutdown {
   private readonly logger = new Logger(EventProcessor.name);
   retry: RetryPolicy = DEFAULT_RETRY;
 
+  private stopping = false;
+  private readonly stopped = new AbortController();
+
   constructor(private readonly deadLetters: DeadLetterPublisher) {}
+
+  /** Before the consumer disconnects: stop waiting for dependencies, so shutdown is not held up. */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    this.stopped.abort();
+  }
 
   async process<TData extends object>(
     contract: EventContract<TData>,
@@ -74,6 +97,18 @@ export class EventProcessor {
           await this.deadLetters.park(ctx, consumer, `${error.code}: ${message}`);
           return 'dead_lettered';
         }
+        if (isDependencyUnavailable(error)) {
+          // The database (or a service) is down: not this message's fault, and every message
+          // would fail alike. Wait for it, heartbeating so the group keeps this member, rather than
+          // park valid events. Shutting down: leave the message uncommitted for the next start.
+          if (this.stopping) throw error;
+          if (attempt === 1 || attempt % 20 === 0) {
+            this.logger.warn({ eventId: event.eventId, attempt, err: error }, 'dependency unavailable; waiting for it before handling the event');
+          }
+          await this.pause(Math.min(MAX_UNAVAILABLE_DELAY_MS, this.retry.firstDelayMs * 2 ** Math.min(attempt - 1, 10)));
+          await ctx.getHeartbeat()().catch(() => undefined);
+          continue;
+        }
         if (attempt >= this.retry.attempts) {
           await this.deadLetters.park(ctx, consumer, `gave up after ${attempt} attempts: ${message}`);
           return 'dead_lettered';
@@ -83,6 +118,10 @@ export class EventProcessor {
         await ctx.getHeartbeat()().catch(() => undefined);
       }
     }
+  }
+
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stopped.signal }).catch(() => undefined);
   }
 }
 
