@@ -6,7 +6,7 @@
 // running: one broken service should not take the others' logs and state away mid-debugging.
 import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
-import { isPortServed } from '../infra/local/procs.mjs';
+import { isPortServed, stopWhenOrphaned } from '../infra/local/procs.mjs';
 import { appUrl, presentApps } from './lib/apps.mjs';
 import { appLogTail, probe, startApp, stopApp, waitReady } from './lib/app-process.mjs';
 import { buildAll, installAll } from './lib/prepare.mjs';
@@ -34,6 +34,7 @@ async function shutdown(reason, code) {
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => void shutdown(signal, 0));
+stopWhenOrphaned();
 
 try {
   await main();

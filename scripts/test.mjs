@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
-import { isPortServed } from '../infra/local/procs.mjs';
+import { isPortServed, stopWhenOrphaned } from '../infra/local/procs.mjs';
 import { appUrl, presentApps, readPackageJson, TEST_API_KEY } from './lib/apps.mjs';
 import { appLogTail, startApp, stopApp, waitReady } from './lib/app-process.mjs';
 import { failedStep, readJestReport } from './lib/jest-report.mjs';
@@ -42,6 +42,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     void finish();
   });
 }
+stopWhenOrphaned();
 
 try {
   await main();

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { ensureInstalled } from './install.mjs';
 import { liveServers, stopLeftovers } from './leftovers.mjs';
+import { stopWhenOrphaned } from './procs.mjs';
 import { REPO_ROOT, getProfile } from './profiles.mjs';
 
 const [command = 'up', profileName = 'dev'] = process.argv.slice(2);
@@ -45,6 +46,7 @@ async function up() {
     process.exit(0);
   };
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => void stop(s));
+  stopWhenOrphaned();
 
   const stack = await starting.catch((err) => {
     say(`failed: ${err.message}`);

@@ -230,3 +230,18 @@ export async function acquireLock(file, opts) {
     await sleep(250);
   }
 }
+
+/**
+ * `npm start` runs our script through `sh -c`: a SIGTERM sent to npm alone reaches that shell, not
+ * us, and we would be orphaned with servers running. Losing our parent counts as a SIGTERM (the
+ * caller's SIGTERM handler then stops everything in order).
+ */
+export function stopWhenOrphaned() {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    process.kill(process.pid, 'SIGTERM');
+  }, 1000);
+  timer.unref();
+}
