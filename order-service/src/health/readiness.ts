@@ -1,22 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ConsumerGroupMonitor } from '../shared/kafka/consumer-group-monitor';
 import { KafkaHealthIndicator } from '../shared/kafka/kafka-health';
 import { ReadinessChecks } from '../shared/observability/health';
 
 /**
- * Ready = its PostgreSQL answers and the Kafka broker answers. user-service is not part of it:
- * orders for users this service already knows are accepted while user-service is down.
+ * Ready = its PostgreSQL answers, the Kafka broker answers and its consumer has joined its group.
+ * user-service is not part of it: orders for users this service already knows are accepted while
+ * user-service is down.
  */
 @Injectable()
 export class OrderServiceReadiness extends ReadinessChecks {
   constructor(
     private readonly db: TypeOrmHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
+    private readonly consumer: ConsumerGroupMonitor,
   ) {
     super();
   }
 
   checks(): HealthIndicatorFunction[] {
-    return [() => this.db.pingCheck('database', { timeout: 1500 }), () => this.kafka.check('kafka')];
+    return [
+      () => this.db.pingCheck('database', { timeout: 1500 }),
+      () => this.kafka.check('kafka'),
+      () => this.consumer.check('consumer'),
+    ];
   }
 }

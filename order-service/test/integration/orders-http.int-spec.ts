@@ -234,9 +234,13 @@ describe('orders over HTTP (real PostgreSQL and Kafka)', () => {
   });
 
   describe('probes', () => {
-    it('is ready when its database and Kafka answer, and counts orders in /metrics', async () => {
+    it('is ready when its database and Kafka answer and its consumer joined its group, and counts orders in /metrics', async () => {
       const ready = await request(http).get('/health/ready').expect(200);
-      expect(ready.body.info).toEqual({ database: { status: 'up' }, kafka: { status: 'up' } });
+      expect(ready.body.info).toEqual({
+        database: { status: 'up' },
+        kafka: { status: 'up' },
+        consumer: { status: 'up', group: expect.any(String), partitions: expect.any(Number) },
+      });
       const userId = aUser();
       await request(http).post('/orders').send({ userId, items: [{ productId: 'product-1', quantity: 1, price: 1 }] }).expect(201);
       const metrics = await request(http).get('/metrics').expect(200);

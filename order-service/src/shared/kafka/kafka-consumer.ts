@@ -1,29 +1,48 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { INestApplication, Logger } from '@nestjs/common';
-import { MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { CustomStrategy, KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ConsumerGroupMonitor } from './consumer-group-monitor';
 import { kafkaClientConfig, KafkaEnv } from './kafka-client';
 
 /**
  * Adds the Kafka consumer of @nestjs/microservices to an HTTP app (a hybrid app).
  * The group id is exactly KAFKA_CONSUMER_GROUP (no "-server" postfix), so it can be found by name.
+ * The app's ConsumerGroupMonitor (KafkaModule) watches it: readiness and consumer lag.
  */
 export function connectKafkaConsumer(app: INestApplication, env: KafkaEnv): void {
-  app.connectMicroservice<MicroserviceOptions>({
-    transport: Transport.KAFKA,
-    options: {
-      postfixId: '',
-      client: { ...kafkaClientConfig(env, 'consumer'), retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000 } },
-      consumer: {
-        groupId: env.KAFKA_CONSUMER_GROUP,
-        allowAutoTopicCreation: false,
-        sessionTimeout: 30000,
-        heartbeatInterval: 3000,
-      },
-      subscribe: { fromBeginning: true },
-      run: { partitionsConsumedConcurrently: 3 },
+  const monitor = app.get(ConsumerGroupMonitor, { strict: false });
+  app.connectMicroservice<CustomStrategy>({ strategy: new MonitoredServerKafka(kafkaConsumerOptions(env), monitor) });
+}
+
+export function kafkaConsumerOptions(env: KafkaEnv): Required<KafkaOptions>['options'] {
+  return {
+    postfixId: '',
+    client: { ...kafkaClientConfig(env, 'consumer'), retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5000 } },
+    consumer: {
+      groupId: env.KAFKA_CONSUMER_GROUP,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
     },
-  });
+    subscribe: { fromBeginning: true },
+    run: { partitionsConsumedConcurrently: 3 },
+  };
+}
+
+/** Nest's Kafka server, telling the monitor about each kafkajs consumer it creates. */
+export class MonitoredServerKafka extends ServerKafka {
+  constructor(
+    options: Required<KafkaOptions>['options'],
+    private readonly monitor: ConsumerGroupMonitor,
+  ) {
+    super(options);
+  }
+
+  protected override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    if (this.consumer) this.monitor.watch(this.consumer, this.groupId);
+  }
 }
 
 /**

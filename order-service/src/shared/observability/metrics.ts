@@ -9,7 +9,16 @@ function metric<T>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
 }
 
-if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+/**
+ * prom-client's default gauges that end in _total break Prometheus' naming rules (promtool check
+ * metrics refuses them); each is the sum of its per-type twin: sum(nodejs_active_handles) etc.
+ */
+export const DROPPED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+if (!register.getSingleMetric('process_cpu_user_seconds_total')) {
+  collectDefaultMetrics();
+  for (const name of DROPPED_DEFAULT_METRICS) register.removeSingleMetric(name);
+}
 
 export const httpRequestDuration = metric(
   'http_request_duration_seconds',
@@ -53,6 +62,26 @@ export const eventsDeadLettered = metric(
     }),
 );
 
+export const eventsFailed = metric(
+  'kafka_messages_failed_total',
+  () =>
+    new Counter({
+      name: 'kafka_messages_failed_total',
+      help: 'Kafka message handling attempts that threw (a transient failure, retried; or the last try before dead-lettering), by topic.',
+      labelNames: ['topic'],
+    }),
+);
+
+export const consumerLag = metric(
+  'kafka_consumer_lag_messages',
+  () =>
+    new Gauge({
+      name: 'kafka_consumer_lag_messages',
+      help: "Messages not yet consumed by this app's consumer group, per assigned partition (end offset minus committed offset).",
+      labelNames: ['group', 'topic', 'partition'],
+    }),
+);
+
 export const eventsProduced = metric(
   'kafka_messages_produced_total',
   () =>
@@ -60,6 +89,15 @@ export const eventsProduced = metric(
       name: 'kafka_messages_produced_total',
       help: 'Kafka messages published by the outbox relay, by topic.',
       labelNames: ['topic'],
+    }),
+);
+
+export const outboxPublishFailures = metric(
+  'outbox_publish_failures_total',
+  () =>
+    new Counter({
+      name: 'outbox_publish_failures_total',
+      help: 'Outbox relay batches that could not be published (Kafka unreachable or refusing); the rows stay and are retried.',
     }),
 );
 

@@ -1,8 +1,10 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { DynamicModule } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { trace } from '@opentelemetry/api';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
 import { requestIdOf } from '../http/request-id';
 
 /** Paths pino removes from every line: secrets never reach a log. */
@@ -27,40 +29,55 @@ interface LogEnv {
   LOG_LEVEL: string;
 }
 
-/** JSON lines with service, requestId and the active trace; pretty only for a developer's terminal. */
-export function loggerModule(service: string): DynamicModule {
+/**
+ * JSON lines with service, requestId and the active trace; pretty only for a developer's terminal.
+ * `destination` (tests) receives the lines instead of stdout.
+ */
+export function loggerModule(service: string, destination?: DestinationStream): DynamicModule {
   return LoggerModule.forRootAsync({
     inject: [ConfigService],
     useFactory: (config: ConfigService<LogEnv, true>) => {
-      const pretty = config.get('NODE_ENV', { infer: true }) === 'development' && process.stdout.isTTY === true;
-      return {
-        pinoHttp: {
-          level: config.get('LOG_LEVEL', { infer: true }),
-          base: { service },
-          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-          genReqId: (req, res) => requestIdOf(req, res),
-          customProps: (req) => ({ requestId: (req as { id?: unknown }).id }),
-          mixin: traceFields,
-          autoLogging: { ignore: (req) => isProbe(req.url) },
-          serializers: {
-            req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-          },
-          transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
+      const pretty =
+        !destination && config.get('NODE_ENV', { infer: true }) === 'development' && process.stdout.isTTY === true && hasPinoPretty();
+      const options: PinoHttpOptions = {
+        level: config.get('LOG_LEVEL', { infer: true }),
+        base: { service },
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        genReqId: (req, res) => requestIdOf(req, res),
+        customProps: (req) => ({ requestId: (req as { id?: unknown }).id }),
+        mixin: traceFields,
+        autoLogging: { ignore: (req) => isProbe(req.url) },
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
+        transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
       };
+      return { pinoHttp: destination ? [options, destination] : options };
     },
   });
 }
 
-/** Trace and span of whatever is active when a line is written (HTTP request or event handler). */
+/**
+ * Trace and span of whatever is active when a line is written (HTTP request or event handler):
+ * pino calls it for every line, of the root logger and of every child.
+ */
 export function traceFields(): Record<string, string> {
-  const span = trace.getActiveSpan();
-  if (!span) return {};
-  const { traceId, spanId } = span.spanContext();
-  return { traceId, spanId };
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !isSpanContextValid(spanContext)) return {};
+  return { traceId: spanContext.traceId, spanId: spanContext.spanId };
 }
 
 function isProbe(url: string | undefined): boolean {
   return url === '/metrics' || (url?.startsWith('/health/') ?? false);
+}
+
+/** pino-pretty is a dev dependency: a production install without it still logs (JSON). */
+function hasPinoPretty(): boolean {
+  try {
+    require.resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }

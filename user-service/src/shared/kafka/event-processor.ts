@@ -1,6 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { KafkaContext } from '@nestjs/microservices';
+import { trace } from '@opentelemetry/api';
 import { PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,8 +10,9 @@ import { EventEnvelope } from '../events/envelope';
 import { parseEvent } from '../events/parse-event';
 import { isDatabaseUnavailable } from '../http/all-exceptions.filter';
 import { DomainError } from '../http/domain-error';
-import { eventHandlerDuration, eventsConsumed } from '../observability/metrics';
-import { traceFields } from '../observability/logger.module';
+import { REQUEST_ID_HEADER } from '../http/request-id';
+import { eventHandlerDuration, eventsConsumed, eventsFailed } from '../observability/metrics';
+import { REQUEST_ID_ATTRIBUTE } from '../observability/tracing';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 
 export type EffectOutcome = 'processed' | 'duplicate';
@@ -67,19 +69,22 @@ export class EventProcessor implements BeforeApplicationShutdown {
     const topic = contract.topic;
     const stopTimer = eventHandlerDuration.startTimer({ topic });
     const parsed = parseEvent(contract, raw);
-    if (!parsed.ok) {
-      await this.deadLetters.park(ctx, consumer, parsed.reason);
-      eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
+    const requestId = parsed.ok ? parsed.event.requestId : headerOf(ctx, REQUEST_ID_HEADER);
+    const eventId = parsed.ok ? parsed.event.eventId : undefined;
+    try {
+      await withEventLogContext({ requestId, eventId, topic }, async () => {
+        if (!parsed.ok) {
+          await this.deadLetters.park(ctx, consumer, parsed.reason);
+          eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
+          return;
+        }
+        const outcome = await this.runWithRetries(ctx, consumer, parsed.event, effect);
+        eventsConsumed.inc({ topic, outcome });
+        this.logger.log({ outcome }, `${contract.type} ${outcome}`);
+      });
+    } finally {
       stopTimer();
-      return;
     }
-    const event = parsed.event;
-    await withEventLogContext(event, topic, async () => {
-      const outcome = await this.runWithRetries(ctx, consumer, event, effect);
-      eventsConsumed.inc({ topic, outcome });
-      stopTimer();
-      this.logger.log({ topic, eventId: event.eventId, outcome }, `${contract.type} ${outcome}`);
-    });
   }
 
   private async runWithRetries<TData>(
@@ -92,6 +97,7 @@ export class EventProcessor implements BeforeApplicationShutdown {
       try {
         return await effect(event);
       } catch (error) {
+        eventsFailed.inc({ topic: ctx.getTopic() });
         const message = error instanceof Error ? error.message : String(error);
         if (error instanceof DomainError && error.kind !== 'unavailable') {
           await this.deadLetters.park(ctx, consumer, `${error.code}: ${message}`);
@@ -125,10 +131,29 @@ export class EventProcessor implements BeforeApplicationShutdown {
   }
 }
 
-/** Lines logged while handling an event carry its request id, event id and trace, as HTTP lines do. */
-async function withEventLogContext(event: EventEnvelope, topic: string, work: () => Promise<void>): Promise<void> {
+interface EventLogContext {
+  readonly requestId: string | null;
+  readonly eventId: string | undefined;
+  readonly topic: string;
+}
+
+/**
+ * Lines logged while handling an event carry its request id, event id and topic, as HTTP lines
+ * carry theirs; the trace and span come from the logger's mixin (the Kafka consumer span is active
+ * here). The consumer span gets the request and event ids too, so Jaeger finds it by either.
+ */
+async function withEventLogContext(fields: EventLogContext, work: () => Promise<void>): Promise<void> {
+  const span = trace.getActiveSpan();
+  if (fields.requestId) span?.setAttribute(REQUEST_ID_ATTRIBUTE, fields.requestId);
+  if (fields.eventId) span?.setAttribute('messaging.message.id', fields.eventId);
   const root = PinoLogger.root;
   if (!root) return work();
-  const child = root.child({ requestId: event.requestId ?? undefined, eventId: event.eventId, topic, ...traceFields() });
+  const child = root.child({ requestId: fields.requestId, eventId: fields.eventId, topic: fields.topic });
   return storage.run(new Store(child), work);
+}
+
+function headerOf(ctx: KafkaContext, name: string): string | null {
+  const value = ctx.getMessage().headers?.[name];
+  if (value === undefined || value === null) return null;
+  return Array.isArray(value) ? String(value[0]) : String(value);
 }

@@ -1,10 +1,10 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
-import { core } from '@opentelemetry/sdk-node';
+import { suppressTracing } from '@opentelemetry/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
-import { eventsProduced, outboxBacklog, outboxOldestAge } from '../observability/metrics';
+import { eventsProduced, outboxBacklog, outboxOldestAge, outboxPublishFailures } from '../observability/metrics';
 import { KafkaProducer } from '../kafka/kafka-producer';
 
 interface OutboxRow {
@@ -46,7 +46,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = true;
     this.loop = this.run();
     this.backlogTimer = setInterval(
-      () => context.with(core.suppressTracing(context.active()), () => void this.refreshBacklog()),
+      () => context.with(suppressTracing(context.active()), () => void this.refreshBacklog()),
       BACKLOG_REFRESH_MS,
     );
     this.backlogTimer.unref();
@@ -85,7 +85,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** The relay's own polling is not part of any request: no spans for it, only for the sends. */
   private run(): Promise<void> {
-    return context.with(core.suppressTracing(context.active()), () => this.runLoop());
+    return context.with(suppressTracing(context.active()), () => this.runLoop());
   }
 
   private async runLoop(): Promise<void> {
@@ -98,6 +98,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (sent === 0) await this.idle(IDLE_POLL_MS);
       } catch (error) {
         failures++;
+        outboxPublishFailures.inc();
         // One line per outage phase, not one per retry.
         if (failures === 1 || failures % 30 === 0) {
           this.logger.warn({ err: error, failures }, 'outbox relay cannot publish; rows stay in the outbox');

@@ -1,0 +1,155 @@
+import { Controller, Get, INestApplication, Logger as NestLogger, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { KafkaContext } from '@nestjs/microservices';
+import { Test } from '@nestjs/testing';
+import { context, propagation, Span, trace, TraceFlags } from '@opentelemetry/api';
+import { node } from '@opentelemetry/sdk-node';
+import type { NextFunction, Request, Response } from 'express';
+import type { KafkaMessage } from 'kafkajs';
+import { Logger } from 'nestjs-pino';
+import { randomBytes, randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { Contracts } from '../events/contracts';
+import { DeadLetterPublisher } from '../kafka/dead-letter.publisher';
+import { EventProcessor } from '../kafka/event-processor';
+import { loggerModule } from './logger.module';
+
+type Line = Record<string, unknown>;
+
+/** A pino destination that keeps the lines. */
+class Lines {
+  readonly all: Line[] = [];
+  write(chunk: string): void {
+    for (const text of chunk.split('\n').filter(Boolean)) this.all.push(JSON.parse(text) as Line);
+  }
+  withMessage(msg: string): Line[] {
+    return this.all.filter((l) => l.msg === msg);
+  }
+}
+
+/** A span with known ids, standing in for the one OpenTelemetry's http or kafkajs instrumentation makes. */
+function aSpan(): Span {
+  return trace.wrapSpanContext({ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.SAMPLED });
+}
+
+@Controller('probe')
+class ProbeController {
+  private readonly logger = new NestLogger('Probe');
+
+  @Get()
+  probe(): { ok: true } {
+    this.logger.log({ step: 1 }, 'inside the request');
+    return { ok: true };
+  }
+}
+
+describe('loggerModule: every line of a request or of an event handler says whose it is', () => {
+  const lines = new Lines();
+  let app: INestApplication;
+  const spans = new Map<string, Span>();
+
+  beforeAll(async () => {
+    // The context manager the SDK installs (AsyncLocalStorage): the active span follows async work.
+    new node.NodeTracerProvider().register();
+    @Module({
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => ({ NODE_ENV: 'test', LOG_LEVEL: 'info' })] }),
+        loggerModule('svc-under-test', lines),
+      ],
+      controllers: [ProbeController],
+    })
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    app = moduleRef.createNestApplication({ bufferLogs: true });
+    // What the http instrumentation does for each request: a server span, active while it runs.
+    app.use((req: Request, _res: Response, next: NextFunction) => {
+      const span = aSpan();
+      spans.set(String(req.headers['x-request-id']), span);
+      context.with(trace.setSpan(context.active(), span), next);
+    });
+    app.useLogger(app.get(Logger));
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  });
+
+  it('HTTP: service, requestId, traceId and spanId on the handler line and on the request line', async () => {
+    const requestId = `req-${randomUUID()}`;
+    await request(app.getHttpServer()).get('/probe').set('X-Request-Id', requestId).expect(200);
+    const span = spans.get(requestId)!.spanContext();
+    const expected = { service: 'svc-under-test', requestId, traceId: span.traceId, spanId: span.spanId };
+    expect(lines.withMessage('inside the request').find((l) => l.requestId === requestId)).toMatchObject({ ...expected, step: 1 });
+    expect(lines.withMessage('request completed').find((l) => l.requestId === requestId)).toMatchObject(expected);
+  });
+
+  it("event handler: the event's requestId, eventId and topic, and the consumer span's trace", async () => {
+    const sent: unknown[] = [];
+    const processor = new EventProcessor(new DeadLetterPublisher({ get: async () => ({ send: async (r: unknown) => void sent.push(r) }) } as never));
+    const event = {
+      eventId: randomUUID(),
+      type: 'UserDeleted',
+      version: 1,
+      occurredAt: new Date().toISOString(),
+      requestId: `req-${randomUUID()}`,
+      data: { userId: randomUUID() },
+    };
+    const message = { key: event.data.userId, value: event, headers: {}, offset: '3', timestamp: '0', attributes: 0 } as unknown as KafkaMessage;
+    const ctx = new KafkaContext([message, 0, 'user.deleted', {} as never, async () => undefined, {} as never]);
+    const consumerSpan = aSpan();
+    const handlerLogger = new NestLogger('Handler');
+
+    await context.with(trace.setSpan(context.active(), consumerSpan), () =>
+      processor.process(Contracts.UserDeleted, event, ctx, 'test.consumer', async () => {
+        await new Promise((r) => setImmediate(r));
+        handlerLogger.log({ userId: event.data.userId }, 'handling the event');
+        return 'processed';
+      }),
+    );
+
+    const expected = {
+      service: 'svc-under-test',
+      requestId: event.requestId,
+      eventId: event.eventId,
+      topic: 'user.deleted',
+      traceId: consumerSpan.spanContext().traceId,
+      spanId: consumerSpan.spanContext().spanId,
+    };
+    expect(lines.withMessage('handling the event').find((l) => l.eventId === event.eventId)).toMatchObject(expected);
+    expect(lines.withMessage('UserDeleted processed').find((l) => l.eventId === event.eventId)).toMatchObject({ ...expected, outcome: 'processed' });
+    expect(sent).toEqual([]);
+  });
+
+  it('a message that cannot be parsed is parked with the request id of its header on the lines', async () => {
+    const sent: unknown[] = [];
+    const processor = new EventProcessor(new DeadLetterPublisher({ get: async () => ({ send: async (r: unknown) => void sent.push(r) }) } as never));
+    const requestId = `req-${randomUUID()}`;
+    const message = { key: null, value: 'not json', headers: { 'x-request-id': Buffer.from(requestId) }, offset: '9', timestamp: '0', attributes: 0 } as unknown as KafkaMessage;
+    const ctx = new KafkaContext([message, 1, 'user.deleted', {} as never, async () => undefined, {} as never]);
+
+    await context.with(trace.setSpan(context.active(), aSpan()), () =>
+      processor.process(Contracts.UserDeleted, 'not json', ctx, 'test.consumer', async () => 'processed'),
+    );
+
+    expect(sent).toHaveLength(1);
+    expect(lines.withMessage('message dead-lettered').find((l) => l.requestId === requestId)).toMatchObject({
+      service: 'svc-under-test',
+      topic: 'user.deleted',
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+  });
+
+  it('never writes a secret', () => {
+    const logger = app.get(Logger);
+    // (object, message, context): nestjs-pino's form of pino's logger.info(object, message)
+    logger.log({ password: 'hunter2', user: { passwordHash: 'hash', token: 'tok' } }, 'with secrets', 'Secrets');
+    const line = lines.withMessage('with secrets')[0];
+    expect(line).toMatchObject({ password: '[redacted]', user: { passwordHash: '[redacted]', token: '[redacted]' } });
+    expect(JSON.stringify(line)).not.toMatch(/hunter2|hash"|tok"/);
+  });
+});
