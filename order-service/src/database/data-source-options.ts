@@ -6,6 +6,7 @@ import { OutboxMessage } from '../shared/outbox/outbox-message.entity';
 import { OutboxTables1764000000000 } from '../shared/outbox/outbox-tables.migration';
 import { ProcessedEvent } from '../shared/outbox/processed-event.entity';
 import { CreateOrders1764000000001 } from './migrations/1764000000001-create-orders';
+import { AddChainStartedAt1764000000002 } from './migrations/1764000000002-add-chain-started-at';
 
 export interface DatabaseSettings {
   host: string;
@@ -25,7 +26,7 @@ export function dataSourceOptions(db: DatabaseSettings): DataSourceOptions {
     password: db.password,
     database: db.database,
     entities: [Order, OrderItem, KnownUser, OutboxMessage, ProcessedEvent],
-    migrations: [OutboxTables1764000000000, CreateOrders1764000000001],
+    migrations: [OutboxTables1764000000000, CreateOrders1764000000001, AddChainStartedAt1764000000002],
     synchronize: false,
     extra: {
       max: db.poolSize,

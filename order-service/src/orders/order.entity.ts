@@ -21,6 +21,10 @@ export class Order {
   @Column({ name: 'total_amount', type: 'numeric', precision: 14, scale: 2 })
   totalAmount!: string;
 
+  /** For a welcome order, when its user.created happened: the start of the user-to-paid chain. */
+  @Column({ name: 'chain_started_at', type: 'timestamptz', nullable: true })
+  chainStartedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

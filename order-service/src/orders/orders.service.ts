@@ -22,6 +22,8 @@ export interface OrderDraft {
   readonly kind: OrderKind;
   /** Prices as exact decimal strings ("12.30"). */
   readonly items: readonly OrderItemData[];
+  /** When the event chain that asks for this order began (a welcome order's user.created). */
+  readonly chainStartedAt?: Date;
 }
 
 export interface OrderListQuery {
@@ -62,9 +64,9 @@ export class OrdersService {
     const id = randomUUID();
     const totalAmount = totalOf(draft.items);
     const rows = (await manager.query(
-      `INSERT INTO orders (id, user_id, kind, status, total_amount) VALUES ($1, $2, $3, 'pending', $4)
+      `INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at) VALUES ($1, $2, $3, 'pending', $4, $5)
        ON CONFLICT DO NOTHING RETURNING created_at, updated_at`,
-      [id, draft.userId, draft.kind, totalAmount],
+      [id, draft.userId, draft.kind, totalAmount, draft.chainStartedAt ?? null],
     )) as { created_at: Date; updated_at: Date }[];
     if (rows.length === 0) return null;
 
@@ -90,6 +92,7 @@ export class OrdersService {
       kind: draft.kind,
       status: 'pending',
       totalAmount,
+      chainStartedAt: draft.chainStartedAt ?? null,
       createdAt: rows[0].created_at,
       updatedAt: rows[0].updated_at,
     });

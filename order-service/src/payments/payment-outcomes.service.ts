@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { orderStatusChanges } from '../orders/order-metrics';
+import { orderStatusChanges, userToPaidChain } from '../orders/order-metrics';
 import { PaymentOutcome, transitionFor } from '../orders/order-status';
 import { Order } from '../orders/order.entity';
 import { OrderNotFoundError } from '../orders/orders.errors';
@@ -50,9 +50,14 @@ export class PaymentOutcomesService {
         return 'unchanged' as const;
       }
       await manager.update(Order, { id: orderId }, { status: transition.to });
-      return 'changed' as const;
+      return { changed: order };
     });
-    if (result === 'changed') orderStatusChanges.inc({ status: outcome });
+    if (typeof result === 'object') this.count(result.changed, outcome);
     return result === 'duplicate' ? 'duplicate' : 'processed';
+  }
+
+  private count(order: Order, outcome: PaymentOutcome): void {
+    orderStatusChanges.inc({ status: outcome, kind: order.kind });
+    if (outcome === 'paid' && order.chainStartedAt) userToPaidChain.observe((Date.now() - order.chainStartedAt.getTime()) / 1000);
   }
 }

@@ -39,7 +39,11 @@ export class UserEventsService {
       const { active } = await this.knownUsers.remember(manager, userId);
       // A user.created handled after the user's user.deleted (a re-driven dead letter): no order.
       if (!active) return 'user_deleted' as const;
-      const welcome = await this.orders.insert(manager, { userId, kind: 'welcome', items: WELCOME_ORDER_ITEMS }, event.requestId);
+      const welcome = await this.orders.insert(
+        manager,
+        { userId, kind: 'welcome', items: WELCOME_ORDER_ITEMS, chainStartedAt: new Date(event.occurredAt) },
+        event.requestId,
+      );
       return welcome ? ('created' as const) : ('welcome_exists' as const);
     });
     if (result === 'created') ordersCreated.inc({ kind: 'welcome' });

@@ -144,6 +144,45 @@ describe('order-service consuming events (real PostgreSQL and Kafka)', () => {
     });
   });
 
+  describe('user-to-paid chain latency', () => {
+    const chainMetric = async (): Promise<{ count: number; sum: number }> => {
+      const text = (await request(http).get('/metrics').expect(200)).text;
+      const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { count: value('user_to_paid_chain_seconds_count'), sum: value('user_to_paid_chain_seconds_sum') };
+    };
+
+    it("keeps the user.created event's occurredAt with the welcome order as the start of the chain", async () => {
+      const userId = randomUUID();
+      const occurredAt = new Date(Date.now() - 5000).toISOString();
+      await publisher.publish('user.created', userId, aUserCreated(userId, { occurredAt }));
+      await waitUntil(async () => (await welcomeOrdersOf(userId)).length === 1, 'the welcome order');
+      const [row] = await sut.dataSource.query("SELECT chain_started_at FROM orders WHERE user_id = $1 AND kind = 'welcome'", [userId]);
+      expect((row.chain_started_at as Date).toISOString()).toBe(occurredAt);
+    });
+
+    it('observes, once, the time from user.created to the welcome order being paid', async () => {
+      // Written straight into the table, as in 'payment outcomes' below: no payment-service pays it.
+      const orderId = randomUUID();
+      await sut.dataSource.query(
+        "INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at) VALUES ($1, $2, 'welcome', 'pending', '0.01', now() - interval '2 seconds')",
+        [orderId, randomUUID()],
+      );
+      const before = await chainMetric();
+      const completed = anEvent('PaymentCompleted', { paymentId: randomUUID(), orderId, amount: '0.01' });
+      const late = anEvent('PaymentCompleted', { paymentId: randomUUID(), orderId, amount: '0.01' });
+      await publisher.publish('payment.completed', orderId, completed);
+      await publisher.publish('payment.completed', orderId, completed); // redelivered
+      await publisher.publish('payment.completed', orderId, late); // the order is paid already
+      // One key, one partition: once the last is handled, so are the two before it.
+      await waitUntil(() => seen('order-service.payment-completed', late.eventId), 'the last payment.completed');
+
+      const after = await chainMetric();
+      expect(after.count).toBe(before.count + 1);
+      expect(after.sum - before.sum).toBeGreaterThanOrEqual(2);
+      expect(after.sum - before.sum).toBeLessThan(60);
+    });
+  });
+
   describe('payment outcomes', () => {
     /**
      * Written straight into the table (no order.created): a payment-service running against the

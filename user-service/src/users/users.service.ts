@@ -9,6 +9,7 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UserAlreadyExistsError, UserNotFoundError } from './users.errors';
+import { usersCreated } from './users.metrics';
 
 export interface Page {
   limit: number;
@@ -27,7 +28,7 @@ export class UsersService {
   async create(dto: CreateUserDto, requestId: string | null): Promise<User> {
     const email = dto.email.toLowerCase();
     const passwordHash = await this.hasher.hash(dto.password);
-    return this.translateUniqueViolation(email, () =>
+    const created = await this.translateUniqueViolation(email, () =>
       this.outbox.transaction(async (manager) => {
         const user = await manager.save(
           manager.create(User, { id: randomUUID(), email, name: dto.name, passwordHash, role: dto.role ?? 'user' }),
@@ -41,6 +42,8 @@ export class UsersService {
         return user;
       }),
     );
+    usersCreated.inc();
+    return created;
   }
 
   async list(page: Page): Promise<{ users: User[]; total: number }> {

@@ -107,6 +107,15 @@ describe('user-service on real PostgreSQL and Kafka', () => {
     expect((await http.get('/users').expect(200)).body).toHaveLength(3);
   });
 
+  it('counts the users it created in /metrics, and not the ones it refused', async () => {
+    const count = async () => Number(/^users_created_total (\d+)$/m.exec((await http.get('/metrics').expect(200)).text)?.[1]);
+    const before = await count();
+    await http.post('/users').send(john).expect(201);
+    await http.post('/users').send(john).expect(409);
+    await http.post('/users').send({ ...john, email: 'other@example.com' }).expect(201);
+    expect(await count()).toBe(before + 2);
+  });
+
   it('reports ready with database and kafka up', async () => {
     const res = await http.get('/health/ready').expect(200);
     expect(res.body.details).toEqual({ database: { status: 'up' }, kafka: { status: 'up' } });
