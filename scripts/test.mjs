@@ -18,6 +18,10 @@ import { c, say, seconds, step, tag, warn } from './lib/ui.mjs';
 
 const PHASES = ['repo', 'unit', 'integration', 'e2e'];
 const MINUTE = 60 * 1000;
+// Observability e2e (issue 5): the apps export their spans to an OTLP receiver the flow tests run
+// on this port, in half-second batches; the tests read the apps' log files from reportDir.
+const E2E_OTLP_PORT = 14318;
+const E2E_APP_ENV = { JAEGER_ENDPOINT: `http://localhost:${E2E_OTLP_PORT}/v1/traces`, OTEL_BSP_SCHEDULE_DELAY: '500' };
 const profile = getProfile('test');
 const reportDir = profile.logDir;
 const phases = parsePhases(process.argv.slice(2));
@@ -112,7 +116,7 @@ async function endToEnd(apps, testEnv) {
   const toStart = apps.filter((a) => !busy.includes(a));
   const ready = [];
   await step(`start apps for end-to-end tests (${toStart.map((a) => a.name).join(', ') || 'none'})`, async () => {
-    runningApps = toStart.map((app) => startApp(app, 'test', { logDir: reportDir }));
+    runningApps = toStart.map((app) => startApp(app, 'test', { logDir: reportDir, extraEnv: E2E_APP_ENV }));
     await Promise.all(
       runningApps.map(async (r) => {
         try {
@@ -132,6 +136,8 @@ async function endToEnd(apps, testEnv) {
       env: {
         ...testEnv,
         E2E_APPS: ready.map((a) => a.name).join(','),
+        E2E_OTLP_PORT: String(E2E_OTLP_PORT),
+        E2E_LOG_DIR: reportDir,
         // The key the services were started with: the security tests start a gateway of their own.
         API_KEY: TEST_API_KEY,
         GATEWAY_URL: url('gateway'),
