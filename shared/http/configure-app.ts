@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStrategy } from '../auth/api-key.strategy';
 import { AllExceptionsFilter, bodyParserError } from './all-exceptions.filter';
+import { drainKeepAliveOnClose } from './graceful-close';
 import { requestIdOf } from './request-id';
 
 export const BODY_LIMIT = '1mb';
@@ -22,13 +23,15 @@ export interface ConfigureAppOptions {
 
 /**
  * Everything a running app and its tests must share: logger, body limit, validation, errors,
- * request ids, shutdown hooks. main.ts and the integration tests both call it.
+ * request ids, shutdown hooks (with keep-alive clients drained on close). main.ts and the
+ * integration tests both call it.
  * The app must be created with `{ bufferLogs: true, bodyParser: false }`.
  */
 export function configureApp(app: INestApplication, options: ConfigureAppOptions = {}): void {
   const express = app as NestExpressApplication;
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
+  drainKeepAliveOnClose(app);
   express.use((req: Request, res: Response, next: NextFunction) => {
     requestIdOf(req, res);
     next();
