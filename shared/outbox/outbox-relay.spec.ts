@@ -1,15 +1,22 @@
-import { wavesByKey } from './outbox-relay';
+import type { Message } from 'kafkajs';
+import { byTopic } from './outbox-relay';
 
 const row = (id: string, key: string, topic = 'order.created') => ({ id, topic, message_key: key });
+const toMessage = (r: { id: string; message_key: string }): Message => ({ key: r.message_key, value: r.id });
 
-describe('wavesByKey', () => {
-  it('sends rows of different keys together and rows of one key one after another, in id order', () => {
-    const waves = wavesByKey([row('1', 'a'), row('2', 'b'), row('3', 'a'), row('4', 'c'), row('5', 'a')]);
-    expect(waves.map((w) => w.map((r) => r.id))).toEqual([['1', '2', '4'], ['3'], ['5']]);
+describe('byTopic', () => {
+  it('keeps the rows of each topic in id order, so one key\'s events reach its partition in order', () => {
+    const batch = byTopic([row('1', 'a'), row('2', 'b'), row('3', 'a'), row('4', 'c'), row('5', 'a')], toMessage);
+    expect(batch).toEqual([{ topic: 'order.created', messages: ['1', '2', '3', '4', '5'].map((id) => expect.objectContaining({ value: id })) }]);
+    const ofKeyA = batch[0].messages.filter((m) => m.key === 'a').map((m) => m.value);
+    expect(ofKeyA).toEqual(['1', '3', '5']);
   });
 
-  it('treats the same key on different topics as independent', () => {
-    const waves = wavesByKey([row('1', 'a', 'payment.completed'), row('2', 'a', 'order.created')]);
-    expect(waves).toHaveLength(1);
+  it('puts each topic in its own group, in order of first appearance', () => {
+    const batch = byTopic([row('1', 'a', 'payment.completed'), row('2', 'a', 'order.created'), row('3', 'b', 'payment.completed')], toMessage);
+    expect(batch.map((t) => [t.topic, t.messages.map((m) => m.value)])).toEqual([
+      ['payment.completed', ['1', '3']],
+      ['order.created', ['2']],
+    ]);
   });
 });
