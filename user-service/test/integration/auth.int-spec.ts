@@ -58,9 +58,10 @@ describe('credentials and the first admin, on real PostgreSQL', () => {
       const [k, u] = [median(known), median(unknown)];
       // eslint-disable-next-line no-console
       console.log(`verify timing, median of 15: known email ${k.toFixed(1)} ms, unknown email ${u.toFixed(1)} ms`);
-      // Without the dummy hash an unknown email would answer in ~1 ms against ~20+ ms.
-      expect(u).toBeGreaterThan(k * 0.6);
-      expect(u).toBeLessThan(k * 1.6);
+      // Without the dummy hash an unknown email would answer in a few ms against 20+ ms for a known
+      // one: a factor of 5 and more. The bounds leave room for a busy machine, not for that.
+      expect(u).toBeGreaterThan(k * 0.5);
+      expect(u).toBeLessThan(k * 2);
     });
 
     it('refuses a malformed body with 400, not 500', async () => {
