@@ -55,6 +55,17 @@ describe('exportedSeries (what the apps expose, read from their code)', () => {
   });
 });
 
+describe('Grafana dashboard provisioning', () => {
+  it('loads the JSON files of infra/grafana/provisioning/dashboards, where docker-compose mounts them', () => {
+    const providers = readYaml<{ providers: Array<{ type: string; options: { path: string } }> }>(...DASHBOARD_DIR, 'dashboards.yml').providers;
+    const compose = readYaml<{ services: Record<string, { volumes?: string[] }> }>('infra', 'docker-compose.yml');
+    const mount = (compose.services.grafana.volumes ?? []).find((v) => v.startsWith('./grafana/provisioning:'));
+    expect(mount?.split(':')[1]).toBe('/etc/grafana/provisioning');
+    expect(providers).toEqual([expect.objectContaining({ type: 'file', options: expect.objectContaining({ path: '/etc/grafana/provisioning/dashboards' }) })]);
+    expect(dashboardFiles).toContain('nest-ms.json');
+  });
+});
+
 describe.each(dashboardFiles)('Grafana dashboard %s', (file) => {
   const text = readRepoFile(...DASHBOARD_DIR, file);
   const dashboard = JSON.parse(text) as Dashboard;
