@@ -42,7 +42,8 @@ export class DeadLetterPublisher {
       messages: [{ key: message.key ?? null, value: originalBytes(message.value), headers }],
     });
     eventsDeadLettered.inc({ topic });
-    this.logger.warn({ topic, partition: ctx.getPartition(), offset: message.offset, reason }, 'message dead-lettered');
+    // topic, eventId and requestId are on the line already: EventProcessor's log context.
+    this.logger.warn({ partition: ctx.getPartition(), offset: message.offset, reason }, 'message dead-lettered');
   }
 }
 
