@@ -15,6 +15,7 @@ module.exports = {
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
       transform,
       setupFiles: [require.resolve('reflect-metadata')],
+      setupFilesAfterEnv: ['<rootDir>/test/support/jest-timeout.ts'],
     },
   ],
 };
