@@ -1,5 +1,6 @@
 import { Contracts } from './contracts';
 import { createEnvelope } from './envelope';
+import { jsonProblem, nestedDeeperThan } from './json-limits';
 import { parseEvent } from './parse-event';
 
 const userId = '6f1c2b1e-3a4d-4c5e-9f00-112233445566';
@@ -82,5 +83,32 @@ describe('parseEvent', () => {
       ok: false,
       reason: 'message larger than 1 MB',
     });
+  });
+
+  it.each([40, 2000, 100000])('refuses data nested %i levels deep instead of overflowing the stack', (depth) => {
+    const event = JSON.stringify(anOrderCreated());
+    const arrays = event.replace('"items":', `"deep":${'['.repeat(depth)}${']'.repeat(depth)},"items":`);
+    const objects = event.replace('"items":', `"deep":${'{"a":'.repeat(depth)}1${'}'.repeat(depth)},"items":`);
+    for (const text of [arrays, objects]) {
+      expect(parseEvent(Contracts.OrderCreated, text)).toEqual({ ok: false, reason: 'value nested deeper than 32 levels' });
+    }
+  });
+});
+
+describe('JSON limits', () => {
+  it('count objects and arrays, not scalars', () => {
+    expect(nestedDeeperThan({ a: [{ b: 1 }] }, 3)).toBe(false);
+    expect(nestedDeeperThan({ a: [{ b: [] }] }, 3)).toBe(true);
+    expect(nestedDeeperThan('[[[[[', 1)).toBe(false);
+    expect(nestedDeeperThan(undefined, 1)).toBe(false);
+  });
+
+  it('find text PostgreSQL cannot store, in values and keys, and let any other Unicode through', () => {
+    expect(jsonProblem({ name: 'Zoë 😀 ✓ 中文 \u0001' })).toBeNull();
+    const unstorable = 'holds U+0000 or an unpaired surrogate (text that cannot be stored)';
+    expect(jsonProblem({ name: 'a\u0000b' })).toBe(unstorable);
+    expect(jsonProblem({ items: [{ productId: '😀'.slice(0, 1) }] })).toBe(unstorable);
+    expect(jsonProblem({ ['\udc00']: 1 })).toBe(unstorable);
+    expect(jsonProblem({ a: '\u0000' }, { checkText: false })).toBeNull();
   });
 });

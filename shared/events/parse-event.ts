@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { EventContract } from './contracts';
 import { EventEnvelope } from './envelope';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-limits';
 
 export type ParsedEvent<TData> =
   | { readonly ok: true; readonly event: EventEnvelope<string, TData> }
@@ -19,8 +20,20 @@ export function parseEvent<TData extends object>(
   contract: EventContract<TData>,
   raw: unknown,
 ): ParsedEvent<TData> {
+  try {
+    return parse(contract, raw);
+  } catch (error) {
+    // Last line of defence for "never throws": a throw here would make the consumer retry the
+    // message forever and stall its partition.
+    return { ok: false, reason: `cannot be parsed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300) };
+  }
+}
+
+function parse<TData extends object>(contract: EventContract<TData>, raw: unknown): ParsedEvent<TData> {
   const value = toPlainObject(raw);
   if (typeof value === 'string') return { ok: false, reason: value };
+  // Before anything recursive walks it: 2,000 nested arrays overflowed class-transformer's stack.
+  if (nestedDeeperThan(value, MAX_JSON_DEPTH)) return { ok: false, reason: `value nested deeper than ${MAX_JSON_DEPTH} levels` };
   const forbidden = findForbiddenKey(value);
   if (forbidden) return { ok: false, reason: `forbidden key ${forbidden}` };
   const envelopeProblem = checkEnvelope(contract, value);
