@@ -47,9 +47,17 @@ export class DeadLetterPublisher {
   }
 }
 
-/** Nest's parser has already turned the value into an object or string: give back what was sent. */
+/**
+ * The value as it was sent: the consumer keeps values binary (kafkaConsumerOptions). A value that
+ * was decoded anyway (tests hand objects) is serialized; one that cannot be is left out rather than
+ * make parking fail, which would block the partition.
+ */
 function originalBytes(value: unknown): Buffer | string | null {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value) || typeof value === 'string') return value;
-  return JSON.stringify(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return null;
+  }
 }

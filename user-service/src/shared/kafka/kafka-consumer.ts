@@ -27,6 +27,10 @@ export function kafkaConsumerOptions(env: KafkaEnv): Required<KafkaOptions>['opt
     },
     subscribe: { fromBeginning: true },
     run: { partitionsConsumedConcurrently: 3 },
+    // Values reach the handlers as the bytes that were sent: parseEvent decodes them (bounded), and
+    // a dead letter carries them unchanged. Nest's own JSON decoding would hand over a parsed value
+    // that had to be serialized again to be parked (10,000 nested arrays overflowed that).
+    parser: { keepBinary: true },
   };
 }
 
