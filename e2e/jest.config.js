@@ -1,9 +1,10 @@
 /**
- * Two projects:
+ * Three projects:
  * - repo: checks of the repository itself (compose files, Prometheus config, shared copies); no
  *   infrastructure needed.
  * - flow: tests of the running system; `npm test` starts the four apps on the test ports against the
  *   test stack and passes their URLs (GATEWAY_URL, USER_SERVICE_URL, ...).
+ * - faults: the fault suite (`npm run test:faults`); brings up its own stack and apps.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
@@ -23,6 +24,18 @@ module.exports = {
       testMatch: ['<rootDir>/flow/**/*.e2e-spec.ts'],
       transform,
       testTimeout: 60000,
+    },
+    {
+      // Faults, redelivery, poison, bad input and a soak, on a stack of their own (faults profile)
+      // with the four built apps, started once by global-setup.ts. Run with --runInBand: every file
+      // stops and restarts parts of that one system. Timeouts are set in each file.
+      displayName: 'faults',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/faults/**/*.fault-spec.ts'],
+      transform,
+      globalSetup: '<rootDir>/faults/global-setup.ts',
+      globalTeardown: '<rootDir>/faults/global-teardown.ts',
     },
   ],
 };

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // `npm test`: every test of the repo, on one machine, no Docker needed.
 //   install → build → repo checks → unit (each app) → test stack (Kafka + PostgreSQL) →
-//   integration (each app) → end-to-end (the four built apps on 400x ports) → stop everything.
+//   integration (each app) → end-to-end (the four built apps on 400x ports) → fault suite (its own
+//   stack and apps: broker and database outages, crashes, poison, fuzz, a soak) → stop everything.
 // The very last line is `N passed, N failed`, summed over every Jest report; the exit code is 1
 // when anything failed. For speed while developing: `npm test -- --only unit,integration`
-// (phases: repo, unit, integration, e2e).
+// (phases: repo, unit, integration, e2e, faults); `npm run test:faults` is `--only faults`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
@@ -16,7 +17,7 @@ import { buildAll, installAll } from './lib/prepare.mjs';
 import { runCommand, stopRunningCommands } from './lib/run.mjs';
 import { c, say, seconds, step, tag, warn } from './lib/ui.mjs';
 
-const PHASES = ['repo', 'unit', 'integration', 'e2e'];
+const PHASES = ['repo', 'unit', 'integration', 'e2e', 'faults'];
 const MINUTE = 60 * 1000;
 // Observability e2e (issue 5): the apps export their spans to an OTLP receiver the flow tests run
 // on this port, in half-second batches; the tests read the apps' log files from reportDir.
@@ -79,8 +80,16 @@ async function main() {
   if (phases.has('unit')) {
     for (const app of apps) await jestSuite(`unit:${app.name}`, app.dir, ['test'], `${app.name}-unit`);
   }
-  if (interrupted || !(phases.has('integration') || phases.has('e2e'))) return;
+  if (!interrupted && (phases.has('integration') || phases.has('e2e'))) await testStackPhases(apps, built);
+  if (phases.has('faults') && !interrupted) await faultSuite();
+}
 
+/**
+ * Integration and end-to-end tests, on the test stack started once for both.
+ * @param {import('./lib/apps.mjs').App[]} apps
+ * @param {import('./lib/apps.mjs').App[]} built
+ */
+async function testStackPhases(apps, built) {
   const { startStack } = await import('../infra/local/stack.mjs');
   stackStarting = startStack('test', { log: (m) => say(`  ${m}`) });
   const stack = await step('start the test stack (Kafka + PostgreSQL)', () => stackStarting);
@@ -97,6 +106,19 @@ async function main() {
     }
   }
   if (phases.has('e2e') && !interrupted) await endToEnd(built, testEnv);
+}
+
+/**
+ * e2e/faults: a stack of its own (faults profile: Kafka 9098, PostgreSQL 5444/5445/5447) and its own
+ * runs of the four built apps (4401-4405), which it stops, kills and restarts. The test stack is
+ * stopped first: the suite measures recovery times and memory, and the machine has two cores.
+ */
+async function faultSuite() {
+  if (!readPackageJson('e2e')) return results.push(failedStep('faults', 'e2e/package.json missing'));
+  const stack = await stackStarting?.catch(() => undefined);
+  stackStarting = undefined;
+  if (stack?.startedAny) await step('stop the test stack (the fault suite brings its own)', () => stack.stop());
+  await jestSuite('faults', 'e2e', ['run', 'test:faults'], 'faults', { timeoutMs: 20 * MINUTE });
 }
 
 async function repoChecks() {
