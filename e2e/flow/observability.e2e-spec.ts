@@ -54,7 +54,30 @@ describeWhole('one request, followed through HTTP and Kafka', () => {
   const receiver = new OtlpReceiver();
   const requestId = `e2e-trace-${Date.now()}`;
   let userId: string;
+  /** The spans that descend from the gateway's request span (what the tests below look at). */
   let trace: ReceivedSpan[] = [];
+  /** Every span with the trace id, including any an app set outside this run added (see below). */
+  let sameTraceId: ReceivedSpan[] = [];
+
+  /**
+   * The request's span and its descendants, by parent links. Another app set consuming the same
+   * test Kafka (someone's second run) handles this request's events too, with their trace
+   * context, but exports its producer spans elsewhere: their consumer spans here have parents we
+   * never see, and are left out.
+   */
+  const descendants = (spans: ReceivedSpan[], root: ReceivedSpan): ReceivedSpan[] => {
+    const linked = new Set([root.spanId]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const s of spans) {
+        if (!linked.has(s.spanId) && linked.has(s.parentSpanId)) {
+          linked.add(s.spanId);
+          grew = true;
+        }
+      }
+    }
+    return spans.filter((s) => linked.has(s.spanId));
+  };
 
   const has = (spans: ReceivedSpan[], service: string, kind: number, name: RegExp) =>
     spans.some((s) => s.service === service && s.kind === kind && name.test(s.name));
@@ -77,7 +100,8 @@ describeWhole('one request, followed through HTTP and Kafka', () => {
       60000,
     );
     if (!root) throw new Error(`no span of the gateway with request.id ${requestId} arrived (${receiver.spans.length} spans, problems: ${receiver.problems.join('; ') || 'none'})`);
-    trace = await eventually(() => receiver.trace(root.traceId), complete, 60000);
+    trace = await eventually(() => descendants(receiver.trace(root.traceId), root), complete, 60000);
+    sameTraceId = receiver.trace(root.traceId);
   });
 
   afterAll(async () => receiver.stop());
@@ -93,11 +117,13 @@ describeWhole('one request, followed through HTTP and Kafka', () => {
     }
   });
 
-  it('is connected: one root (the gateway request), every other span a child of a span of the trace', () => {
-    const ids = new Set(trace.map((s) => s.spanId));
-    const roots = trace.filter((s) => !s.parentSpanId);
+  it('is connected: one root (the gateway request), each hop a descendant of it', () => {
+    const roots = sameTraceId.filter((s) => !s.parentSpanId);
     expect(roots.map((s) => `${s.service} ${s.name}`)).toEqual(['api-gateway POST /api/users']);
-    expect(trace.filter((s) => s.parentSpanId && !ids.has(s.parentSpanId)).map((s) => `${s.service} ${s.name}`)).toEqual([]);
+    // complete() held on the descendants alone: no hop hangs off a parent this run did not export.
+    expect(complete(trace)).toBe(true);
+    const outside = sameTraceId.length - trace.length;
+    if (outside > 0) console.warn(`${outside} span(s) of this trace came from an app set outside this run (a shared test stack)`);
   });
 
   it('tags the Kafka consumer spans with the request id and the event id', () => {
