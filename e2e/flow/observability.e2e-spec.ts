@@ -5,6 +5,7 @@ import { appsUnderTest } from '../support/apps';
 import { metricNamesIn, seriesInExposition } from '../support/metric-names';
 import { OtlpReceiver, ReceivedSpan, SpanKind } from '../support/otlp-receiver';
 import { readRepoFile } from '../support/repo';
+import { freePort, spawnApp } from '../support/spawned-app';
 import { api, uniqueEmail } from './gateway';
 import { eventually } from './kafka-watch';
 
@@ -205,5 +206,40 @@ describe('/metrics of every app', () => {
     const queried = new Set(dashboard.panels.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNamesIn(t.expr))));
     const wanted = all ? [...queried] : [...queried].filter((n) => !/^(users_created|orders_|payments_|user_to_paid|gateway_)/.test(n));
     expect(wanted.filter((n) => !exposed.has(n))).toEqual([]);
+  });
+});
+
+describe('tracing without a collector', () => {
+  it('costs no log line: a gateway exporting to a closed port serves and stays quiet', async () => {
+    const closed = await freePort();
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const gateway = await spawnApp(
+      'api-gateway',
+      {
+        OTEL_SDK_DISABLED: 'false',
+        JAEGER_ENDPOINT: `http://127.0.0.1:${closed}/v1/traces`,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        USER_SERVICE_URL: nowhere,
+        ORDER_SERVICE_URL: nowhere,
+        PAYMENT_SERVICE_URL: nowhere,
+        LOG_LEVEL: 'info',
+      },
+      60000,
+      '/health/live',
+    );
+    try {
+      // Spans to export: server spans and the (refused) calls to the services.
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${gateway.url}/api/users/3f1e2d4c-5b6a-4789-8abc-def012345678`);
+        expect(res.status).toBe(503);
+      }
+      // Several export rounds (every 100 ms), each refused.
+      await new Promise((r) => setTimeout(r, 2000));
+      // (Stack traces of the 503s name @opentelemetry/instrumentation-* frames: those are not noise.)
+      const noise = new RegExp(`otlp|exporter|:${closed}\\b`, 'i');
+      expect(gateway.lines.filter((l) => noise.test(l))).toEqual([]);
+    } finally {
+      await gateway.stop();
+    }
   });
 });

@@ -17,8 +17,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts the app and resolves once GET /health/ready answers 200. */
-export async function spawnApp(dir: string, env: Record<string, string>, readyWithinMs = 60000): Promise<SpawnedApp> {
+/** Starts the app and resolves once GET `probe` (its readiness, or /health/live) answers 200. */
+export async function spawnApp(dir: string, env: Record<string, string>, readyWithinMs = 60000, probe = '/health/ready'): Promise<SpawnedApp> {
   const port = await freePort();
   const lines: string[] = [];
   const child: ChildProcess = spawn(process.execPath, ['dist/main.js'], {
@@ -48,7 +48,7 @@ export async function spawnApp(dir: string, env: Record<string, string>, readyWi
   const deadline = Date.now() + readyWithinMs;
   while (Date.now() < deadline) {
     if (exited) throw new Error(`${dir} stopped (${exited}):\n${lines.slice(-20).join('\n')}`);
-    const status = await fetch(`${url}/health/ready`).then((r) => r.status, () => 0);
+    const status = await fetch(`${url}${probe}`).then((r) => r.status, () => 0);
     if (status === 200) return { url, lines, stop };
     await new Promise((r) => setTimeout(r, 250));
   }
