@@ -27,7 +27,9 @@ export function dataSourceOptions(db: DatabaseSettings): DataSourceOptions {
     synchronize: false,
     extra: {
       max: db.poolSize,
-      connectionTimeoutMillis: 3000,
+      // Also the wait for a free pooled connection: a burst queues instead of failing with 503.
+      // A database that is down still fails at once (connection refused), so outages stay fast.
+      connectionTimeoutMillis: 10000,
       // A query stuck behind a dead database fails instead of hanging the request or the consumer.
       statement_timeout: 10000,
     },
