@@ -1,18 +1,19 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { IsAllowedEmailDomain } from '../../shared/validation/email-domain';
+import { IsOmittable } from '../../shared/validation/omittable';
 import { IsSecurePassword } from '../../shared/validation/password';
 
 export class UpdateUserDto {
   @ApiPropertyOptional({ example: 'john.doe@example.com', maxLength: 255 })
-  @IsOptional()
+  @IsOmittable()
   @IsEmail()
   @IsAllowedEmailDomain()
   @MaxLength(255)
   readonly email?: string;
 
   @ApiPropertyOptional({ example: 'John D.', minLength: 1, maxLength: 255 })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
@@ -25,7 +26,7 @@ export class UpdateUserDto {
     writeOnly: true,
     description: 'At least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @IsSecurePassword()
   @MaxLength(128)
