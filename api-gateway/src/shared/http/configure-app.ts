@@ -22,6 +22,19 @@ export interface ConfigureAppOptions {
   readonly requireApiKey?: boolean;
 }
 
+/** The ValidationPipe of every app; the DTO property tests use it too, so they check exactly this. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    // "12" for a number is refused, not coerced: clients must send the type the API documents.
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+  });
+}
+
 /**
  * Everything a running app and its tests must share: logger, body limit, validation, errors,
  * request ids, shutdown hooks (with keep-alive clients drained on close). main.ts and the
@@ -53,17 +66,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
     if (!problem) return next();
     res.status(400).json({ statusCode: 400, message: `JSON body ${problem}`, error: 'Bad Request', requestId: requestIdOf(req, res) });
   });
-  express.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      // "12" for a number is refused, not coerced: clients must send the type the API documents.
-      transformOptions: { enableImplicitConversion: false },
-      validationError: { target: false, value: false },
-    }),
-  );
+  express.useGlobalPipes(createValidationPipe());
   express.useGlobalFilters(new AllExceptionsFilter());
   if (options.requireApiKey !== false) {
     const apiKey = app.get(ConfigService, { strict: false }).get<string>('API_KEY');
