@@ -50,7 +50,7 @@ describe('Kafka down during writes', () => {
     expect(waitingOrders).toBeGreaterThanOrEqual(2 * USERS);
     // Keep the broker away long enough for every client's retries to run out (consumers crash and
     // must rejoin by themselves; producers must reconnect).
-    const minOutageMs = 20000;
+    const minOutageMs = 15000;
     if (Date.now() - outageStart < minOutageMs) await new Promise((r) => setTimeout(r, minOutageMs - (Date.now() - outageStart)));
 
     const startMs = await startServer('kafka');

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Reply, createUser, placeOrder } from './support/api';
 import { closeDbs, count, paymentMismatches, query } from './support/db';
-import { APPS, AppName, appPid, ensureAllRunning, rssMb, sleep } from './support/harness';
+import { APPS, AppName, appPid, cpuSeconds, ensureAllRunning, rssMb, sleep } from './support/harness';
 import { closeKafka, distinctEvents, messageCount, readTopics } from './support/kafka';
 import { record, secs, until } from './support/report';
 
@@ -35,6 +35,7 @@ describe('soak', () => {
     const dlqBefore = await dlqTotal();
     const pids = Object.fromEntries(NAMES.map((n) => [n, appPid(n)!])) as Record<AppName, number>;
     const before = Object.fromEntries(NAMES.map((n) => [n, rssMb(pids[n])])) as Record<AppName, number>;
+    const cpuBefore = Object.fromEntries(NAMES.map((n) => [n, cpuSeconds(pids[n])])) as Record<AppName, number>;
     const peak = { ...before };
     const sampler = setInterval(() => {
       for (const n of NAMES) peak[n] = Math.max(peak[n], rssMb(pids[n]));
@@ -88,6 +89,9 @@ describe('soak', () => {
       60000,
     );
     const settleMs = Date.now() - settle;
+    // CPU the services spent on the whole soak: what a sign-up (with its order flow) costs.
+    const cpu = Object.fromEntries(NAMES.map((n) => [n, Math.round((cpuSeconds(pids[n]) - cpuBefore[n]) * 10) / 10])) as Record<AppName, number>;
+    const cpuMsPerUser = Math.round((Object.values(cpu).reduce((a, b) => a + b, 0) * 1000) / USERS);
 
     // Databases.
     const usersStored = await count('users', 'SELECT count(*) FROM users WHERE email LIKE $1', [`${tag}-%`]);
@@ -120,13 +124,15 @@ describe('soak', () => {
         `sign-up latency p50 ${pct(latencies, 50)} / p95 ${pct(latencies, 95)} / max ${Math.max(...latencies)} ms, order p95 ${pct(orderLatencies, 95)} ms; ` +
         `settled ${secs(settleMs)} after the last request; users ${usersStored} = user.created ${userEvents} = welcome orders ${welcome}; ` +
         `orders ${allOrders.length} = order.created ${orderEvents} = payments ${payments} = outcomes ${outcomeEvents}; dead letters +0; ` +
-        `RSS before/peak/after: ${memory}`,
+        `RSS before/peak/after: ${memory}; CPU ${NAMES.map((n) => `${n} ${cpu[n]} s`).join(', ')} (${cpuMsPerUser} ms per sign-up)`,
       {
         users: USERS, targetRate: RATE, loadMs, maxLagMs, orders: orders.length, settleMs,
         signupLatencyMs: { p50: pct(latencies, 50), p95: pct(latencies, 95), p99: pct(latencies, 99), max: Math.max(...latencies) },
         orderLatencyMs: { p50: pct(orderLatencies, 50), p95: pct(orderLatencies, 95), max: Math.max(...orderLatencies) },
         reconciled: { usersStored, userEvents, welcome, regular, allOrders: allOrders.length, orderEvents, payments, outcomeEvents, dlqDelta },
         rssMb: { before, peak, after },
+        cpuSeconds: cpu,
+        cpuMsPerUser,
       },
     );
   });

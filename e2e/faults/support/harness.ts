@@ -156,6 +156,10 @@ export function appPid(name: AppName): number | undefined {
  */
 export async function startApp(name: AppName, overrides: Record<string, string> = {}, readyTimeoutMs = 90000): Promise<number> {
   if (appPid(name)) throw new Error(`${name} is already running (pid ${appPid(name)})`);
+  // Another run's app on the port would answer the readiness probe, and be tested instead.
+  if ((await probe(`${appUrl(name)}/health/live`, 1000)).status !== 0) {
+    throw new Error(`port ${APPS[name].port} is already in use (another fault-suite run?): ${name} cannot start`);
+  }
   fs.mkdirSync(APPS_DIR, { recursive: true });
   fs.mkdirSync(LOG_DIR, { recursive: true });
   const env = { ...baseEnv(name), ...overrides };
@@ -244,6 +248,12 @@ export async function ensureAllRunning(): Promise<void> {
 export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+/** CPU time a process has used so far, in seconds (user + system, Linux /proc). */
+export function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
 }
 
 export function tail(file: string, lines: number): string {

@@ -178,6 +178,9 @@ function hostileFor(s: Schema): fc.Arbitrary<{ value: unknown; how: string }> {
   switch (s.type) {
     case 'string': {
       const options: fc.Arbitrary<{ value: unknown; how: string }>[] = [wrongType('string')];
+      // null is a value, refused like any other wrong type (an enum such as role aside: null there
+      // means the default). It once slipped past @IsOptional() into a 500.
+      if (!s.enum) options.push(fc.constant({ value: null, how: 'null' }));
       if (s.maxLength !== undefined) {
         // n characters (code points, as the validators count them), whatever their UTF-16 length.
         options.push(fc.integer({ min: s.maxLength + 1, max: s.maxLength + 100_000 }).chain((n) => fc.constantFrom('a', 'é', '😀', "'").map((c) => ({ value: c.repeat(n), how: `${n} x ${c}` }))));
@@ -192,6 +195,7 @@ function hostileFor(s: Schema): fc.Arbitrary<{ value: unknown; how: string }> {
     case 'number': {
       const options: fc.Arbitrary<{ value: unknown; how: string }>[] = [
         wrongType('number'),
+        fc.constant({ value: null, how: 'null' }),
         weirdStrings.map((value) => ({ value, how: `string ${JSON.stringify(value).slice(0, 20)}` })),
       ];
       if (s.minimum !== undefined) options.push(fc.double({ max: s.minimum, maxExcluded: true, noNaN: true, noDefaultInfinity: true }).map((value) => ({ value, how: 'below minimum' })));
