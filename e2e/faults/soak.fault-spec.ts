@@ -12,7 +12,7 @@ import { record, secs, until } from './support/report';
 jest.setTimeout(600000);
 
 const USERS = Number(process.env.FAULTS_SOAK_USERS ?? 2000);
-const RATE = Number(process.env.FAULTS_SOAK_RATE ?? 25); // sign-ups per second
+const RATE = Number(process.env.FAULTS_SOAK_RATE ?? 12); // sign-ups per second: about what 2 busy cores sustain (~100 ms of CPU each)
 const MAX_IN_FLIGHT = 8; // beyond it the load waits (lag, reported) instead of queueing in the services
 const DLQS = ['user.created.dlq', 'user.deleted.dlq', 'order.created.dlq', 'payment.completed.dlq', 'payment.failed.dlq'];
 const dlqTotal = async () => (await Promise.all(DLQS.map(messageCount))).reduce((a, b) => a + b, 0);
