@@ -170,9 +170,31 @@ async function endToEnd(apps, testEnv) {
       extraArgs: ['--runInBand'],
       timeoutMs: 15 * MINUTE,
     });
+    if (ready.length === apps.length) await benchSmoke();
   }
   await step('stop apps', () => Promise.all(runningApps.map(stopApp)));
   runningApps = [];
+}
+
+/**
+ * A seconds-long run of `npm run bench` against the apps and stack of the end-to-end tests, so the
+ * benchmark harness cannot rot (the full bench is `npm run bench`, not part of `npm test`).
+ */
+async function benchSmoke() {
+  if (interrupted || !fs.existsSync(path.join(REPO_ROOT, 'bench', 'run.mjs'))) return;
+  const t0 = Date.now();
+  const out = path.join(reportDir, 'bench-smoke');
+  say(c.bold('→ bench:smoke'));
+  const { code } = await runCommand(process.execPath, ['bench/run.mjs', '--smoke', '--profile', 'test', '--out', out], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, API_KEY: TEST_API_KEY },
+    prefix: tag('bench:smoke'),
+    timeoutMs: 5 * MINUTE,
+  });
+  const ok = code === 0;
+  const note = ok ? '' : `exit ${code}: the bench could not measure (${path.relative(REPO_ROOT, out)}/latest.md)`;
+  results.push({ suite: 'bench:smoke', passed: ok ? 1 : 0, failed: ok ? 0 : 1, note, ms: Date.now() - t0 });
+  say(`${ok ? c.green('✓') : c.red('✗')} bench:smoke ${c.dim(`(${seconds(Date.now() - t0)})`)}`);
 }
 
 /**
