@@ -1,6 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { INestApplication, Logger } from '@nestjs/common';
 import { CustomStrategy, KafkaOptions, ServerKafka } from '@nestjs/microservices';
+import { Partitioners } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsumerGroupMonitor } from './consumer-group-monitor';
 import { kafkaClientConfig, KafkaEnv } from './kafka-client';
@@ -25,6 +26,9 @@ export function kafkaConsumerOptions(env: KafkaEnv): Required<KafkaOptions>['opt
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
     },
+    // Nest's server makes a producer for replies (unused by event handlers): the partitioner is
+    // named so kafkajs does not warn about its v2 default on every start.
+    producer: { createPartitioner: Partitioners.DefaultPartitioner },
     subscribe: { fromBeginning: true },
     run: { partitionsConsumedConcurrently: 3 },
     // Values reach the handlers as the bytes that were sent: parseEvent decodes them (bounded), and

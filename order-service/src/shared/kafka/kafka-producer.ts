@@ -1,7 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Producer } from 'kafkajs';
+import { Partitioners, Producer } from 'kafkajs';
 import { createKafka, KafkaEnv } from './kafka-client';
 
 /**
@@ -22,7 +22,13 @@ export class KafkaProducer implements OnApplicationShutdown {
       },
       'producer',
     );
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Keys go to the partition Java clients pick too (murmur2); named, so kafkajs does not warn.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connecting = null;
     });

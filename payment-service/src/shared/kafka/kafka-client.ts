@@ -10,11 +10,19 @@ export interface KafkaEnv {
 
 const logger = new Logger('kafkajs');
 
+/**
+ * kafkajs warns at every producer start that bounded retries may break an idempotent producer's
+ * exactly-once delivery. Ours does not rely on it: the outbox relay resends a failed batch itself
+ * and consumers drop what they already processed (by eventId), so the line would only alarm.
+ */
+const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer'];
+
 /** kafkajs logs through Nest's logger (pino), warnings and errors only. */
 export function kafkajsLogCreator() {
   return () =>
     ({ level, log }: LogEntry): void => {
       const { message, ...extra } = log;
+      if (EXPECTED_WARNINGS.some((expected) => message.startsWith(expected))) return;
       if (level === logLevel.ERROR || level === logLevel.NOTHING) logger.error({ ...extra }, message);
       else if (level === logLevel.WARN) logger.warn({ ...extra }, message);
     };
