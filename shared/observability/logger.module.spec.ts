@@ -3,7 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { KafkaContext } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { context, propagation, Span, trace, TraceFlags } from '@opentelemetry/api';
-import { node } from '@opentelemetry/sdk-node';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { NextFunction, Request, Response } from 'express';
 import type { KafkaMessage } from 'kafkajs';
 import { Logger } from 'nestjs-pino';
@@ -50,7 +50,7 @@ describe('loggerModule: every line of a request or of an event handler says whos
 
   beforeAll(async () => {
     // The context manager the SDK installs (AsyncLocalStorage): the active span follows async work.
-    new node.NodeTracerProvider().register();
+    new NodeTracerProvider().register();
     @Module({
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => ({ NODE_ENV: 'test', LOG_LEVEL: 'info' })] }),
