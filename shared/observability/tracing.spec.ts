@@ -1,4 +1,6 @@
-import { instrumentations, startTracing } from './tracing';
+import type { Span } from '@opentelemetry/api';
+import type { IncomingMessage } from 'node:http';
+import { instrumentations, nameServerSpan, REQUEST_ID_ATTRIBUTE, startTracing } from './tracing';
 
 describe('startTracing', () => {
   const saved = process.env.OTEL_SDK_DISABLED;
@@ -14,11 +16,10 @@ describe('startTracing', () => {
 });
 
 describe('instrumentations', () => {
-  it('covers exactly the libraries the services use: http, express, Nest, pg, kafkajs, undici', () => {
+  it('covers the libraries the services use: http, Nest, pg, kafkajs, undici (express is named by the http hook, cheaper)', () => {
     const list = instrumentations();
     try {
       expect(list.map((i) => i.instrumentationName).sort()).toEqual([
-        '@opentelemetry/instrumentation-express',
         '@opentelemetry/instrumentation-http',
         '@opentelemetry/instrumentation-kafkajs',
         '@opentelemetry/instrumentation-nestjs-core',
@@ -28,5 +29,36 @@ describe('instrumentations', () => {
     } finally {
       for (const i of list) i.disable();
     }
+  });
+});
+
+describe('nameServerSpan', () => {
+  const fakeSpan = () => {
+    const attributes: Record<string, unknown> = {};
+    let name = 'GET';
+    const span = {
+      setAttribute: (key: string, value: unknown) => ((attributes[key] = value), span),
+      updateName: (next: string) => ((name = next), span),
+    };
+    return { span: span as unknown as Span, attributes, name: () => name };
+  };
+  const request = (fields: Record<string, unknown>) => fields as unknown as IncomingMessage;
+
+  it('names the span by method and route template, never the raw path, and keeps the request id', () => {
+    const { span, attributes, name } = fakeSpan();
+
+    nameServerSpan(span, request({ method: 'PUT', url: '/api/users/8a6f2c1e', baseUrl: '/api', route: { path: '/users/:id' }, id: 'req-1' }));
+
+    expect(name()).toBe('PUT /api/users/:id');
+    expect(attributes).toEqual({ 'http.route': '/api/users/:id', [REQUEST_ID_ATTRIBUTE]: 'req-1' });
+  });
+
+  it('leaves the name alone when no route matched (a 404 of an unknown path)', () => {
+    const { span, attributes, name } = fakeSpan();
+
+    nameServerSpan(span, request({ method: 'GET', url: '/nowhere/8a6f2c1e' }));
+
+    expect(name()).toBe('GET');
+    expect(attributes).toEqual({});
   });
 });

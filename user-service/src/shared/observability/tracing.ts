@@ -53,8 +53,6 @@ export function startTracing(serviceName: string): NodeTracerProvider | null {
 export function instrumentations(): Instrumentation[] {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { ExpressInstrumentation, ExpressLayerType } =
-    require('@opentelemetry/instrumentation-express') as typeof import('@opentelemetry/instrumentation-express');
   const { NestInstrumentation } = require('@opentelemetry/instrumentation-nestjs-core') as typeof import('@opentelemetry/instrumentation-nestjs-core');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof import('@opentelemetry/instrumentation-kafkajs');
@@ -64,17 +62,13 @@ export function instrumentations(): Instrumentation[] {
     new HttpInstrumentation({
       // Probes and scrapes every few seconds would bury the real traffic.
       ignoreIncomingRequestHook: (req) => isProbe(req.url),
-      // Called when the response ends, after the request id middleware has run.
-      applyCustomAttributesOnSpan: (span: Span, req) => {
-        const id = (req as IncomingMessage & { id?: unknown }).id;
-        if (typeof id === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, id);
-      },
+      // Called when the response ends, after routing and the request id middleware have run.
+      applyCustomAttributesOnSpan: (span: Span, req) => nameServerSpan(span, req as RoutedRequest),
     }),
-    // Only names the server span by route template ("POST /api/users/:id"); Nest's own spans
-    // (controller, handler) say more than one span per express layer would.
-    new ExpressInstrumentation({
-      ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER, ExpressLayerType.REQUEST_HANDLER],
-    }),
+    // No express instrumentation: even with every layer type ignored it wraps each middleware and
+    // router layer, ~0.7 ms of CPU per request (measured in the gateway: 2.7 -> 2.0 ms). All it gave
+    // was the route template in the server span's name, which nameServerSpan sets at no cost; Nest's
+    // own spans (controller, handler) say the rest.
     new NestInstrumentation(),
     // A query outside any trace (health pings, the outbox relay's polling) is not worth a trace of its own.
     new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
@@ -82,6 +76,22 @@ export function instrumentations(): Instrumentation[] {
     // The gateway's readiness probes of each service, every few seconds: not traffic.
     new UndiciInstrumentation({ ignoreRequestHook: (req) => isProbe(req.path) }),
   ];
+}
+
+/** What express leaves on a request once a route matched it. */
+type RoutedRequest = IncomingMessage & { id?: unknown; baseUrl?: string; route?: { path?: unknown } };
+
+/**
+ * The server span, named by method and route template ("POST /api/users/:id", never the raw path)
+ * with `http.route`, as Jaeger lists operations; and our request id, to find a request's trace.
+ */
+export function nameServerSpan(span: Span, req: RoutedRequest): void {
+  if (typeof req.id === 'string') span.setAttribute(REQUEST_ID_ATTRIBUTE, req.id);
+  const path = req.route?.path;
+  if (typeof path !== 'string') return;
+  const route = `${req.baseUrl ?? ''}${path}`;
+  span.setAttribute('http.route', route);
+  span.updateName(`${req.method ?? 'GET'} ${route}`);
 }
 
 function isProbe(url: string | undefined): boolean {
