@@ -3,12 +3,15 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { OrderServiceEnv } from './config/env';
+import { OrderServiceEnv, validateEnv } from './config/env';
 import { configureApp } from './shared/http/configure-app';
 import { connectKafkaConsumer, startConsumersInBackground } from './shared/kafka/kafka-consumer';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { bufferLogs: true, bodyParser: false });
+  // ConfigModule validates too, but Nest would print its failure with a stack first: check here
+  // so a bad variable is reported in the one line below.
+  validateEnv(process.env);
+  const app = await NestFactory.create(AppModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
   configureApp(app);
   const document = SwaggerModule.createDocument(
     app,
