@@ -115,6 +115,15 @@ describe('security, end to end (AUTH_ENABLED=true gateway, services behind API_K
       expect((await call(SERVICES.users, 'GET', `/users/${alice.id}`, { headers: { 'x-api-key': API_KEY } })).status).toBe(200);
       expect((await call(SERVICES.users, 'GET', '/health/ready')).status).toBe(200);
     });
+
+    it.each(['users', 'orders', 'payments'] as const)("%s: its Swagger pages need the key too", async (service) => {
+      for (const path of ['/docs', '/docs-json']) {
+        const refused = await call(SERVICES[service], 'GET', path);
+        expect({ path, status: refused.status }).toEqual({ path, status: 401 });
+        expect(refused.body).toMatchObject({ statusCode: 401, message: 'missing or wrong X-API-Key' });
+        expect((await call(SERVICES[service], 'GET', path, { headers: { 'x-api-key': API_KEY } })).status).toBe(200);
+      }
+    });
   });
 
   describe('no valid token, no access (401)', () => {

@@ -69,8 +69,16 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   express.useGlobalPipes(createValidationPipe());
   express.useGlobalFilters(new AllExceptionsFilter());
   if (options.requireApiKey !== false) {
-    const apiKey = app.get(ConfigService, { strict: false }).get<string>('API_KEY');
-    express.useGlobalGuards(new ApiKeyGuard(new ApiKeyStrategy(apiKey)));
+    const strategy = new ApiKeyStrategy(app.get(ConfigService, { strict: false }).get<string>('API_KEY'));
+    express.useGlobalGuards(new ApiKeyGuard(strategy));
+    // Swagger's pages are plain express routes, outside Nest's guards: the same key guards them,
+    // so a service's internal API is described only to who may call it.
+    if (strategy.enabled) {
+      express.use(['/docs', '/docs-json'], (req: Request, res: Response, next: NextFunction) => {
+        if (strategy.authenticate(req.headers)) return next();
+        res.status(401).json({ statusCode: 401, message: 'missing or wrong X-API-Key', error: 'Unauthorized', requestId: requestIdOf(req, res) });
+      });
+    }
   }
   express.enableShutdownHooks();
 }
