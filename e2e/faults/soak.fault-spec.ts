@@ -120,7 +120,7 @@ describe('soak', () => {
     const memory = NAMES.map((n) => `${n} ${before[n]}/${peak[n]}/${after[n]} MB`).join(', ');
     record(
       'soak',
-      `${USERS} users in ${secs(loadMs)} (${(USERS / (loadMs / 1000)).toFixed(1)}/s, target ${RATE}/s, max lag ${maxLagMs} ms) + ${orders.length} orders, all 201; ` +
+      `${USERS} users in ${secs(loadMs)} (${(USERS / (loadMs / 1000)).toFixed(1)}/s, target ${RATE}/s, max lag ${Math.round(maxLagMs)} ms) + ${orders.length} orders, all 201; ` +
         `sign-up latency p50 ${pct(latencies, 50)} / p95 ${pct(latencies, 95)} / max ${Math.max(...latencies)} ms, order p95 ${pct(orderLatencies, 95)} ms; ` +
         `settled ${secs(settleMs)} after the last request; users ${usersStored} = user.created ${userEvents} = welcome orders ${welcome}; ` +
         `orders ${allOrders.length} = order.created ${orderEvents} = payments ${payments} = outcomes ${outcomeEvents}; dead letters +0; ` +
