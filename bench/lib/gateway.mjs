@@ -1,5 +1,5 @@
 // 1. Gateway cost: the same two requests straight to the service, through the gateway, and through
-// nginx (upstream keep-alive), at full speed and at a fixed rate of ~40 % of the direct maximum.
+// nginx (upstream keep-alive), at full speed and at fixed rates of ~40 % and ~10 % of the direct maximum.
 import { closedLoop, openLoop } from './load.mjs';
 import { median, medianOf } from './stats.mjs';
 
@@ -66,8 +66,20 @@ export async function gatewayCost(ctx) {
     }
     const directMax = medianOf(max.direct, (x) => x.rps);
     const rate = Math.max(1, Math.round(ctx.cfg.fixedRateShare * directMax));
-    log(`${ep.name}: fixed rate ${rate} req/s (${Math.round(ctx.cfg.fixedRateShare * 100)} % of the direct maximum), ${ctx.cfg.fixedSeconds} s × ${ctx.cfg.rounds} rounds per route`);
-    const fixed = Object.fromEntries(routes.map((r) => [r, []]));
+    const fixed = await fixedRateRuns(ep, routes, rate, ctx.cfg.fixedRateShare);
+    // 40 % of the direct maximum can be most of what the gateway path sustains when proxy and
+    // service share the cores: there "added" is mostly queueing. A low rate shows the cost of the
+    // hop itself.
+    const lowRate = Math.max(1, Math.round(ctx.cfg.lowFixedRateShare * directMax));
+    const low = await fixedRateRuns(ep, routes, lowRate, ctx.cfg.lowFixedRateShare);
+    out[ep.key] = summarize(ep, routes, max, fixed, rate, low, lowRate);
+  }
+  return out;
+
+  /** Open loop at `rate` (evenly spaced sends) on each route, rounds alternating between routes. */
+  async function fixedRateRuns(ep, routes, rate, share) {
+    log(`${ep.name}: fixed rate ${rate} req/s (${Math.round(share * 100)} % of the direct maximum), ${ctx.cfg.fixedSeconds} s × ${ctx.cfg.rounds} rounds per route`);
+    const runs = Object.fromEntries(routes.map((r) => [r, []]));
     for (let round = 0; round < ctx.cfg.rounds; round++) {
       for (const r of rotate(routes, round)) {
         const rt = ep.routes[r];
@@ -80,14 +92,13 @@ export async function gatewayCost(ctx) {
         });
         const cpu = meter.stop();
         const { samples, ...summary } = res;
-        fixed[r].push({ ...summary, cpu });
+        runs[r].push({ ...summary, cpu });
         log(`  round ${round + 1} ${r.padEnd(7)} p50 ${res.p50.toFixed(2)} ms  p99 ${res.p99.toFixed(2)} ms  (${res.ok}/${res.sent} ok)`);
         if (ep.settle) await ctx.settle();
       }
     }
-    out[ep.key] = summarize(ep, routes, max, fixed, rate);
+    return runs;
   }
-  return out;
 
   async function sanityCheck(ep, r) {
     const rt = ep.routes[r];
@@ -101,7 +112,7 @@ const target = (rt) => ({ method: rt.method, url: rt.origin + rt.path, headers: 
 const rotate = (arr, n) => arr.map((_, i) => arr[(i + n) % arr.length]);
 
 /** Medians over rounds, ratios, added latency (per-round differences, then their median). */
-function summarize(ep, routes, max, fixed, rate) {
+function summarize(ep, routes, max, fixed, rate, low, lowRate) {
   const per = {};
   for (const r of routes) {
     per[r] = {
@@ -110,13 +121,15 @@ function summarize(ep, routes, max, fixed, rate) {
       maxP99: medianOf(max[r], (x) => x.p99),
       fixedP50: medianOf(fixed[r], (x) => x.p50),
       fixedP99: medianOf(fixed[r], (x) => x.p99),
-      failures: max[r].reduce((n, x) => n + x.errors + x.non2xx, 0) + fixed[r].reduce((n, x) => n + x.failed, 0),
+      lowP50: medianOf(low[r], (x) => x.p50),
+      lowP99: medianOf(low[r], (x) => x.p99),
+      failures: max[r].reduce((n, x) => n + x.errors + x.non2xx, 0) + [...fixed[r], ...low[r]].reduce((n, x) => n + x.failed, 0),
       // CPU per request of each process, at the fixed rate (µs of CPU per request).
       cpuUsPerReq: cpuPerRequest(fixed[r]),
       cpuCoresAtMax: coresAtMax(max[r]),
     };
   }
-  const added = (r, field) => median(fixed[r].map((x, i) => x[field] - fixed.direct[i][field]));
+  const added = (r, field, runs = fixed) => median(runs[r].map((x, i) => x[field] - runs.direct[i][field]));
   const res = {
     name: ep.name,
     fixedRate: rate,
@@ -124,7 +137,10 @@ function summarize(ep, routes, max, fixed, rate) {
     gatewayShare: per.gateway.maxRps / per.direct.maxRps,
     gatewayAddedP50: added('gateway', 'p50'),
     gatewayAddedP99: added('gateway', 'p99'),
-    runs: { max, fixed },
+    lowRate,
+    gatewayAddedP50Low: added('gateway', 'p50', low),
+    gatewayAddedP99Low: added('gateway', 'p99', low),
+    runs: { max, fixed, low },
   };
   if (per.nginx) {
     Object.assign(res, {
@@ -132,6 +148,8 @@ function summarize(ep, routes, max, fixed, rate) {
       gatewayVsNginx: per.gateway.maxRps / per.nginx.maxRps,
       nginxAddedP50: added('nginx', 'p50'),
       nginxAddedP99: added('nginx', 'p99'),
+      nginxAddedP50Low: added('nginx', 'p50', low),
+      nginxAddedP99Low: added('nginx', 'p99', low),
       // What the proxy itself burns per request: the gateway process vs the nginx processes.
       proxyCpuUs: { gateway: per.gateway.cpuUsPerReq.gateway, nginx: per.nginx.cpuUsPerReq.nginx },
     });

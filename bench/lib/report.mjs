@@ -34,6 +34,10 @@ export function figures(r) {
     out.push([`${key}.share`, `${label}: gateway throughput ÷ direct`, e.gatewayShare, 'ratio', share]);
     out.push([`${key}.addedP50`, `${label}: added p50 at ${e.fixedRate} req/s`, e.gatewayAddedP50, 'ms', 'addedP50']);
     out.push([`${key}.addedP99`, `${label}: added p99 at ${e.fixedRate} req/s`, e.gatewayAddedP99, 'ms', 'addedP99']);
+    if (e.lowRate !== undefined) {
+      out.push([`${key}.addedP50Low`, `${label}: added p50 at ${e.lowRate} req/s (${Math.round(100 * (r.config?.lowFixedRateShare ?? 0))} % of direct)`, e.gatewayAddedP50Low, 'ms', 'addedP50']);
+      out.push([`${key}.addedP99Low`, `${label}: added p99 at ${e.lowRate} req/s (${Math.round(100 * (r.config?.lowFixedRateShare ?? 0))} % of direct)`, e.gatewayAddedP99Low, 'ms', 'addedP99']);
+    }
     if (e.nginxAddedP50 !== undefined) {
       out.push([`${key}.vsNginxP50`, `${label}: gateway added p50 ÷ nginx added p50`, ratioOfCosts(e.gatewayAddedP50, e.nginxAddedP50), '×', 'vsNginx']);
       out.push([`${key}.vsNginxThroughput`, `${label}: gateway throughput lost ÷ nginx throughput lost`, ratioOfCosts(1 - e.gatewayShare, 1 - e.nginxShare), '×', 'vsNginx']);
@@ -168,19 +172,23 @@ function renderGateway(L, g, r) {
   L.push('');
   L.push('The same request straight to the service, through the gateway, and through nginx proxying the same service with upstream keep-alive. ' +
     `Maximum: closed loop, ${r.config.connections} connections, ${r.config.maxSeconds} s per run. ` +
-    `Fixed rate: ${Math.round(r.config.fixedRateShare * 100)} % of the direct maximum, open loop (evenly spaced sends), ${r.config.fixedSeconds} s per run; "added" is the median over rounds of (route − direct) in the same round.`);
+    `Fixed rates: ${Math.round(r.config.fixedRateShare * 100)} % of the direct maximum (the target's rate) and ${Math.round((r.config.lowFixedRateShare ?? 0) * 100)} % (the hop's own cost, without queueing), open loop (evenly spaced sends), ${r.config.fixedSeconds} s per run; "added" is the median over rounds of (route − direct) in the same round.`);
   L.push('');
   for (const e of Object.values(g)) {
     L.push(`### ${e.name}`);
     L.push('');
-    L.push('| route | max req/s | ÷ direct | p50 / p99 at max | p50 / p99 at ' + e.fixedRate + ' req/s | added p50 / p99 | CPU µs per request (proxy · service · its PostgreSQL) |');
-    L.push('|---|---:|---:|---:|---:|---:|---|');
+    const lowCols = e.lowRate !== undefined;
+    L.push('| route | max req/s | ÷ direct | p50 / p99 at max | p50 / p99 at ' + e.fixedRate + ' req/s | added p50 / p99 |' +
+      (lowCols ? ` p50 / p99 at ${e.lowRate} req/s | added p50 / p99 |` : '') + ' CPU µs per request (proxy · service · its PostgreSQL) |');
+    L.push(`|---|---:|---:|---:|---:|---:|${lowCols ? '---:|---:|' : ''}---|`);
     for (const [name, x] of Object.entries(e.routes)) {
       const addedP50 = name === 'direct' ? '—' : `${f1(name === 'gateway' ? e.gatewayAddedP50 : e.nginxAddedP50, 2)} / ${f1(name === 'gateway' ? e.gatewayAddedP99 : e.nginxAddedP99, 2)} ms`;
+      const addedLow = name === 'direct' ? '—' : `${f1(name === 'gateway' ? e.gatewayAddedP50Low : e.nginxAddedP50Low, 2)} / ${f1(name === 'gateway' ? e.gatewayAddedP99Low : e.nginxAddedP99Low, 2)} ms`;
+      const low = lowCols ? ` ${f1(x.lowP50, 2)} / ${f1(x.lowP99, 2)} ms | ${addedLow} |` : '';
       const svc = e.name.startsWith('GET') ? 'users' : 'orders';
       const proxy = name === 'gateway' ? x.cpuUsPerReq.gateway : name === 'nginx' ? x.cpuUsPerReq.nginx : 0;
       const cpu = `${f1(proxy, 0)} · ${f1(x.cpuUsPerReq[svc], 0)} · ${f1(x.cpuUsPerReq[`pg-${svc}`], 0)}`;
-      L.push(`| ${name} | ${f1(x.maxRps, 0)} | ${f1((100 * x.maxRps) / e.routes.direct.maxRps, 0)} % | ${f1(x.maxP50, 2)} / ${f1(x.maxP99, 2)} ms | ${f1(x.fixedP50, 2)} / ${f1(x.fixedP99, 2)} ms | ${addedP50} | ${cpu} |`);
+      L.push(`| ${name} | ${f1(x.maxRps, 0)} | ${f1((100 * x.maxRps) / e.routes.direct.maxRps, 0)} % | ${f1(x.maxP50, 2)} / ${f1(x.maxP99, 2)} ms | ${f1(x.fixedP50, 2)} / ${f1(x.fixedP99, 2)} ms | ${addedP50} |${low} ${cpu} |`);
     }
     L.push('');
     const cores = e.routes.gateway.cpuCoresAtMax;
