@@ -134,7 +134,7 @@ export async function main(argv) {
         const found = await findRunningApp(app, profileName);
         const nodeArgs = args.cpuProf?.includes(app.name) ? ['--cpu-prof', `--cpu-prof-dir=${path.join(workDir, 'cpu-profiles')}`] : [];
         sys.apps[app.name] = found ?? startApp(app, profileName, { logDir, extraEnv: appExtraEnv, nodeArgs });
-        log(`${app.dir}: ${found ? `already running on ${app.ports[profileName]} (pid ${found.pid}): measured, not restarted` : `started (pid ${sys.apps[app.name].pid})`}`);
+        log(`${app.dir}: ${found ? `already running on ${appUrl(app, profileName)} (pid ${found.pid}): measured, not restarted` : `started (pid ${sys.apps[app.name].pid})`}`);
       }
       await Promise.all(
         Object.values(sys.apps).map(async (r) => {

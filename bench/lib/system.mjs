@@ -4,13 +4,16 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { REPO_ROOT, getProfile } from '../../infra/local/profiles.mjs';
+import { REPO_ROOT } from '../../infra/local/profiles.mjs';
 import { isPortServed } from '../../infra/local/procs.mjs';
+import { APPS as ALL_APPS, appPort, appUrl, appEnv as profileEnv } from '../../scripts/lib/apps.mjs';
 import { pidListeningOn } from './proc.mjs';
+
+export { appUrl };
 
 /**
  * @typedef {'dev' | 'test' | 'bench'} ProfileName
- * @typedef {{ name: 'gateway' | 'users' | 'orders' | 'payments', dir: string, service: string, ports: Record<ProfileName, number>, db?: 'users' | 'orders' | 'payments' }} App
+ * @typedef {import('../../scripts/lib/apps.mjs').App} App
  */
 
 /**
@@ -19,16 +22,8 @@ import { pidListeningOn } from './proc.mjs';
  */
 const APPS_ROOT = process.env.BENCH_APPS_ROOT ? path.resolve(process.env.BENCH_APPS_ROOT) : REPO_ROOT;
 
-/** @type {App[]} Start order matters for readiness: the gateway is ready only when the services are. */
-export const APPS = [
-  { name: 'users', dir: 'user-service', service: 'user-service', ports: { dev: 3001, test: 4001, bench: 5001 }, db: 'users' },
-  { name: 'orders', dir: 'order-service', service: 'order-service', ports: { dev: 3002, test: 4002, bench: 5002 }, db: 'orders' },
-  { name: 'payments', dir: 'payment-service', service: 'payment-service', ports: { dev: 3003, test: 4003, bench: 5003 }, db: 'payments' },
-  { name: 'gateway', dir: 'api-gateway', service: 'api-gateway', ports: { dev: 3005, test: 4005, bench: 5005 } },
-];
-
-export const appByName = (name) => /** @type {App} */ (APPS.find((a) => a.name === name));
-export const appUrl = (app, profile) => `http://localhost:${app.ports[profile]}`;
+/** @type {App[]} The services first: the gateway is ready only once they are. */
+export const APPS = ['users', 'orders', 'payments', 'gateway'].map((name) => /** @type {App} */ (ALL_APPS.find((a) => a.name === name)));
 
 /**
  * The key the bench's apps share (services demand it, the gateway sends it), new each run: the
@@ -38,39 +33,15 @@ export const appUrl = (app, profile) => `http://localhost:${app.ports[profile]}`
 export const BENCH_API_KEY = process.env.API_KEY ?? crypto.randomBytes(24).toString('base64url');
 
 /**
- * Environment of one app started by the bench: the profile's infrastructure, `npm start`'s
- * defaults otherwise, the gateway's rate limits lifted (a benchmark is one client sending a lot).
+ * Environment of one app started by the bench: the profile's as `npm start` and `npm test` give it
+ * (ports, infrastructure, the gateway's rate limits lifted), plus the bench's key (the internal hop
+ * is measured with its production guard on) and an instant, always-successful payment provider.
  * @param {App} app
  * @param {ProfileName} profileName
  * @param {Record<string, string>} [extra]
  */
 export function appEnv(app, profileName, extra = {}) {
-  const profile = getProfile(profileName);
-  const env = {
-    PORT: String(app.ports[profileName]),
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'info',
-    API_KEY: BENCH_API_KEY,
-    KAFKA_BROKER: `localhost:${profile.kafka.port}`,
-    USER_SERVICE_URL: appUrl(appByName('users'), profileName),
-    ORDER_SERVICE_URL: appUrl(appByName('orders'), profileName),
-    PAYMENT_SERVICE_URL: appUrl(appByName('payments'), profileName),
-    THROTTLE_LIMIT: '1000000000',
-    THROTTLE_AUTH_LIMIT: '1000000000',
-    PAYMENT_FAILURE_RATE: '0',
-    PAYMENT_DELAY_MS: '0',
-  };
-  const db = profile.postgres.find((d) => d.name === app.db);
-  if (db) {
-    Object.assign(env, {
-      DB_HOST: 'localhost',
-      DB_PORT: String(db.port),
-      DB_USERNAME: 'postgres',
-      DB_PASSWORD: 'postgres',
-      DB_DATABASE: db.database,
-    });
-  }
-  return { ...env, ...extra };
+  return { ...profileEnv(app, profileName), LOG_LEVEL: 'info', API_KEY: BENCH_API_KEY, PAYMENT_FAILURE_RATE: '0', PAYMENT_DELAY_MS: '0', ...extra };
 }
 
 /**
@@ -113,8 +84,8 @@ export function startApp(app, profile, opts) {
  * @returns {Promise<RunningApp | undefined>}
  */
 export async function findRunningApp(app, profile) {
-  if (!(await isPortServed(app.ports[profile]))) return undefined;
-  return { app, pid: pidListeningOn(app.ports[profile]) ?? 0, startedHere: false };
+  if (!(await isPortServed(appPort(app, profile)))) return undefined;
+  return { app, pid: pidListeningOn(appPort(app, profile)) ?? 0, startedHere: false };
 }
 
 /**

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../../infra/local/profiles.mjs';
 
 /**
- * @typedef {{ name: string, dir: string, port: number, testPort: number, db?: 'users' | 'orders' | 'payments' }} App
+ * @typedef {{ name: 'gateway' | 'users' | 'orders' | 'payments', dir: string, port: number, testPort: number, benchPort: number, db?: 'users' | 'orders' | 'payments' }} App
  * @type {App[]}
  */
 export const APPS = [
-  { name: 'gateway', dir: 'api-gateway', port: 3005, testPort: 4005 },
-  { name: 'users', dir: 'user-service', port: 3001, testPort: 4001, db: 'users' },
-  { name: 'orders', dir: 'order-service', port: 3002, testPort: 4002, db: 'orders' },
-  { name: 'payments', dir: 'payment-service', port: 3003, testPort: 4003, db: 'payments' },
+  { name: 'gateway', dir: 'api-gateway', port: 3005, testPort: 4005, benchPort: 5005 },
+  { name: 'users', dir: 'user-service', port: 3001, testPort: 4001, benchPort: 5001, db: 'users' },
+  { name: 'orders', dir: 'order-service', port: 3002, testPort: 4002, benchPort: 5002, db: 'orders' },
+  { name: 'payments', dir: 'payment-service', port: 3003, testPort: 4003, benchPort: 5003, db: 'payments' },
 ];
 
 /** Folders with their own package.json that the scripts install, in this order. */
@@ -41,9 +41,9 @@ export function presentApps(warn) {
   });
 }
 
-/** Port of an app in a profile (test: 400x so tests never collide with a running `npm start`). */
-export const appPort = (/** @type {App} */ app, /** @type {'dev'|'test'} */ profile) =>
-  profile === 'test' ? app.testPort : app.port;
+/** Port of an app in a profile (test: 400x, bench: 500x, so neither collides with a running `npm start`). */
+export const appPort = (/** @type {App} */ app, /** @type {'dev'|'test'|'bench'} */ profile) =>
+  profile === 'test' ? app.testPort : profile === 'bench' ? app.benchPort : app.port;
 
 export const appUrl = (app, profile) => `http://localhost:${appPort(app, profile)}`;
 
@@ -53,7 +53,7 @@ export const TEST_API_KEY = 'nest-ms-test-api-key-not-for-production-0001';
 /**
  * Environment of one app against one profile's infrastructure.
  * @param {App} app
- * @param {'dev' | 'test'} profileName
+ * @param {'dev' | 'test' | 'bench'} profileName
  * @returns {Record<string, string>}
  */
 export function appEnv(app, profileName) {
