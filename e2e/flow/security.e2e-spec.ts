@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { forgeToken } from '../support/jwt';
 import { repoPath } from '../support/repo';
-import { SpawnedGateway, spawnGateway } from '../support/spawned-gateway';
+import { SpawnedApp, spawnApp } from '../support/spawned-app';
 import { uniqueEmail } from './gateway';
 
 jest.setTimeout(120000);
@@ -44,7 +44,7 @@ async function call(base: string, method: string, path: string, opts: { token?: 
 }
 
 describe('security, end to end (AUTH_ENABLED=true gateway, services behind API_KEY)', () => {
-  let gw: SpawnedGateway;
+  let gw: SpawnedApp;
   const api = (method: string, path: string, opts?: Parameters<typeof call>[3]) => call(gw.url, method, path, opts);
   /** Every secret of this run: none may show up in a log line. */
   const secrets: string[] = [JWT_SECRET, PASSWORD];
@@ -62,7 +62,7 @@ describe('security, end to end (AUTH_ENABLED=true gateway, services behind API_K
   beforeAll(async () => {
     if (!API_KEY) throw new Error('API_KEY is not set: run through `npm test`, which starts the services with it');
     secrets.push(API_KEY);
-    gw = await spawnGateway({
+    gw = await spawnApp('api-gateway', {
       AUTH_ENABLED: 'true',
       JWT_SECRET,
       JWT_EXPIRATION: '10m',
@@ -72,7 +72,7 @@ describe('security, end to end (AUTH_ENABLED=true gateway, services behind API_K
       PAYMENT_SERVICE_URL: SERVICES.payments,
       THROTTLE_AUTH_LIMIT: String(LOGIN_LIMIT),
       LOG_LEVEL: 'debug',
-    });
+    }, 30000);
     for (const who of [alice, bob]) {
       const res = await api('POST', '/api/auth/register', { body: { email: who.email, name: 'E2E', password: PASSWORD } });
       expect(res.status).toBe(201);
