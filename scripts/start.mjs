@@ -5,9 +5,9 @@
 // An app that crashes while running is reported (with its last log lines) and the rest keep
 // running: one broken service should not take the others' logs and state away mid-debugging.
 import path from 'node:path';
-import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
-import { isPortServed, stopWhenOrphaned } from '../infra/local/procs.mjs';
-import { appUrl, presentApps } from './lib/apps.mjs';
+import { REPO_ROOT, getProfile, runDir } from '../infra/local/profiles.mjs';
+import { isPortServed, ownLiveProcess, removePidFile, stopPid, stopWhenOrphaned } from '../infra/local/procs.mjs';
+import { appPort, appUrl, checkUserEnv, presentApps } from './lib/apps.mjs';
 import { appLogTail, probe, startApp, stopApp, waitReady } from './lib/app-process.mjs';
 import { buildAll, installAll } from './lib/prepare.mjs';
 import { c, say, seconds, step, warn } from './lib/ui.mjs';
@@ -44,6 +44,8 @@ try {
 }
 
 async function main() {
+  const problems = checkUserEnv(process.env);
+  if (problems.length) throw new Error(`refusing your settings:\n  ${problems.join('\n  ')}`);
   const apps = presentApps(warn);
   const installed = await step('install dependencies', installAll);
   const builds = await step('build apps', () => buildAll(apps, { force: installed }));
@@ -57,16 +59,42 @@ async function main() {
   if (shuttingDown) return;
 
   const toStart = [];
-  for (const app of apps) {
-    if (await isPortServed(app.port)) warn(`${app.dir}: port ${app.port} is already served; not starting it`);
-    else toStart.push(app);
-  }
+  for (const app of apps) if (await claimPort(app)) toStart.push(app);
   await step(`start apps (${toStart.map((a) => a.name).join(', ') || 'none'})`, async () => {
     for (const app of toStart) running.push(startApp(app, PROFILE, { logDir: profile.logDir }));
-    await Promise.all(running.map((r) => waitReadyOrExplain(r)));
+    // Every app's own answer, not only the first: in production without secrets each names its own.
+    const outcomes = await Promise.allSettled(running.map((r) => waitReadyOrExplain(r)));
+    const failed = running.filter((_, i) => outcomes[i].status === 'rejected').map((r) => r.app.dir);
+    if (failed.length) throw new Error(`not ready: ${failed.join(', ')}`);
   });
   for (const r of running) void watchCrash(r);
   await printSummary(apps, describeStack(stack));
+  // Until Ctrl+C, even when every app was found running (then no child keeps this process alive).
+  setInterval(() => {}, 1 << 30);
+}
+
+/**
+ * Whether to start an app on its port. An app a killed `npm start` left there is stopped first (it
+ * runs code and settings of an earlier run); one that another live `npm start` runs is refused; a
+ * process we know nothing of (an app under `npm run start:dev`, say) is used and the table says so.
+ * @param {import('./lib/apps.mjs').App} app
+ * @returns {Promise<boolean>} true: start it
+ */
+async function claimPort(app) {
+  const port = appPort(app, PROFILE);
+  const pidFile = path.join(runDir(profile), `app-${app.name}.pid`);
+  const leftover = ownLiveProcess(pidFile);
+  if (leftover?.ownerAlive) {
+    throw new Error(`${app.dir} already runs under another npm start (pid ${leftover.owner}); stop that one first (Ctrl+C in its terminal)`);
+  }
+  if (leftover) {
+    warn(`${app.dir}: a killed run left it running (pid ${leftover.pid}); stopping it to start this build`);
+    await stopPid(leftover.pid, { timeoutMs: 10000, name: app.dir, log: warn });
+    removePidFile(pidFile);
+  }
+  if (!(await isPortServed(port))) return true;
+  warn(`${app.dir}: port ${port} is served by a process npm start did not start; using it, not starting ${app.dir} (move ours with ${app.portVariable})`);
+  return false;
 }
 
 async function waitReadyOrExplain(r) {
@@ -97,7 +125,7 @@ async function printSummary(apps, infraRows) {
       app.dir,
       base,
       `${base}/health/ready ${ready === '200' ? c.green('200') : c.red(ready)}`,
-      `${base}/metrics${ours ? '' : c.yellow('  (already running, not started here)')}`,
+      `${base}/metrics${ours ? '' : c.yellow('  (not started here: a process already served the port)')}`,
     ]);
   }
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => stripAnsi(r[i]).length)));

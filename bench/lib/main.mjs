@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { REPO_ROOT, getProfile } from '../../infra/local/profiles.mjs';
+import { REPO_ROOT, getProfile, runDir } from '../../infra/local/profiles.mjs';
 import { isPortServed } from '../../infra/local/procs.mjs';
 import { chainLatencyLow, chainRun, chainThroughput, latencySummary, PASSWORD, pipelineCapacity } from './chain.mjs';
 import { coldStarts, rssNow } from './footprint.mjs';
@@ -158,7 +158,7 @@ export async function main(argv) {
     const stack = sys.stack;
 
     const urls = Object.fromEntries(APPS.map((a) => [a.name, appUrl(a, profileName)]));
-    const nginx = await startNginx({ port: nginxPort(profileName), users: urls.users, orders: urls.orders, dir: path.join(workDir, 'nginx') });
+    const nginx = await startNginx({ port: nginxPort(profileName), users: urls.users, orders: urls.orders, dir: path.join(workDir, 'nginx'), pidFile: path.join(runDir(profile), 'nginx.pid') });
     if ('skipped' in nginx) {
       log(`nginx: skipped (${nginx.skipped})`);
       result.nginx = { skipped: nginx.skipped };

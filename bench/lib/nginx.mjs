@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isPortServed } from '../../infra/local/procs.mjs';
+import { isPortServed, removePidFile, writePidFile } from '../../infra/local/procs.mjs';
 
 const CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx', 'nginx'];
 
@@ -17,7 +17,8 @@ export function findNginx() {
 }
 
 /**
- * @param {{ port: number, users: string, orders: string, dir: string }} opts users/orders: http://host:port
+ * @param {{ port: number, users: string, orders: string, dir: string, pidFile: string }} opts users/orders:
+ *   http://host:port; pidFile: where `infra:status` / `infra:stop` find it after a killed run
  * @returns {Promise<{ pid: number, url: string, version: string, stop: () => Promise<void> } | { skipped: string }>}
  */
 export async function startNginx(opts) {
@@ -60,8 +61,14 @@ http {
   const child = spawn(found.bin, ['-p', opts.dir, '-c', conf, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (c) => (err += c));
+  if (child.pid) writePidFile(opts.pidFile, child.pid, conf);
   let exited = false;
-  const exit = new Promise((resolve) => child.on('exit', () => resolve((exited = true))));
+  const exit = new Promise((resolve) =>
+    child.on('exit', () => {
+      removePidFile(opts.pidFile);
+      resolve((exited = true));
+    }),
+  );
   const deadline = Date.now() + 10000;
   while (!(await isPortServed(opts.port, 300))) {
     if (exited || Date.now() > deadline) {

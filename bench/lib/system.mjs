@@ -4,8 +4,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { REPO_ROOT } from '../../infra/local/profiles.mjs';
-import { isPortServed } from '../../infra/local/procs.mjs';
+import { REPO_ROOT, getProfile, runDir } from '../../infra/local/profiles.mjs';
+import { isPortServed, removePidFile, writePidFile } from '../../infra/local/procs.mjs';
 import { APPS as ALL_APPS, appPort, appUrl, appEnv as profileEnv } from '../../scripts/lib/apps.mjs';
 import { pidListeningOn } from './proc.mjs';
 
@@ -62,17 +62,25 @@ export function startApp(app, profile, opts) {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const logFile = path.join(opts.logDir, `${opts.logName ?? app.name}.log`);
   const fd = fs.openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), 'dist/main.js'], {
+  // The absolute path tells the apps apart in the pid file's marker: `infra:stop` finds them after
+  // a killed bench.
+  const main = path.join(APPS_ROOT, app.dir, 'dist', 'main.js');
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), main], {
     cwd: path.join(APPS_ROOT, app.dir),
-    env: { ...process.env, ...appEnv(app, profile, opts.extraEnv) },
+    env: appEnv(app, profile, opts.extraEnv),
     stdio: ['ignore', fd, fd],
   });
   fs.closeSync(fd);
+  const pidFile = path.join(runDir(getProfile(profile)), `app-${opts.logName ?? app.name}.pid`);
+  if (child.pid) writePidFile(pidFile, child.pid, main);
   /** @type {RunningApp} */
   const running = { app, pid: child.pid ?? 0, startedHere: true, logFile, child };
   running.exit = new Promise((resolve) => {
     child.on('error', (err) => resolve((running.exited = `could not start: ${err.message}`)));
-    child.on('exit', (code, signal) => resolve((running.exited = signal ? `killed by ${signal}` : `exit code ${code}`)));
+    child.on('exit', (code, signal) => {
+      removePidFile(pidFile);
+      resolve((running.exited = signal ? `killed by ${signal}` : `exit code ${code}`));
+    });
   });
   return running;
 }

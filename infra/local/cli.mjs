@@ -1,34 +1,53 @@
 #!/usr/bin/env node
 // The local stack on its own:
-//   node infra/local/cli.mjs up [dev|test]      start (or reuse) it, in the foreground until Ctrl+C
-//   node infra/local/cli.mjs status [dev|test]  which of our servers run (from the pid files)
-//   node infra/local/cli.mjs stop [dev|test]    stop servers a killed run left behind
+//   node infra/local/cli.mjs up [dev|test]            start (or reuse) it, in the foreground until Ctrl+C
+//   node infra/local/cli.mjs status [profile]         what of ours runs (from the pid files): every
+//                                                     profile (dev, test, bench, faults) unless one is named
+//   node infra/local/cli.mjs stop [profile] [--force] stop what killed runs left behind; what a live
+//                                                     run still owns is named and left alone, unless --force
 // Handy while running one service with `npm run start:dev` in its folder.
 import path from 'node:path';
 import { ensureInstalled } from './install.mjs';
 import { liveServers, stopLeftovers } from './leftovers.mjs';
 import { stopWhenOrphaned } from './procs.mjs';
-import { REPO_ROOT, getProfile } from './profiles.mjs';
+import { PROFILES, REPO_ROOT, getProfile } from './profiles.mjs';
 
-const [command = 'up', profileName = 'dev'] = process.argv.slice(2);
-const profile = getProfile(profileName);
-const say = (m) => console.log(`[stack:${profile.name}] ${m}`);
+const args = process.argv.slice(2);
+const force = args.includes('--force');
+const [command = 'up', profileName] = args.filter((a) => a !== '--force');
+const profiles = profileName ? [getProfile(profileName)] : Object.values(PROFILES);
+const sayFor = (profile) => (m) => console.log(`[stack:${profile.name}] ${m}`);
 
 if (command === 'status') {
-  const servers = liveServers(profile);
-  if (servers.length === 0) say('none of our servers runs');
-  for (const s of servers) say(`${s.name} pid ${s.pid}${s.ownerAlive ? ' (its run is still active)' : ' (left running)'}`);
+  let any = false;
+  for (const profile of profiles) {
+    for (const s of liveServers(profile)) {
+      any = true;
+      const whose = s.ownerAlive ? `its run (pid ${s.owner}) is still active` : 'left running';
+      sayFor(profile)(`${s.name} pid ${s.pid} (${whose})`);
+    }
+  }
+  if (!any) console.log(`[stack] nothing of ours runs (${profiles.map((p) => p.name).join(', ')})`);
 } else if (command === 'stop') {
-  const n = await stopLeftovers(profile, say);
-  say(n ? `stopped ${n} server(s)` : 'nothing to stop');
+  let stopped = 0;
+  let spared = 0;
+  for (const profile of profiles) {
+    const result = await stopLeftovers(profile, sayFor(profile), { force });
+    stopped += result.stopped;
+    spared += result.spared.length;
+  }
+  const tail = spared ? `; left ${spared} that live runs own` : '';
+  console.log(`[stack] ${stopped ? `stopped ${stopped} process(es)` : 'nothing to stop'}${tail}`);
 } else if (command === 'up') {
-  await up();
+  await up(getProfile(profileName ?? 'dev'));
 } else {
-  console.error(`usage: node infra/local/cli.mjs up|status|stop [dev|test]`);
+  console.error('usage: node infra/local/cli.mjs up [dev|test] | status [profile] | stop [profile] [--force]');
   process.exit(2);
 }
 
-async function up() {
+/** @param {import('./profiles.mjs').Profile} profile */
+async function up(profile) {
+  const say = sayFor(profile);
   await ensureInstalled(path.join(REPO_ROOT, 'infra', 'local'), { log: say });
   const { startStack, describeStack } = await import('./stack.mjs');
   const t0 = Date.now();

@@ -1,13 +1,15 @@
-// Servers recorded in a profile's pid files that still run: left by a run that was killed with
-// SIGKILL, or kept on purpose. No dependencies, so `npm run reset` can use it before any install.
+// Processes recorded in a profile's pid files that still run (Kafka, PostgreSQL, the apps, the
+// bench's nginx): left by a run that was killed with SIGKILL, kept on purpose, or still owned by a
+// live run. No dependencies, so `npm run reset` can use it before any install.
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROFILES, runDir } from './profiles.mjs';
 import { ownLiveProcess, removePidFile, stopPid } from './procs.mjs';
 
 /**
+ * @typedef {{ name: string, pid: number, owner: number, ownerAlive: boolean, pidFile: string }} LiveServer
  * @param {import('./profiles.mjs').Profile} profile
- * @returns {{ name: string, pid: number, ownerAlive: boolean, pidFile: string }[]}
+ * @returns {LiveServer[]}
  */
 export function liveServers(profile) {
   const dir = runDir(profile);
@@ -28,20 +30,28 @@ export function allLiveServers() {
 }
 
 /**
- * Stops a profile's leftover servers (verified ours through their command line), Kafka first.
+ * Stops a profile's leftovers (verified ours through their command line) in the order a run stops
+ * them: apps and nginx, then Kafka, then PostgreSQL. What a live run still owns is named and left
+ * alone, unless `force`.
  * @param {import('./profiles.mjs').Profile} profile
  * @param {(m: string) => void} log
+ * @param {{ force?: boolean }} [opts]
+ * @returns {Promise<{ stopped: number, spared: LiveServer[] }>}
  */
-export async function stopLeftovers(profile, log) {
+export async function stopLeftovers(profile, log, opts = {}) {
   const servers = liveServers(profile);
-  const kafka = servers.filter((s) => s.name === 'kafka');
-  const postgres = servers.filter((s) => s.name !== 'kafka');
+  const spared = opts.force ? [] : servers.filter((s) => s.ownerAlive);
+  const doomed = servers.filter((s) => !spared.includes(s));
+  for (const s of spared) log(`left alone: ${s.name} (pid ${s.pid}), its run (pid ${s.owner}) is still active; --force stops it`);
   const stop = async (s, signal) => {
     log(`stopping ${s.name} (pid ${s.pid})`);
     await stopPid(s.pid, { signal, timeoutMs: 20000, name: s.name, log });
     removePidFile(s.pidFile);
   };
-  await Promise.all(kafka.map((s) => stop(s, 'SIGTERM')));
-  await Promise.all(postgres.map((s) => stop(s, 'SIGINT')));
-  return servers.length;
+  const isInfra = (s) => s.name === 'kafka' || s.name.startsWith('postgres-');
+  await Promise.all(doomed.filter((s) => !isInfra(s)).map((s) => stop(s, 'SIGTERM')));
+  await Promise.all(doomed.filter((s) => s.name === 'kafka').map((s) => stop(s, 'SIGTERM')));
+  // SIGINT is PostgreSQL's fast shutdown.
+  await Promise.all(doomed.filter((s) => s.name.startsWith('postgres-')).map((s) => stop(s, 'SIGINT')));
+  return { stopped: doomed.length, spared };
 }

@@ -87,13 +87,13 @@ export function removePidFile(file) {
  * The live process a pid file points at, if it is still ours (its command line still contains
  * the marker, so a recycled pid is never mistaken for it). Removes stale pid files.
  * @param {string} file
- * @returns {{ pid: number, ownerAlive: boolean } | undefined} ownerAlive: the run that started it still runs
+ * @returns {{ pid: number, owner: number, ownerAlive: boolean } | undefined} ownerAlive: the run that started it still runs
  */
 export function ownLiveProcess(file) {
   const rec = readPidFile(file);
   if (!rec) return undefined;
   if (isAlive(rec.pid) && commandLine(rec.pid).includes(rec.marker)) {
-    return { pid: rec.pid, ownerAlive: rec.owner !== process.pid && isAlive(rec.owner) };
+    return { pid: rec.pid, owner: rec.owner, ownerAlive: rec.owner !== process.pid && isAlive(rec.owner) };
   }
   removePidFile(file);
   return undefined;

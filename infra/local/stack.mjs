@@ -11,6 +11,7 @@ import {
   isAlive,
   isPortServed,
   ownLiveProcess,
+  readPidFile,
   removePidFile,
   stopPid,
   tailFile,
@@ -29,7 +30,7 @@ const PG_STOP_MS = 15000;
  * One server of the stack: started by us (we stop it) or found running (we leave it alone).
  * @typedef {{
  *   kind: 'kafka' | 'postgres', name: string, port: number, database?: string,
- *   started: boolean, pid?: number, pidFile?: string, logFile?: string, note: string,
+ *   started: boolean, adopted?: boolean, pid?: number, pidFile?: string, logFile?: string, note: string,
  *   afterStop?: (clean: boolean) => void,
  * }} Part
  * @typedef {{
@@ -110,6 +111,11 @@ async function startKafka(profile, log, parts) {
   const part = { kind: 'kafka', name: 'kafka', port, logFile, started: false };
   const leftover = ownLiveProcess(pidFile);
   if (await isPortServed(port)) {
+    if (leftover && !leftover.ownerAlive) {
+      await waitForKafka(broker, { timeoutMs: 30000 });
+      parts.push(adopt({ ...part, pidFile }, leftover.pid, log, `Kafka ${broker}`));
+      return;
+    }
     const note = reuseNote(leftover, 'broker');
     log(`Kafka ${broker}: ${note}`);
     await waitForKafka(broker, { timeoutMs: 30000 }).catch((err) => {
@@ -161,6 +167,12 @@ async function startPostgres(profile, db, log, parts) {
   const part = { kind: 'postgres', name, port: db.port, database: db.database, logFile, started: false };
   const leftover = ownLiveProcess(pidFile);
   if (await isPortServed(db.port)) {
+    if (leftover && !leftover.ownerAlive) {
+      await waitForPostgres(db.port, { timeoutMs: 15000 });
+      await ensureDatabase(db.port, db.database);
+      parts.push(adopt({ ...part, pidFile }, leftover.pid, log, `PostgreSQL ${db.port} (${db.database})`));
+      return;
+    }
     const note = reuseNote(leftover, 'server');
     await waitForPostgres(db.port, { timeoutMs: 15000 }).catch((err) => {
       throw new Error(`port ${db.port} is served, but not by a PostgreSQL that accepts postgres/postgres (${err.message})`);
@@ -195,6 +207,22 @@ async function startPostgres(profile, db, log, parts) {
     throw err;
   }
   log(`PostgreSQL ${db.port} (${db.database}): started (pid ${child.pid}), log ${rel(logFile)}`);
+}
+
+/**
+ * A server of ours whose run was killed becomes this run's: its pid file names us as the owner and
+ * our stop stops it, so nothing is left running after this run either.
+ * @param {Part & { pidFile: string }} part
+ * @param {number} pid
+ * @param {(m: string) => void} log
+ * @param {string} label
+ * @returns {Part}
+ */
+function adopt(part, pid, log, label) {
+  const marker = readPidFile(part.pidFile)?.marker ?? '';
+  writePidFile(part.pidFile, pid, marker);
+  log(`${label}: a killed run left it running (pid ${pid}); using it, and this run stops it`);
+  return { ...part, started: true, adopted: true, pid, note: `adopted (pid ${pid})` };
 }
 
 /**
@@ -257,7 +285,7 @@ function stopOnExit(parts) {
  * @returns {[string, string][]}
  */
 export function describeStack(stack) {
-  const origin = (p) => (p.started ? 'started here' : 'reused');
+  const origin = (p) => (p.adopted ? 'left by a killed run, stopped with this one' : p.started ? 'started here' : 'reused');
   return stack.parts
     .slice()
     .sort((a, b) => a.port - b.port)

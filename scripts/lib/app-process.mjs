@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { tailFile } from '../../infra/local/procs.mjs';
+import { getProfile, runDir } from '../../infra/local/profiles.mjs';
+import { removePidFile, tailFile, writePidFile } from '../../infra/local/procs.mjs';
 import { appEnv, appPath, appPort } from './apps.mjs';
 import { compactLogLine, eachLine, tag } from './ui.mjs';
 
@@ -17,7 +18,8 @@ const STOP_TIMEOUT_MS = 10000;
  */
 
 /**
- * Starts one app against a profile's infrastructure.
+ * Starts one app against a profile's infrastructure, recorded in the profile's pid files so that
+ * `infra:status` / `infra:stop` find it if this run is killed before it can stop it.
  * @param {import('./apps.mjs').App} app
  * @param {'dev' | 'test'} profile
  * @param {{ logDir: string, extraEnv?: Record<string, string> }} opts
@@ -29,11 +31,15 @@ export function startApp(app, profile, opts) {
   const log = fs.createWriteStream(logFile, { flags: 'w' });
   // Not detached: a Ctrl+C in the terminal reaches the apps too, and they stop before the
   // orchestrator stops Kafka and PostgreSQL (which run detached).
-  const child = spawn(process.execPath, ['dist/main.js'], {
+  // The absolute path makes the command line tell the four apps apart (the pid file's marker).
+  const main = appPath(app, 'dist', 'main.js');
+  const child = spawn(process.execPath, [main], {
     cwd: appPath(app),
-    env: { ...process.env, ...appEnv(app, profile), ...opts.extraEnv },
+    env: { ...appEnv(app, profile), ...opts.extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const pidFile = path.join(runDir(getProfile(profile)), `app-${app.name}.pid`);
+  if (child.pid) writePidFile(pidFile, child.pid, main);
   const prefix = tag(app.name);
   const onLine = (line) => {
     log.write(`${line}\n`);
@@ -50,6 +56,7 @@ export function startApp(app, profile, opts) {
     });
     child.on('close', (code, signal) => {
       running.exited = signal ? `killed by ${signal}` : `exit code ${code}`;
+      removePidFile(pidFile);
       log.end();
       resolve(running.exited);
     });

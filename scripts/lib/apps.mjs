@@ -4,14 +4,18 @@ import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../../infra/local/profiles.mjs';
 
 /**
- * @typedef {{ name: 'gateway' | 'users' | 'orders' | 'payments', dir: string, port: number, testPort: number, benchPort: number, db?: 'users' | 'orders' | 'payments' }} App
+ * portVariable: moves the app in `npm start` (PORT itself would name one port for four apps).
+ * @typedef {{
+ *   name: 'gateway' | 'users' | 'orders' | 'payments', dir: string, port: number, testPort: number, benchPort: number,
+ *   portVariable: string, db?: 'users' | 'orders' | 'payments',
+ * }} App
  * @type {App[]}
  */
 export const APPS = [
-  { name: 'gateway', dir: 'api-gateway', port: 3005, testPort: 4005, benchPort: 5005 },
-  { name: 'users', dir: 'user-service', port: 3001, testPort: 4001, benchPort: 5001, db: 'users' },
-  { name: 'orders', dir: 'order-service', port: 3002, testPort: 4002, benchPort: 5002, db: 'orders' },
-  { name: 'payments', dir: 'payment-service', port: 3003, testPort: 4003, benchPort: 5003, db: 'payments' },
+  { name: 'gateway', dir: 'api-gateway', port: 3005, testPort: 4005, benchPort: 5005, portVariable: 'API_GATEWAY_PORT' },
+  { name: 'users', dir: 'user-service', port: 3001, testPort: 4001, benchPort: 5001, portVariable: 'USER_SERVICE_PORT', db: 'users' },
+  { name: 'orders', dir: 'order-service', port: 3002, testPort: 4002, benchPort: 5002, portVariable: 'ORDER_SERVICE_PORT', db: 'orders' },
+  { name: 'payments', dir: 'payment-service', port: 3003, testPort: 4003, benchPort: 5003, portVariable: 'PAYMENT_SERVICE_PORT', db: 'payments' },
 ];
 
 /** Folders with their own package.json that the scripts install, in this order. */
@@ -41,22 +45,75 @@ export function presentApps(warn) {
   });
 }
 
-/** Port of an app in a profile (test: 400x, bench: 500x, so neither collides with a running `npm start`). */
-export const appPort = (/** @type {App} */ app, /** @type {'dev'|'test'|'bench'} */ profile) =>
-  profile === 'test' ? app.testPort : profile === 'bench' ? app.benchPort : app.port;
+/**
+ * Port of an app in a profile (test: 400x, bench: 500x, so neither collides with a running
+ * `npm start`). In the dev profile the user moves an app with its port variable
+ * (USER_SERVICE_PORT=3101 npm start); `checkUserEnv` has refused a value that is not a port.
+ * @param {App} app
+ * @param {'dev'|'test'|'bench'} profile
+ */
+export function appPort(app, profile) {
+  if (profile === 'test') return app.testPort;
+  if (profile === 'bench') return app.benchPort;
+  const moved = process.env[app.portVariable];
+  return moved ? Number(moved) : app.port;
+}
 
 export const appUrl = (app, profile) => `http://localhost:${appPort(app, profile)}`;
+
+/**
+ * Problems with the user's environment that `npm start` must refuse before starting anything, each
+ * naming the variable; [] when it is fine.
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {string[]}
+ */
+export function checkUserEnv(env) {
+  const problems = [];
+  if (env.PORT !== undefined) {
+    problems.push(
+      `PORT=${env.PORT}: PORT moves one app, and npm start runs four; move each with ${APPS.map((a) => a.portVariable).join(', ')}`,
+    );
+  }
+  const taken = new Map();
+  for (const app of APPS) {
+    const value = env[app.portVariable];
+    if (value === undefined) continue;
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
+      problems.push(`${app.portVariable}=${value}: not a port (an integer 1-65535)`);
+    } else if (taken.has(value)) {
+      problems.push(`${app.portVariable}=${value}: the same port as ${taken.get(value)}`);
+    } else {
+      taken.set(value, app.portVariable);
+    }
+  }
+  return problems;
+}
 
 /** The gateway's key to the services in the test profile; production refuses it (placeholder). */
 export const TEST_API_KEY = 'nest-ms-test-api-key-not-for-production-0001';
 
 /**
- * Environment of one app against one profile's infrastructure.
+ * Environment of one app run by our scripts. In the dev and bench profiles a variable the user set
+ * wins over the profile's default (NODE_ENV=production npm start is production, with its checks);
+ * the test profile's own values win, so `npm test` never reaches the user's data or ports.
+ * @param {App} app
+ * @param {'dev' | 'test' | 'bench'} profileName
+ * @param {NodeJS.ProcessEnv} [userEnv]
+ * @returns {NodeJS.ProcessEnv}
+ */
+export function appEnv(app, profileName, userEnv = process.env) {
+  const { PORT: _onePortForFour, ...user } = userEnv;
+  const defaults = profileDefaults(app, profileName);
+  return profileName === 'test' ? { ...user, ...defaults } : { ...defaults, ...user };
+}
+
+/**
+ * What a profile gives an app when the user says nothing.
  * @param {App} app
  * @param {'dev' | 'test' | 'bench'} profileName
  * @returns {Record<string, string>}
  */
-export function appEnv(app, profileName) {
+function profileDefaults(app, profileName) {
   const profile = getProfile(profileName);
   const url = (name) => appUrl(APPS.find((a) => a.name === name), profileName);
   /** @type {Record<string, string>} */

@@ -61,8 +61,9 @@ async function up() {
 }
 
 async function down() {
-  const n = await stopLeftovers(profile, log);
-  if (n) log(`stopped ${n} server(s)`);
+  // The suite owns this profile: what an earlier, killed run of it left goes too.
+  const { stopped } = await stopLeftovers(profile, log, { force: true });
+  if (stopped) log(`stopped ${stopped} server(s)`);
 }
 
 function partSpec(name) {

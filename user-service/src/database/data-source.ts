@@ -1,4 +1,4 @@
-// For the TypeORM CLI (`npm run migration:generate -- src/database/migrations/<name>`).
+// For the TypeORM CLI, built (`npm run build`, then `npm run migration:run`, or `npm run migration:generate -- src/database/migrations/<Name>`).
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { validateEnv } from '../config/env';
