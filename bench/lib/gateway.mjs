@@ -123,6 +123,7 @@ function summarize(ep, routes, max, fixed, rate, low, lowRate) {
       fixedP99: medianOf(fixed[r], (x) => x.p99),
       lowP50: medianOf(low[r], (x) => x.p50),
       lowP99: medianOf(low[r], (x) => x.p99),
+      requests: max[r].reduce((n, x) => n + x.requests, 0) + [...fixed[r], ...low[r]].reduce((n, x) => n + x.sent, 0),
       failures: max[r].reduce((n, x) => n + x.errors + x.non2xx, 0) + [...fixed[r], ...low[r]].reduce((n, x) => n + x.failed, 0),
       // CPU per request of each process, at the fixed rate (µs of CPU per request).
       cpuUsPerReq: cpuPerRequest(fixed[r]),

@@ -96,13 +96,16 @@ export function writeReport(r, opts) {
   const stamp = r.startedAt.replace(/[:.]/g, '-');
   const json = path.join(opts.rawDir, `${stamp}-${r.mode}.json`);
   fs.writeFileSync(json, JSON.stringify(r, null, 1));
-  const latestJson = path.join(opts.outDir, 'latest.json');
+  // A partial run (--only) has a report of its own: the full report stays whole.
+  // A run that measured nothing leaves the last good report in place too.
+  const name = r.errors.setup ? 'failed' : opts.only ? `only-${opts.only.join('-')}` : 'latest';
+  const latestJson = path.join(opts.outDir, `${name}.json`);
   fs.writeFileSync(latestJson, JSON.stringify(stripRuns(r), null, 1));
   const beforeFile = path.join(opts.outDir, 'before.json');
   const before = fs.existsSync(beforeFile) && !opts.smoke ? JSON.parse(fs.readFileSync(beforeFile, 'utf8')) : undefined;
   const findingsFile = path.join(REPO_ROOT, 'bench', 'findings.md');
   const findings = fs.existsSync(findingsFile) && !opts.smoke ? fs.readFileSync(findingsFile, 'utf8') : '';
-  const markdown = path.join(opts.outDir, 'latest.md');
+  const markdown = path.join(opts.outDir, `${name}.md`);
   fs.writeFileSync(markdown, render(r, before, findings, path.relative(REPO_ROOT, json)));
   return { markdown, json };
 }
