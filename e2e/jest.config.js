@@ -1,9 +1,10 @@
 /**
- * Three projects:
+ * Four projects:
  * - repo: checks of the repository itself (compose files, Prometheus config, shared copies); no
  *   infrastructure needed.
  * - flow: tests of the running system; `npm test` starts the four apps on the test ports against the
  *   test stack and passes their URLs (GATEWAY_URL, USER_SERVICE_URL, ...).
+ * - run: each way the README runs the system (start:dev, npm start, killed runs and infra:stop).
  * - faults: the fault suite (`npm run test:faults`); brings up its own stack and apps.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
@@ -24,6 +25,17 @@ module.exports = {
       testMatch: ['<rootDir>/flow/**/*.e2e-spec.ts'],
       transform,
       testTimeout: 60000,
+    },
+    {
+      // Every way the README runs the system, run that way: `npm run start:dev` in each app folder
+      // (against the test stack), `npm start` with the user's settings, killed runs cleaned up by
+      // `npm run infra:stop`. Started by `npm test` while the test stack is up; --runInBand.
+      displayName: 'run',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/run/**/*.run-spec.ts'],
+      transform,
+      testTimeout: 120000,
     },
     {
       // Faults, redelivery, poison, bad input and a soak, on a stack of their own (faults profile)
