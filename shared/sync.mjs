@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const sharedDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(sharedDir);
-const ALL = ['auth', 'config', 'events', 'http', 'kafka', 'observability', 'outbox', 'validation'];
+const ALL = ['auth', 'config', 'database', 'events', 'http', 'kafka', 'observability', 'outbox', 'validation'];
 export const TARGETS = {
   'user-service': ALL,
   'order-service': ALL,
