@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm test`: every test of the repo, on one machine, no Docker needed.
 //   install → build → repo checks → unit (each app) → test stack (Kafka + PostgreSQL) →
-//   integration (each app) → end-to-end (the four built apps on 400x ports) → fault suite (its own
+//   integration (each app) → end-to-end (the four built apps on 400x ports) → ways to run (start:dev
+//   in each app folder, npm start with the user's settings, killed runs and infra:stop) → fault suite (its own
 //   stack and apps: broker and database outages, crashes, poison, fuzz, a soak) → stop everything.
 // The very last line is `N passed, N failed`, summed over every Jest report; the exit code is 1
 // when anything failed. For speed while developing: `npm test -- --only unit,integration`
-// (phases: repo, unit, integration, e2e, faults); `npm run test:faults` is `--only faults`.
+// (phases: repo, unit, integration, e2e, run, faults); `npm run test:faults` is `--only faults`.
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
@@ -17,7 +18,7 @@ import { buildAll, installAll } from './lib/prepare.mjs';
 import { runCommand, stopRunningCommands } from './lib/run.mjs';
 import { c, say, seconds, step, tag, warn } from './lib/ui.mjs';
 
-const PHASES = ['repo', 'unit', 'integration', 'e2e', 'faults'];
+const PHASES = ['repo', 'unit', 'integration', 'e2e', 'run', 'faults'];
 const MINUTE = 60 * 1000;
 // Observability e2e (issue 5): the apps export their spans to an OTLP receiver the flow tests run
 // on this port, in half-second batches; the tests read the apps' log files from reportDir.
@@ -80,12 +81,12 @@ async function main() {
   if (phases.has('unit')) {
     for (const app of apps) await jestSuite(`unit:${app.name}`, app.dir, ['test'], `${app.name}-unit`);
   }
-  if (!interrupted && (phases.has('integration') || phases.has('e2e'))) await testStackPhases(apps, built);
+  if (!interrupted && ['integration', 'e2e', 'run'].some((p) => phases.has(p))) await testStackPhases(apps, built);
   if (phases.has('faults') && !interrupted) await faultSuite();
 }
 
 /**
- * Integration and end-to-end tests, on the test stack started once for both.
+ * Integration, end-to-end and ways-to-run tests, on the test stack started once for all three.
  * @param {import('./lib/apps.mjs').App[]} apps
  * @param {import('./lib/apps.mjs').App[]} built
  */
@@ -106,6 +107,13 @@ async function testStackPhases(apps, built) {
     }
   }
   if (phases.has('e2e') && !interrupted) await endToEnd(built, testEnv);
+  // After the e2e apps stopped: these tests start the apps themselves, the way the README says.
+  if (phases.has('run') && !interrupted) {
+    await jestSuite('run', 'e2e', ['run', 'test:run'], 'run', {
+      env: { ...testEnv, API_KEY: TEST_API_KEY },
+      timeoutMs: 25 * MINUTE,
+    });
+  }
 }
 
 /**

@@ -46,11 +46,11 @@ describe.each(APPS)('%s/Dockerfile', (app) => {
     expect(pkg.engines.node).toBe('>=20.19');
   });
 
-  it('runs as a numeric non-root user the command `npm start` runs', () => {
+  it('runs as a numeric non-root user the command `npm run start:prod` runs (as the root npm start does)', () => {
     const user = runtime.filter((i) => i.op === 'USER').pop()!.args;
     expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
     const cmd = JSON.parse(runtime.find((i) => i.op === 'CMD')!.args);
-    expect(cmd.join(' ')).toBe(pkg.scripts.start);
+    expect(cmd.join(' ')).toBe(pkg.scripts['start:prod']);
     expect(runtime.find((i) => i.op === 'EXPOSE')!.args).toBe(String(appConfig(app).port));
   });
 

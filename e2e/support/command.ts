@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { connect } from 'node:net';
 
 /**
  * A command run the way a user runs it in a terminal (`npm start`, `npm run start:dev`): in a
@@ -116,6 +117,20 @@ export async function statusOf(url: string): Promise<number> {
     },
     () => 0,
   );
+}
+
+/** True when something accepts TCP connections on the port (any protocol). */
+export function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -123,6 +123,18 @@ function writeConfig(dir, { port, controllerPort }) {
 const javaBase = (log4j) => [`-Dlog4j2.configurationFile=${log4j}`, '-cp', `${LIBS_DIR}/*`];
 
 /**
+ * A random cluster id as Kafka writes them (16 bytes, base64url), never starting with '-': the
+ * storage tool would read such an id as an option and refuse to format (Kafka's own generator
+ * skips those ids for the same reason).
+ */
+export function newClusterId() {
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/**
  * Prepares config and (when empty) formats the storage of a profile's broker.
  * @param {string} dir
  * @param {{ port: number, controllerPort: number }} ports
@@ -131,7 +143,7 @@ const javaBase = (log4j) => [`-Dlog4j2.configurationFile=${log4j}`, '-cp', `${LI
 export async function prepareKafka(dir, ports, logFile) {
   const { props, log4j } = writeConfig(dir, ports);
   if (fs.existsSync(path.join(dir, 'storage', 'meta.properties'))) return props;
-  const clusterId = crypto.randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   // StorageTool prints INFO lines to stdout: they go to the log file, not the console.
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const code = await runToFile(
