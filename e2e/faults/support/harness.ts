@@ -9,7 +9,9 @@ import path from 'node:path';
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const DATA_DIR = path.join(REPO, '.data', 'faults');
 export const LOG_DIR = path.join(REPO, '.logs', 'faults');
-const APPS_DIR = path.join(DATA_DIR, 'apps');
+// The profile's pid-file folder, in its format: `npm run infra:status` / `infra:stop` find the apps
+// a killed fault run left, next to its Kafka and PostgreSQL.
+const APPS_DIR = path.join(DATA_DIR, 'run');
 const STATE_FILE = path.join(DATA_DIR, 'harness.json');
 const STACK_CTL = path.join(__dirname, 'stack-ctl.mjs');
 
@@ -109,11 +111,12 @@ export async function startServer(part: PartName): Promise<number> {
 interface AppRecord {
   pid: number;
   marker: string;
+  owner: number;
   env: Record<string, string>;
   startedAt: string;
 }
 
-const pidFile = (name: AppName) => path.join(APPS_DIR, `${name}.json`);
+const pidFile = (name: AppName) => path.join(APPS_DIR, `app-${name}.pid`);
 export const appLog = (name: AppName) => path.join(LOG_DIR, `${name}.log`);
 const mainJs = (name: AppName) => path.join(REPO, APPS[name].dir, 'dist', 'main.js');
 
@@ -174,7 +177,7 @@ export async function startApp(name: AppName, overrides: Record<string, string> 
   fs.closeSync(fd);
   child.unref();
   if (!child.pid) throw new Error(`could not start ${name}`);
-  const rec: AppRecord = { pid: child.pid, marker: mainJs(name), env, startedAt: new Date().toISOString() };
+  const rec: AppRecord = { pid: child.pid, marker: mainJs(name), owner: process.pid, env, startedAt: new Date().toISOString() };
   fs.writeFileSync(pidFile(name), JSON.stringify(rec) + '\n');
   await waitReady(name, readyTimeoutMs, child.pid);
   return child.pid;
