@@ -7,13 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 const sharedDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(sharedDir);
-const ALL = ['auth', 'config', 'database', 'events', 'http', 'kafka', 'observability', 'outbox', 'validation'];
+const ALL = ['auth', 'config', 'context', 'database', 'errors', 'events', 'http', 'kafka', 'observability', 'outbox', 'service', 'validation'];
 export const TARGETS = {
   'user-service': ALL,
   'order-service': ALL,
   'payment-service': ALL,
   // The gateway neither owns a database nor touches Kafka.
-  'api-gateway': ['auth', 'config', 'events', 'http', 'observability', 'validation'],
+  'api-gateway': ['auth', 'config', 'context', 'errors', 'events', 'http', 'observability', 'validation'],
 };
 
 // Tests of shared code run once, from shared/ itself (user-service's jest project "shared").

@@ -27,7 +27,7 @@ const ROUTES: [string, string, string | null, string, string, string[]][] = [
   ['post', '/api/orders', 'CreateOrderDto', '201', 'OrderResponseDto', ['400', '401', '403', '413', '415', '422', '429', '502', '503', '504']],
   ['get', '/api/orders', null, '200', '[OrderResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
   ['get', '/api/orders/{id}', null, '200', 'OrderResponseDto', ['400', '401', '404', '429', '502', '503', '504']],
-  ['get', '/api/payments', null, '200', '[PaymentResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
+  ['get', '/api/payments', null, '200', '[PaymentResponseDto]', ['400', '401', '429', '502', '503', '504']],
   ['get', '/api/payments/{id}', null, '200', 'PaymentResponseDto', ['400', '401', '404', '429', '502', '503', '504']],
 ];
 

@@ -200,6 +200,40 @@ describe('security, end to end (AUTH_ENABLED=true gateway, services behind API_K
     it('Bob reads his own order', async () => {
       expect((await api('GET', `/api/orders/${bobsOrder}`, { token: bob.token })).status).toBe(200);
     });
+
+    it("a user's pages and totals count their own rows only, orders and payments alike (filtered where the data lives)", async () => {
+      for (let i = 0; i < 4; i++) {
+        expect((await api('POST', '/api/orders', { token: alice.token, body: { userId: alice.id, items: [ITEM] } })).status).toBe(201);
+      }
+      // The truth, as an admin sees it: Alice's orders (the welcome order arrives through Kafka),
+      // each paid or failed once payment-service has made its payment.
+      const alicesOrders = async () => (await api('GET', `/api/orders?userId=${alice.id}&limit=100`, { token: admin.token })).body as { id: string; status: string }[];
+      let orders = await alicesOrders();
+      for (const deadline = Date.now() + 30000; Date.now() < deadline; orders = await alicesOrders()) {
+        if (orders.length >= 6 && orders.every((o) => o.status !== 'pending')) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(orders.length).toBe(6);
+      expect(orders.every((o) => o.status !== 'pending')).toBe(true);
+      const allPayments = await api('GET', '/api/payments?limit=1', { token: admin.token });
+      expect(Number(allPayments.headers.get('x-total-count'))).toBeGreaterThan(orders.length); // others' payments exist
+
+      for (const [path, expected] of [['/api/orders', orders.map((o) => o.id)], ['/api/payments', null]] as const) {
+        const seen: { id: string; userId: string; orderId?: string }[] = [];
+        let total = -1;
+        for (let offset = 0; offset < 10; offset += 2) {
+          const page = await api('GET', `${path}?limit=2&offset=${offset}`, { token: alice.token });
+          expect(page.status).toBe(200);
+          total = Number(page.headers.get('x-total-count'));
+          seen.push(...page.body);
+        }
+        expect({ path, total }).toEqual({ path, total: orders.length });
+        expect(seen).toHaveLength(orders.length);
+        expect(seen.every((row) => row.userId === alice.id)).toBe(true);
+        if (expected) expect(seen.map((o) => o.id).sort()).toEqual([...expected].sort());
+        else expect(seen.map((p) => p.orderId).sort()).toEqual(orders.map((o) => o.id).sort());
+      }
+    }, 60000);
   });
 
   describe('an admin reads all', () => {

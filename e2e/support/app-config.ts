@@ -4,7 +4,7 @@ import { repoPath } from './repo';
 
 /** What an app's code says about its configuration, read from its sources. */
 export interface AppConfig {
-  /** Every environment variable the app reads: its env schema (with the shared base) and process.env. */
+  /** Every environment variable the app reads: its env schema (with the shared base) and the start-up settings. */
   variables: Set<string>;
   /** Variables the app refuses to start without in production (`@IsSecret({ requiredInProduction: true })`). */
   requiredInProduction: Set<string>;
@@ -52,9 +52,10 @@ export function appConfig(app: App): AppConfig {
     for (const m of body.matchAll(/@IsSecret\(\{\s*requiredInProduction:\s*true\s*\}\)\s+([A-Z][A-Z0-9_]+)/g)) requiredInProduction.add(m[1]);
   }
   for (const file of sourceFiles(repoPath(app, 'src'))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/process\.env(?:\.([A-Z][A-Z0-9_]+)|\[['"]([A-Z][A-Z0-9_]+)['"]\])/g)) {
-      variables.add(m[1] ?? m[2]);
-    }
+    const source = readFileSync(file, 'utf8');
+    for (const m of source.matchAll(/process\.env(?:\.([A-Z][A-Z0-9_]+)|\[['"]([A-Z][A-Z0-9_]+)['"]\])/g)) variables.add(m[1] ?? m[2]);
+    // Settings read before the validated configuration exists (shared/config/startup-settings.ts).
+    for (const m of source.matchAll(/startupSetting\('([A-Z][A-Z0-9_]+)'\)/g)) variables.add(m[1]);
   }
 
   // The default port: the app's validateEnv defaults, or the class's own initialiser (the gateway).

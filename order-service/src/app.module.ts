@@ -1,29 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { validateEnv } from './config/env';
-import { DatabaseModule } from './database/database.module';
-import { OrderServiceReadiness } from './health/readiness';
+import { KnownUsersModule } from './known-users/known-users.module';
 import { OrdersModule } from './orders/orders.module';
-import { PaymentsModule } from './payments/payments.module';
-import { KafkaModule } from './shared/kafka/kafka.module';
-import { healthModule } from './shared/observability/health';
-import { loggerModule } from './shared/observability/logger.module';
-import { MetricsModule } from './shared/observability/metrics';
-import { OutboxModule } from './shared/outbox/outbox.module';
-import { UsersModule } from './users/users.module';
+import { PaymentEventsModule } from './payment-events/payment-events.module';
+import { orderService } from './service';
+import { ServiceCoreModule } from './shared/service/service-core.module';
+import { UserEventsModule } from './user-events/user-events.module';
 
 @Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, validate: validateEnv, ignoreEnvFile: true, cache: true }),
-    loggerModule('order-service'),
-    DatabaseModule,
-    KafkaModule,
-    OutboxModule,
-    MetricsModule,
-    healthModule(OrderServiceReadiness),
-    OrdersModule,
-    UsersModule,
-    PaymentsModule,
-  ],
+  imports: [ServiceCoreModule.forService(orderService), KnownUsersModule, OrdersModule, UserEventsModule, PaymentEventsModule],
 })
 export class AppModule {}

@@ -1,25 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
-import { validateEnv } from './config/env';
-import { DatabaseModule } from './database/database.module';
-import { PaymentServiceReadiness } from './health/readiness';
 import { PaymentsModule } from './payments/payments.module';
-import { KafkaModule } from './shared/kafka/kafka.module';
-import { healthModule } from './shared/observability/health';
-import { loggerModule } from './shared/observability/logger.module';
-import { MetricsModule } from './shared/observability/metrics';
-import { OutboxModule } from './shared/outbox/outbox.module';
+import { paymentService } from './service';
+import { ServiceCoreModule } from './shared/service/service-core.module';
 
 @Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, validate: validateEnv, ignoreEnvFile: true, cache: true }),
-    loggerModule('payment-service'),
-    DatabaseModule,
-    KafkaModule,
-    OutboxModule,
-    MetricsModule,
-    healthModule(PaymentServiceReadiness),
-    PaymentsModule,
-  ],
+  imports: [ServiceCoreModule.forService(paymentService), PaymentsModule],
 })
 export class AppModule {}

@@ -26,9 +26,10 @@ describe('ApiKeyStrategy', () => {
   describe('without a key (development)', () => {
     const sut = new ApiKeyStrategy(undefined);
 
-    it('lets everyone in, but as nobody: X-User-* mean nothing without the key', () => {
+    it('lets everyone in, as the user the gateway names (with AUTH_ENABLED its users stay limited to their own data)', () => {
       expect(sut.enabled).toBe(false);
-      expect(sut.authenticate({ 'x-user-id': USER, 'x-user-roles': 'admin' })).toEqual({ roles: [] });
+      expect(sut.authenticate({ 'x-user-id': USER, 'x-user-roles': 'user' })).toEqual({ userId: USER, roles: ['user'] });
+      expect(sut.authenticate({})).toEqual({ roles: [] });
     });
 
     it('treats an empty API_KEY as none', () => {

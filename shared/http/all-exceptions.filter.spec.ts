@@ -1,6 +1,6 @@
 import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
 import { AllExceptionsFilter } from './all-exceptions.filter';
-import { DomainError } from './domain-error';
+import { DomainError } from '../errors/domain-error';
 
 class WidgetTaken extends DomainError {
   readonly code = 'WIDGET.TAKEN';

@@ -1,4 +1,3 @@
-import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { EventEmitter } from 'node:events';
 import { register } from 'prom-client';
@@ -30,8 +29,8 @@ class FakeAdmin {
 }
 
 function setup() {
-  const config = new ConfigService<KafkaEnv, true>({ KAFKA_BROKER: 'localhost:1', KAFKA_CLIENT_ID: 'test', KAFKA_CONSUMER_GROUP: 'g' });
-  const sut = new ConsumerGroupMonitor(config, new HealthIndicatorService());
+  const settings: KafkaEnv = { KAFKA_BROKER: 'localhost:1', KAFKA_CLIENT_ID: 'test', KAFKA_CONSUMER_GROUP: 'g' };
+  const sut = new ConsumerGroupMonitor(settings, new HealthIndicatorService());
   const admin = new FakeAdmin();
   // The admin client is the one seam: no broker in a unit test.
   (sut as unknown as { connectedAdmin: () => Promise<FakeAdmin> }).connectedAdmin = async () => admin;

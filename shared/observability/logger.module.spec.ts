@@ -10,8 +10,7 @@ import { Logger } from 'nestjs-pino';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Contracts } from '../events/contracts';
-import { DeadLetterPublisher } from '../kafka/dead-letter.publisher';
-import { EventProcessor } from '../kafka/event-processor';
+import { anEventProcessor } from '../kafka/consumers.testing';
 import { loggerModule } from './logger.module';
 
 type Line = Record<string, unknown>;
@@ -88,8 +87,8 @@ describe('loggerModule: every line of a request or of an event handler says whos
   });
 
   it("event handler: the event's requestId, eventId and topic, and the consumer span's trace", async () => {
-    const sent: unknown[] = [];
-    const processor = new EventProcessor(new DeadLetterPublisher({ get: async () => ({ send: async (r: unknown) => void sent.push(r) }) } as never));
+    const { processor, producer } = anEventProcessor();
+    const sent = producer.sent;
     const event = {
       eventId: randomUUID(),
       type: 'UserDeleted',
@@ -104,10 +103,9 @@ describe('loggerModule: every line of a request or of an event handler says whos
     const handlerLogger = new NestLogger('Handler');
 
     await context.with(trace.setSpan(context.active(), consumerSpan), () =>
-      processor.process(Contracts.UserDeleted, event, ctx, 'test.consumer', async () => {
+      processor.process(Contracts.UserDeleted, 'test.consumer', event, ctx, async () => {
         await new Promise((r) => setImmediate(r));
         handlerLogger.log({ userId: event.data.userId }, 'handling the event');
-        return 'processed';
       }),
     );
 
@@ -125,14 +123,14 @@ describe('loggerModule: every line of a request or of an event handler says whos
   });
 
   it('a message that cannot be parsed is parked with the request id of its header on the lines', async () => {
-    const sent: unknown[] = [];
-    const processor = new EventProcessor(new DeadLetterPublisher({ get: async () => ({ send: async (r: unknown) => void sent.push(r) }) } as never));
+    const { processor, producer } = anEventProcessor();
+    const sent = producer.sent;
     const requestId = `req-${randomUUID()}`;
     const message = { key: null, value: 'not json', headers: { 'x-request-id': Buffer.from(requestId) }, offset: '9', timestamp: '0', attributes: 0 } as unknown as KafkaMessage;
     const ctx = new KafkaContext([message, 1, 'user.deleted', {} as never, async () => undefined, {} as never]);
 
     await context.with(trace.setSpan(context.active(), aSpan()), () =>
-      processor.process(Contracts.UserDeleted, 'not json', ctx, 'test.consumer', async () => 'processed'),
+      processor.process(Contracts.UserDeleted, 'test.consumer', 'not json', ctx, async () => undefined),
     );
 
     expect(sent).toHaveLength(1);

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { startupSetting } from '../config/startup-settings';
 
 export const DEFAULT_TRACE_ENDPOINT = 'http://localhost:4318/v1/traces';
 
@@ -23,7 +24,7 @@ export const REQUEST_ID_ATTRIBUTE = 'request.id';
  * OTEL_LOG_LEVEL asks for one, so an absent Jaeger costs a refused connection per batch, no log line.
  */
 export function startTracing(serviceName: string): NodeTracerProvider | null {
-  if (process.env.OTEL_SDK_DISABLED === 'true') return null;
+  if (startupSetting('OTEL_SDK_DISABLED') === 'true') return null;
   // Required here, not imported at the top, so that a disabled SDK costs no start-up time.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { BatchSpanProcessor, NodeTracerProvider } = require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
@@ -33,14 +34,14 @@ export function startTracing(serviceName: string): NodeTracerProvider | null {
   const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
   const { DiagConsoleLogger, DiagLogLevel, diag } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const level = process.env.OTEL_LOG_LEVEL?.toUpperCase() as keyof typeof DiagLogLevel | undefined;
+  const level = startupSetting('OTEL_LOG_LEVEL')?.toUpperCase() as keyof typeof DiagLogLevel | undefined;
   if (level && level in DiagLogLevel) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel[level]);
   const provider = new NodeTracerProvider({
     resource: defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))
-      .merge(resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME ?? serviceName })),
+      .merge(resourceFromAttributes({ 'service.name': startupSetting('OTEL_SERVICE_NAME') ?? serviceName })),
     spanProcessors: [
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: process.env.JAEGER_ENDPOINT ?? DEFAULT_TRACE_ENDPOINT, timeoutMillis: 2000 })),
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: startupSetting('JAEGER_ENDPOINT') ?? DEFAULT_TRACE_ENDPOINT, timeoutMillis: 2000 })),
     ],
   });
   // The global provider, AsyncLocalStorage context and W3C traceparent + baggage propagation.

@@ -10,16 +10,16 @@ import { AppModule } from './app.module';
 import { validateEnv } from './config/env';
 
 async function main(): Promise<void> {
-  if (!process.env.ADMIN_EMAIL || !process.env.ADMIN_PASSWORD) {
+  const env = validateEnv(process.env);
+  if (!env.ADMIN_EMAIL || !env.ADMIN_PASSWORD) {
     console.error('usage: ADMIN_EMAIL=admin@example.com ADMIN_PASSWORD=... npm run seed:admin');
     process.exit(2);
   }
-  validateEnv(process.env);
   const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   try {
     const outcome = await app.get(AdminSeeder).seedFromConfig();
-    console.log(`admin ${process.env.ADMIN_EMAIL.toLowerCase()}: ${outcome}`);
+    console.log(`admin ${env.ADMIN_EMAIL.toLowerCase()}: ${outcome}`);
   } finally {
     await app.close();
   }

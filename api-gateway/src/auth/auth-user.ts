@@ -17,8 +17,3 @@ export const TOKEN_AUDIENCE = 'nest-ms-api';
 /** Pinned: `alg: none`, RS256-with-the-secret-as-public-key and the like are refused. */
 export const TOKEN_ALGORITHM = 'HS256';
 
-export const isAdmin = (user: AuthUser | undefined): boolean => user?.roles.includes('admin') ?? false;
-
-/** True when `user` may act on what `ownerId` owns: it is theirs, or they are an admin, or auth is off (no user). */
-export const mayActFor = (user: AuthUser | undefined, ownerId: unknown): boolean =>
-  user === undefined || isAdmin(user) || user.id === ownerId;

@@ -2,7 +2,7 @@ import { ExecutionContext, Inject, Injectable, UnauthorizedException } from '@ne
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
-import { PROBE_PATHS } from '../shared/auth/api-key.guard';
+import { PROBE_PATHS } from '../shared/observability/probes';
 import { AUTH_SETTINGS, AuthSettings } from './auth.settings';
 import { IS_PUBLIC } from './public.decorator';
 

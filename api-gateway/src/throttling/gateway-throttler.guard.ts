@@ -1,7 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerException, ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { PROBE_PATHS } from '../shared/auth/api-key.guard';
+import { PROBE_PATHS } from '../shared/observability/probes';
 
 /**
  * @nestjs/throttler's guard with three changes: probes are never limited (Prometheus and the

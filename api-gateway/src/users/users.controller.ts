@@ -10,7 +10,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { Access } from '../auth/access';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -74,7 +73,6 @@ export class UsersController {
     @RequestId() requestId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    Access.userRecord(caller, id);
     return relay(res, this.upstream.forward(USERS, { method: 'GET', path: `/users/${id}`, requestId, caller }));
   }
 
@@ -90,7 +88,6 @@ export class UsersController {
     @RequestId() requestId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    Access.userRecord(caller, id);
     return relay(res, this.upstream.forward(USERS, { method: 'PUT', path: `/users/${id}`, body: dto, requestId, caller }));
   }
 
@@ -105,7 +102,6 @@ export class UsersController {
     @RequestId() requestId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    Access.userRecord(caller, id);
     return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/users/${id}`, requestId, caller }));
   }
 }

@@ -1,17 +1,7 @@
-// For the TypeORM CLI, built (`npm run build`, then `npm run migration:run`, or `npm run migration:generate -- src/database/migrations/<Name>`).
+// For the TypeORM CLI, built (`npm run build`, then `npm run migration:generate -- src/database/migrations/<Name>`).
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { validateEnv } from '../config/env';
-import { dataSourceOptions } from './data-source-options';
+import { orderService } from '../service';
+import { dataSourceOptions } from '../shared/database/database.module';
 
-const env = validateEnv(process.env);
-export default new DataSource(
-  dataSourceOptions({
-    host: env.DB_HOST,
-    port: env.DB_PORT,
-    username: env.DB_USERNAME,
-    password: env.DB_PASSWORD,
-    database: env.DB_DATABASE,
-    poolSize: 2,
-  }),
-);
+export default new DataSource({ ...dataSourceOptions(orderService.validateEnv(process.env), orderService.schema), extra: { max: 2 } });

@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/http/domain-error';
+import { DomainError } from '../shared/errors/domain-error';
 
 export class UnknownUserError extends DomainError {
   readonly code = 'ORDER.USER_UNKNOWN';

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { UnitOfWork } from '../shared/database/unit-of-work';
 import { DeletedUserError, UnknownUserError } from './known-users.errors';
 import { KnownUsers } from './known-users';
 import { UserServiceClient } from './user-service.client';
@@ -20,18 +19,18 @@ import { UserServiceClient } from './user-service.client';
 @Injectable()
 export class UserDirectory {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
     private readonly knownUsers: KnownUsers,
     private readonly userService: UserServiceClient,
   ) {}
 
-  async ensureCanOrder(userId: string, requestId: string | null): Promise<void> {
+  async ensureCanOrder(userId: string): Promise<void> {
     const known = await this.knownUsers.find(userId);
     if (known?.deletedAt) throw new DeletedUserError(userId);
     if (known) return;
-    const remote = await this.userService.lookup(userId, requestId);
+    const remote = await this.userService.lookup(userId);
     if (remote === 'missing') throw new UnknownUserError(userId);
     // Remembered so the next order of this user needs no HTTP call; user.deleted still wins later.
-    await this.knownUsers.remember(this.dataSource.manager, userId);
+    await this.unitOfWork.run(() => this.knownUsers.remember(userId));
   }
 }

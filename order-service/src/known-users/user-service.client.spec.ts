@@ -1,7 +1,8 @@
 import { ConfigService } from '@nestjs/config';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { DependencyUnavailableError } from '../shared/http/domain-error';
+import { runWithOrigin } from '../shared/context/origin';
+import { DependencyUnavailableError } from '../shared/errors/domain-error';
 import { UserServiceClient } from './user-service.client';
 
 const USER_ID = '3f0c1a52-6f1e-4c47-9d0a-2b3c4d5e6f70';
@@ -44,16 +45,16 @@ describe('UserServiceClient', () => {
     userService.requests.length = 0;
   });
 
-  it('says a user exists when user-service answers 200, forwarding request id and API key', async () => {
+  it("says a user exists when user-service answers 200, forwarding the current request's id and the API key", async () => {
     const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: `${url}/`, API_KEY: 'k3y' }));
-    await expect(sut.lookup(USER_ID, 'req-42')).resolves.toBe('exists');
+    await expect(runWithOrigin({ requestId: 'req-42' }, () => sut.lookup(USER_ID))).resolves.toBe('exists');
     expect(userService.requests[0].url).toBe(`/users/${USER_ID}`);
     expect(userService.requests[0].headers).toMatchObject({ 'x-request-id': 'req-42', 'x-api-key': 'k3y' });
   });
 
-  it('sends no API key when none is configured', async () => {
+  it('sends no API key when none is configured, and no request id outside a request', async () => {
     const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: url }));
-    await sut.lookup(USER_ID, null);
+    await sut.lookup(USER_ID);
     expect(userService.requests[0].headers['x-api-key']).toBeUndefined();
     expect(userService.requests[0].headers['x-request-id']).toBeUndefined();
   });
@@ -61,25 +62,25 @@ describe('UserServiceClient', () => {
   it.each([404, 400])('says a user is missing when user-service answers %d', async (status) => {
     userService.status = status;
     const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: url }));
-    await expect(sut.lookup(USER_ID, 'r')).resolves.toBe('missing');
+    await expect(sut.lookup(USER_ID)).resolves.toBe('missing');
   });
 
   it.each([500, 503, 401])('reports user-service unavailable when it answers %d', async (status) => {
     userService.status = status;
     const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: url }));
-    await expect(sut.lookup(USER_ID, 'r')).rejects.toThrow(DependencyUnavailableError);
+    await expect(sut.lookup(USER_ID)).rejects.toThrow(DependencyUnavailableError);
   });
 
   it('gives up after two seconds', async () => {
     userService.delayMs = 2500;
     const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: url }));
     const started = Date.now();
-    await expect(sut.lookup(USER_ID, 'r')).rejects.toThrow('user-service did not answer within 2 s; try again shortly');
+    await expect(sut.lookup(USER_ID)).rejects.toThrow('user-service did not answer within 2 s; try again shortly');
     expect(Date.now() - started).toBeLessThan(2400);
   });
 
   it('reports user-service unreachable when nothing listens', async () => {
     const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: 'http://127.0.0.1:1' }));
-    await expect(sut.lookup(USER_ID, 'r')).rejects.toThrow('user-service is unreachable; try again shortly');
+    await expect(sut.lookup(USER_ID)).rejects.toThrow('user-service is unreachable; try again shortly');
   });
 });

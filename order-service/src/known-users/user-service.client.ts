@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OrderServiceEnv } from '../config/env';
-import { DependencyUnavailableError } from '../shared/http/domain-error';
-import { REQUEST_ID_HEADER } from '../shared/http/request-id';
+import { currentRequestId, REQUEST_ID_HEADER } from '../shared/context/origin';
+import { DependencyUnavailableError } from '../shared/errors/domain-error';
 
 export const USER_LOOKUP_TIMEOUT_MS = 2000;
 
@@ -19,8 +19,10 @@ export class UserServiceClient {
     this.apiKey = config.get('API_KEY', { infer: true }) || undefined;
   }
 
-  async lookup(userId: string, requestId: string | null): Promise<RemoteUser> {
+  /** Carries the request id of the request or event that asks, so both services log it. */
+  async lookup(userId: string): Promise<RemoteUser> {
     const headers: Record<string, string> = { accept: 'application/json' };
+    const requestId = currentRequestId();
     if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     if (this.apiKey) headers['x-api-key'] = this.apiKey;
     let status: number;

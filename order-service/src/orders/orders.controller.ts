@@ -10,8 +10,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { RequestScope, Scope } from '../shared/auth/scope';
 import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
-import { RequestId } from '../shared/http/request-id';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { ListOrdersQuery } from './dto/list-orders.query';
 import { OrderResponseDto } from './dto/order-response.dto';
@@ -29,15 +29,19 @@ export class OrdersController {
   @ApiBadRequestResponse({ description: 'Invalid fields (names each one)' })
   @ApiUnprocessableEntityResponse({ description: 'The user does not exist or has been deleted' })
   @ApiServiceUnavailableResponse({ description: 'The user is unknown here and user-service cannot be asked' })
-  async create(@Body() dto: CreateOrderDto, @RequestId() requestId: string): Promise<OrderResponseDto> {
-    return OrderResponseDto.of(await this.orders.create(dto, requestId));
+  async create(@Body() dto: CreateOrderDto, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
+    return OrderResponseDto.of(await this.orders.create(dto, scope));
   }
 
   @Get()
   @ApiOkResponse({ type: [OrderResponseDto], description: `Newest first; the total count is in ${TOTAL_COUNT_HEADER}` })
   @ApiResponse({ status: 400, description: 'Bad limit, offset or userId' })
-  async list(@Query() query: ListOrdersQuery, @Res({ passthrough: true }) res: Response): Promise<OrderResponseDto[]> {
-    const { orders, total } = await this.orders.list(query);
+  async list(
+    @Query() query: ListOrdersQuery,
+    @RequestScope() scope: Scope,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<OrderResponseDto[]> {
+    const { orders, total } = await this.orders.list(query, scope);
     res.setHeader(TOTAL_COUNT_HEADER, String(total));
     return orders.map((o) => OrderResponseDto.of(o));
   }
@@ -46,7 +50,7 @@ export class OrdersController {
   @ApiOkResponse({ type: OrderResponseDto })
   @ApiBadRequestResponse({ description: 'The id is not a uuid (v4)' })
   @ApiNotFoundResponse()
-  async get(@Param('id', UUID) id: string): Promise<OrderResponseDto> {
-    return OrderResponseDto.of(await this.orders.get(id));
+  async get(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
+    return OrderResponseDto.of(await this.orders.get(id, scope));
   }
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/http/domain-error';
+import { DomainError } from '../shared/errors/domain-error';
 
 export class OrderNotFoundError extends DomainError {
   readonly code = 'ORDER.NOT_FOUND';

@@ -1,13 +1,16 @@
-import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { In } from 'typeorm';
 import { UserDirectory } from '../known-users/user-directory';
+import { covers, EVERYONE, Scope } from '../shared/auth/scope';
+import { UnitOfWork } from '../shared/database/unit-of-work';
+import { NotYoursError } from '../shared/errors/domain-error';
 import { Contracts, OrderItemData, OrderKind } from '../shared/events/contracts';
-import { Outbox } from '../shared/outbox/outbox.service';
+import { Events } from '../shared/outbox/events';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { decimalOfPrice, totalOf } from './money';
-import { ordersCreated } from './order-metrics';
+import { ordersCreated, orderStatusChanges, userToPaidChain } from './order-metrics';
+import { PaymentOutcome, transitionFor } from './order-status';
 import { Order } from './order.entity';
 import { OrderItem } from './order-item.entity';
 import { OrderNotFoundError } from './orders.errors';
@@ -32,35 +35,42 @@ export interface OrderListQuery {
   readonly userId?: string;
 }
 
-/** Orders and their order.created events. An order and its event commit together (outbox). */
+/**
+ * The order aggregate: every write to orders and their items, and every status change, happens
+ * here, each with its event in the same unit of work (order.created through the outbox).
+ */
 @Injectable()
 export class OrdersService {
+  private readonly logger = new Logger(OrdersService.name);
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly events: Events,
     private readonly users: UserDirectory,
   ) {}
 
-  async create(dto: CreateOrderDto, requestId: string | null): Promise<OrderWithItems> {
-    await this.users.ensureCanOrder(dto.userId, requestId);
+  /** A user places orders for themselves only; an admin (or a request without a user) for anyone. */
+  async create(dto: CreateOrderDto, scope: Scope = EVERYONE): Promise<OrderWithItems> {
+    if (!covers(scope, dto.userId)) throw new NotYoursError('you may only place orders for yourself (userId must be your id)');
+    await this.users.ensureCanOrder(dto.userId);
     const draft: OrderDraft = {
       userId: dto.userId,
       kind: 'regular',
       items: dto.items.map((i) => ({ productId: i.productId, quantity: i.quantity, price: decimalOfPrice(i.price) })),
     };
-    const created = await this.outbox.transaction((manager) => this.insert(manager, draft, requestId));
+    const created = await this.unitOfWork.run(() => this.insert(draft));
     // A regular order has a fresh id and no uniqueness rule of its own: it is always inserted.
     if (!created) throw new Error('regular order was not inserted');
-    ordersCreated.inc({ kind: 'regular' });
     return created;
   }
 
   /**
-   * Writes the order, its items and its order.created event in the caller's transaction.
-   * Returns null (and writes nothing) when a uniqueness rule says the order exists already:
-   * that is how a second welcome order for the same user is refused.
+   * Writes the order, its items and its order.created event in the open unit of work. Returns null
+   * (and writes nothing) when a uniqueness rule says the order exists already: that is how a
+   * second welcome order for the same user is refused.
    */
-  async insert(manager: EntityManager, draft: OrderDraft, requestId: string | null): Promise<OrderWithItems | null> {
+  async insert(draft: OrderDraft): Promise<OrderWithItems | null> {
+    const manager = this.unitOfWork.transaction;
     const id = randomUUID();
     const totalAmount = totalOf(draft.items);
     const rows = (await manager.query(
@@ -74,18 +84,14 @@ export class OrdersService {
       manager.create(OrderItem, { orderId: id, position, productId: item.productId, quantity: item.quantity, price: item.price }),
     );
     await manager.insert(OrderItem, items);
-    await this.outbox.add(
-      manager,
-      Contracts.OrderCreated,
-      {
-        orderId: id,
-        userId: draft.userId,
-        kind: draft.kind,
-        items: draft.items.map((i) => ({ productId: i.productId, quantity: i.quantity, price: i.price })),
-        totalAmount,
-      },
-      requestId,
-    );
+    await this.events.record(Contracts.OrderCreated, {
+      orderId: id,
+      userId: draft.userId,
+      kind: draft.kind,
+      items: draft.items.map((i) => ({ productId: i.productId, quantity: i.quantity, price: i.price })),
+      totalAmount,
+    });
+    this.unitOfWork.afterCommit(`order-created:${id}`, () => ordersCreated.inc({ kind: draft.kind }));
     const order = manager.create(Order, {
       id,
       userId: draft.userId,
@@ -99,10 +105,42 @@ export class OrdersService {
     return { order, items };
   }
 
-  /** Newest first (created_at, then id, descending): the order a customer's history is read in. */
-  async list(query: OrderListQuery): Promise<{ orders: OrderWithItems[]; total: number }> {
-    const [orders, total] = await this.dataSource.manager.findAndCount(Order, {
-      where: query.userId ? { userId: query.userId } : {},
+  /**
+   * Applies a payment's outcome in the open unit of work: pending becomes paid or failed; an order
+   * already final never changes again (a late or conflicting outcome is logged and changes
+   * nothing). An unknown order id is an error no retry can fix: order.created commits before
+   * payment-service can see the order.
+   */
+  async applyPaymentOutcome(orderId: string, outcome: PaymentOutcome): Promise<'changed' | 'unchanged'> {
+    const manager = this.unitOfWork.transaction;
+    const order = await manager.findOne(Order, { where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
+    if (!order) throw new OrderNotFoundError(orderId);
+    const transition = transitionFor(order.status, outcome);
+    if (!transition.change) {
+      this.logger.warn({ orderId, status: order.status, outcome, reason: transition.reason }, 'payment outcome ignored');
+      return 'unchanged';
+    }
+    await manager.update(Order, { id: orderId }, { status: transition.to });
+    this.unitOfWork.afterCommit(`order-status:${orderId}`, () => {
+      orderStatusChanges.inc({ status: outcome, kind: order.kind });
+      if (outcome === 'paid' && order.chainStartedAt) userToPaidChain.observe((Date.now() - order.chainStartedAt.getTime()) / 1000);
+    });
+    return 'changed';
+  }
+
+  /**
+   * Newest first (created_at, then id, descending): the order a customer's history is read in. A
+   * user's list is their own, filtered in SQL (pages and the total count only theirs); asking for
+   * another user's is refused.
+   */
+  async list(query: OrderListQuery, scope: Scope = EVERYONE): Promise<{ orders: OrderWithItems[]; total: number }> {
+    let userId = query.userId;
+    if (!scope.everyone) {
+      if (userId !== undefined && userId !== scope.userId) throw new NotYoursError('you may only list your own orders');
+      userId = scope.userId;
+    }
+    const [orders, total] = await this.unitOfWork.reader.findAndCount(Order, {
+      where: userId ? { userId } : {},
       order: { createdAt: 'DESC', id: 'DESC' },
       take: query.limit,
       skip: query.offset,
@@ -111,8 +149,9 @@ export class OrdersService {
     return { orders: orders.map((order) => ({ order, items: items.get(order.id) ?? [] })), total };
   }
 
-  async get(id: string): Promise<OrderWithItems> {
-    const order = await this.dataSource.manager.findOneBy(Order, { id });
+  /** Another user's order is not found, exactly like an unknown id: ids cannot be probed. */
+  async get(id: string, scope: Scope = EVERYONE): Promise<OrderWithItems> {
+    const order = await this.unitOfWork.reader.findOneBy(Order, scope.everyone ? { id } : { id, userId: scope.userId });
     if (!order) throw new OrderNotFoundError(id);
     const items = await this.itemsOf([id]);
     return { order, items: items.get(id) ?? [] };
@@ -121,7 +160,7 @@ export class OrdersService {
   private async itemsOf(orderIds: string[]): Promise<Map<string, OrderItem[]>> {
     const byOrder = new Map<string, OrderItem[]>();
     if (orderIds.length === 0) return byOrder;
-    const items = await this.dataSource.manager.find(OrderItem, {
+    const items = await this.unitOfWork.reader.find(OrderItem, {
       where: { orderId: In(orderIds) },
       order: { orderId: 'ASC', position: 'ASC' },
     });

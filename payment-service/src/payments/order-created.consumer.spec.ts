@@ -1,77 +1,280 @@
 import { Logger } from '@nestjs/common';
-import { KafkaContext } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { UnitOfWork } from '../shared/database/unit-of-work';
 import { Contracts, OrderCreatedData } from '../shared/events/contracts';
 import { createEnvelope, EventEnvelope } from '../shared/events/envelope';
-import { DeadLetterPublisher } from '../shared/kafka/dead-letter.publisher';
-import { EffectOutcome, EventProcessor } from '../shared/kafka/event-processor';
+import { aKafkaContext, deliver, RecordingProducer, withProcessor } from '../shared/kafka/consumers.testing';
+import { DeadLetterPublisher, DLQ_HEADERS } from '../shared/kafka/dead-letter.publisher';
+import { EventProcessor } from '../shared/kafka/event-processor';
+import type { KafkaProducer } from '../shared/kafka/kafka-producer';
+import { Ledger } from '../shared/kafka/ledger';
+import { Events } from '../shared/outbox/events';
+import { OutboxRelay } from '../shared/outbox/outbox-relay';
 import { OrderCreatedConsumer } from './order-created.consumer';
-import { Heartbeat } from './payment-simulator';
-import { ORDER_CREATED_CONSUMER, PaymentsService } from './payments.service';
+import { Payment } from './payment.entity';
+import { PaymentSettings, PaymentSimulator, RandomSource } from './payment-simulator';
+import { PaymentsService } from './payments.service';
+import { paymentsTotal } from './payments.metrics';
 
-class RecordingPayments {
-  calls: { event: EventEnvelope<string, OrderCreatedData>; heartbeat: Heartbeat | undefined }[] = [];
-  async payOnce(event: EventEnvelope<string, OrderCreatedData>, heartbeat?: Heartbeat): Promise<EffectOutcome> {
-    this.calls.push({ event, heartbeat });
-    return 'processed';
+const ORDER_CREATED_CONSUMER = 'payment-service.order-created';
+
+/**
+ * An in-memory stand-in for the statements a payment runs (ledger check and insert, payment
+ * insert, outbox insert), with the same conflict rules as the real tables; a failing transaction
+ * leaves nothing behind, as PostgreSQL's would. The real SQL is exercised by the integration tests.
+ */
+class InMemoryPaymentsDb {
+  processed = new Set<string>();
+  payments: Payment[] = [];
+  outbox: { topic: string; key: string; payload: EventEnvelope<string, Record<string, unknown>>; headers: Record<string, string> }[] = [];
+  transactions = 0;
+  events: string[] = [];
+
+  readonly dataSource = {
+    manager: {
+      existsBy: async (_: unknown, where: { orderId: string }) => this.payments.some((p) => p.orderId === where.orderId),
+      query: (sql: string, params: unknown[]) => this.query(sql, params),
+    },
+    transaction: async <T>(work: (m: EntityManager) => Promise<T>): Promise<T> => {
+      this.transactions++;
+      this.events.push('transaction');
+      const snapshot = { processed: new Set(this.processed), payments: [...this.payments], outbox: [...this.outbox] };
+      try {
+        return await work({ query: (sql: string, params: unknown[]) => this.query(sql, params) } as unknown as EntityManager);
+      } catch (e) {
+        Object.assign(this, snapshot);
+        throw e;
+      }
+    },
+  } as unknown as DataSource;
+
+  private async query(sql: string, params: unknown[]): Promise<unknown[]> {
+    if (sql.startsWith('SELECT 1 FROM processed_events')) {
+      return this.processed.has(`${String(params[0])}/${String(params[1])}`) ? [{}] : [];
+    }
+    if (sql.includes('INSERT INTO processed_events')) {
+      const key = `${String(params[0])}/${String(params[1])}`;
+      if (this.processed.has(key)) return [];
+      this.processed.add(key);
+      return [{ event_id: params[1] }];
+    }
+    if (sql.includes('INSERT INTO payments')) {
+      const [id, orderId, userId, amount, status, reason] = params as string[];
+      if (this.payments.some((p) => p.orderId === orderId)) return [];
+      const row = { id, order_id: orderId, user_id: userId, amount: Number(amount).toFixed(2), status, failure_reason: reason, created_at: new Date() };
+      this.payments.push(Object.assign(new Payment(), { id, orderId, userId, amount: row.amount, status, failureReason: reason, createdAt: row.created_at }));
+      return [row];
+    }
+    if (sql.includes('INSERT INTO outbox_messages')) {
+      const [topic, key, payload, headers] = params as string[];
+      this.outbox.push({ topic, key, payload: JSON.parse(payload), headers: JSON.parse(headers) });
+      return [];
+    }
+    throw new Error(`unexpected SQL in a unit test: ${sql}`);
   }
 }
 
-class RecordingDeadLetters {
-  parked: { consumer: string; reason: string }[] = [];
-  async park(_ctx: KafkaContext, consumer: string, reason: string): Promise<void> {
-    this.parked.push({ consumer, reason });
-  }
+function draws(...values: number[]): RandomSource {
+  const queue = [...values];
+  return () => {
+    const next = queue.shift();
+    if (next === undefined) throw new Error('the test supplied no more random draws');
+    return next;
+  };
 }
 
-function kafkaContext(value: unknown, heartbeat: Heartbeat): KafkaContext {
-  const message = { key: Buffer.from('k'), value, offset: '7', headers: {}, timestamp: '0', attributes: 0 };
-  return new KafkaContext([message as never, 0, 'order.created', {} as never, heartbeat, {} as never]);
+function anOrderCreated(overrides: Partial<OrderCreatedData> = {}): EventEnvelope<string, OrderCreatedData> {
+  const data: OrderCreatedData = {
+    orderId: randomUUID(),
+    userId: randomUUID(),
+    kind: 'regular',
+    items: [{ productId: 'product-1', quantity: 2, price: '10.15' }],
+    totalAmount: '20.3',
+    ...overrides,
+  };
+  return createEnvelope(Contracts.OrderCreated.type, Contracts.OrderCreated.version, data, 'req-42');
 }
 
-describe('OrderCreatedConsumer', () => {
+/**
+ * The consumer as it runs: the real EventProcessor, unit of work, ledger, outbox writer and
+ * payment service, over the in-memory database. `pay` delivers one order.created message.
+ */
+function build(settings: PaymentSettings, random: RandomSource) {
+  const db = new InMemoryPaymentsDb();
+  const unitOfWork = new UnitOfWork(db.dataSource);
+  const relay = { wake: jest.fn() } as unknown as OutboxRelay;
+  const payments = new PaymentsService(unitOfWork, new Events(unitOfWork, relay), new PaymentSimulator(settings, random));
+  const producer = new RecordingProducer();
+  const processor = new EventProcessor(new DeadLetterPublisher(producer as unknown as KafkaProducer), unitOfWork, new Ledger(unitOfWork));
+  processor.retry = { attempts: 3, firstDelayMs: 1 };
+  const sut = withProcessor(new OrderCreatedConsumer(payments), processor);
+  const pay = (event: unknown, heartbeat: () => void = () => undefined) =>
+    deliver(sut, 'pay', event, aKafkaContext('order.created', event, randomUUID(), heartbeat));
+  return { pay, db, relay, producer };
+}
+
+async function countOf(status: string): Promise<number> {
+  const metric = await paymentsTotal.get();
+  return metric.values.find((v) => v.labels.status === status)?.value ?? 0;
+}
+
+describe('order.created -> one payment (OrderCreatedConsumer, PaymentsService)', () => {
   beforeAll(() => Logger.overrideLogger(false));
+  afterEach(() => jest.useRealTimers());
 
-  function build() {
-    const payments = new RecordingPayments();
-    const deadLetters = new RecordingDeadLetters();
-    const processor = new EventProcessor(deadLetters as unknown as DeadLetterPublisher);
-    const sut = new OrderCreatedConsumer(processor, payments as unknown as PaymentsService);
-    return { sut, payments, deadLetters, processor };
-  }
+  it('completes the payment at failure rate 0 and publishes payment.completed with the request id', async () => {
+    const { pay, db, relay } = build({ failureRate: 0, delayMs: 0 }, draws(0));
+    const event = anOrderCreated();
+    const before = await countOf('completed');
 
-  it('hands the validated event to payOnce, with the consumer heartbeat', async () => {
-    const { sut, payments, deadLetters } = build();
-    const data = { orderId: randomUUID(), userId: randomUUID(), kind: 'regular', items: [{ productId: 'product-1', quantity: 1, price: '9.99' }], totalAmount: '9.99' };
-    const envelope = createEnvelope('OrderCreated', 1, data, 'req-1');
-    const heartbeat = jest.fn(() => Promise.resolve());
+    await pay(event);
 
-    await sut.onOrderCreated(envelope, kafkaContext(JSON.stringify(envelope), heartbeat));
-
-    expect(deadLetters.parked).toEqual([]);
-    expect(payments.calls).toHaveLength(1);
-    expect(payments.calls[0].event).toMatchObject({ eventId: envelope.eventId, requestId: 'req-1', data: { orderId: data.orderId, totalAmount: '9.99' } });
-    expect(payments.calls[0].heartbeat).toBe(heartbeat);
+    expect(db.payments).toHaveLength(1);
+    const [payment] = db.payments;
+    expect(payment).toMatchObject({ orderId: event.data.orderId, userId: event.data.userId, amount: '20.30', status: 'completed', failureReason: null });
+    expect(db.outbox).toHaveLength(1);
+    const [message] = db.outbox;
+    expect(message.topic).toBe('payment.completed');
+    expect(message.key).toBe(event.data.orderId);
+    expect(message.headers['x-request-id']).toBe('req-42');
+    expect(message.payload).toMatchObject({
+      type: 'PaymentCompleted',
+      version: 1,
+      requestId: 'req-42',
+      data: { paymentId: payment.id, orderId: event.data.orderId, amount: '20.30' },
+    });
+    expect(message.payload.eventId).not.toBe(event.eventId);
+    expect(db.processed.has(`${ORDER_CREATED_CONSUMER}/${event.eventId}`)).toBe(true);
+    expect(relay.wake).toHaveBeenCalled();
+    expect(await countOf('completed')).toBe(before + 1);
   });
 
-  it('delegates exactly once to EventProcessor.process with the order.created contract and its consumer name', async () => {
-    const { sut, processor } = build();
-    const process = jest.spyOn(processor, 'process').mockResolvedValue();
-    const ctx = kafkaContext('{}', () => Promise.resolve());
+  it('declines the payment at failure rate 1 and publishes payment.failed with the reason', async () => {
+    const { pay, db } = build({ failureRate: 1, delayMs: 0 }, draws(0.999));
+    const event = anOrderCreated({ totalAmount: '5.00' });
+    const before = await countOf('failed');
 
-    await sut.onOrderCreated('raw', ctx);
+    await pay(event);
 
-    expect(process).toHaveBeenCalledTimes(1);
-    expect(process).toHaveBeenCalledWith(Contracts.OrderCreated, 'raw', ctx, ORDER_CREATED_CONSUMER, expect.any(Function));
-    expect(ORDER_CREATED_CONSUMER).toBe('payment-service.order-created');
+    expect(db.payments[0]).toMatchObject({ status: 'failed', amount: '5.00' });
+    expect(db.payments[0].failureReason).toMatch(/declined/);
+    expect(db.outbox).toHaveLength(1);
+    expect(db.outbox[0].topic).toBe('payment.failed');
+    expect(db.outbox[0].payload).toMatchObject({
+      type: 'PaymentFailed',
+      requestId: 'req-42',
+      data: { orderId: event.data.orderId, amount: '5.00', reason: db.payments[0].failureReason, code: 'PAYMENT.DECLINED' },
+    });
+    expect(await countOf('failed')).toBe(before + 1);
+  });
+
+  it('follows the random draw at failure rate 0.5: below declines, above completes', async () => {
+    const { pay, db } = build({ failureRate: 0.5, delayMs: 0 }, draws(0.2, 0.7));
+    const first = anOrderCreated();
+    const second = anOrderCreated();
+
+    await pay(first);
+    await pay(second);
+
+    expect(db.payments.map((p) => [p.orderId, p.status])).toEqual([
+      [first.data.orderId, 'failed'],
+      [second.data.orderId, 'completed'],
+    ]);
+    expect(db.outbox.map((m) => m.topic)).toEqual(['payment.failed', 'payment.completed']);
+  });
+
+  it('pays once when the same event arrives three times', async () => {
+    const { pay, db } = build({ failureRate: 0, delayMs: 0 }, draws(0.1));
+    const event = anOrderCreated();
+
+    for (let i = 0; i < 3; i++) await pay(event);
+
+    expect(db.payments).toHaveLength(1);
+    expect(db.outbox).toHaveLength(1);
+  });
+
+  it('pays an order once even when two different events ask for it', async () => {
+    const { pay, db } = build({ failureRate: 0, delayMs: 0 }, draws(0.1, 0.1));
+    const first = anOrderCreated();
+    const second = anOrderCreated({ orderId: first.data.orderId });
+    // Both pass the quick check before either has committed (two deliveries in flight).
+    db.dataSource.manager.existsBy = async () => false;
+
+    await pay(first);
+    await pay(second);
+
+    expect(db.payments).toHaveLength(1);
+    expect(db.outbox).toHaveLength(1);
+    // The second event is recorded as seen, so its own redelivery stops at the ledger.
+    expect(db.processed.has(`${ORDER_CREATED_CONSUMER}/${second.eventId}`)).toBe(true);
+  });
+
+  it('stops at the ledger when the event was seen, even if the payment check missed it', async () => {
+    const { pay, db } = build({ failureRate: 0, delayMs: 0 }, draws(0.1, 0.1));
+    const event = anOrderCreated();
+    db.processed.add(`${ORDER_CREATED_CONSUMER}/${event.eventId}`);
+
+    await pay(event);
+    expect(db.payments).toHaveLength(0);
+    expect(db.outbox).toHaveLength(0);
+  });
+
+  it('waits for the provider before opening the transaction, with heartbeats', async () => {
+    jest.useFakeTimers();
+    const { pay, db } = build({ failureRate: 0, delayMs: 5000 }, draws(0.1));
+    const heartbeat = jest.fn(() => void db.events.push('heartbeat'));
+
+    const paying = pay(anOrderCreated(), heartbeat);
+    await jest.advanceTimersByTimeAsync(4999);
+    expect(db.transactions).toBe(0);
+    await jest.advanceTimersByTimeAsync(1);
+
+    await paying;
+    expect(db.payments).toHaveLength(1);
+    expect(db.events).toEqual(['heartbeat', 'heartbeat', 'heartbeat', 'transaction']);
+  });
+
+  it('answers a redelivery of a paid order at once, without waiting for the provider again', async () => {
+    jest.useFakeTimers();
+    const { pay, db } = build({ failureRate: 0, delayMs: 600_000 }, draws(0.1));
+    const event = anOrderCreated();
+    const first = pay(event);
+    await jest.advanceTimersByTimeAsync(600_000);
+    await first;
+
+    // No timers advanced: a second wait would never end.
+    await pay(event);
+    expect(db.transactions).toBe(1);
+  });
+
+  it('leaves nothing behind when the transaction fails, and the retry pays once', async () => {
+    const { pay, db } = build({ failureRate: 0, delayMs: 0 }, draws(0.1, 0.1));
+    const event = anOrderCreated();
+    const realTransaction = db.dataSource.transaction.bind(db.dataSource);
+    let failures = 1;
+    const seenAfterFailure: number[] = [];
+    (db.dataSource as { transaction: unknown }).transaction = async <T>(work: (m: EntityManager) => Promise<T>) =>
+      realTransaction(async (m: EntityManager) => {
+        const result = await work(m);
+        if (failures-- > 0) throw new Error('deadlock detected');
+        return result;
+      }).catch((e: unknown) => {
+        seenAfterFailure.push(db.payments.length + db.outbox.length + db.processed.size);
+        throw e;
+      });
+
+    await pay(event);
+    expect(seenAfterFailure).toEqual([0]);
+    expect([db.payments.length, db.outbox.length, db.processed.size]).toEqual([1, 1, 1]);
   });
 
   it('parks a message that is not an order.created event and pays nothing', async () => {
-    const { sut, payments, deadLetters } = build();
-
-    await sut.onOrderCreated('not json', kafkaContext('not json', () => Promise.resolve()));
-
-    expect(payments.calls).toEqual([]);
-    expect(deadLetters.parked).toEqual([{ consumer: ORDER_CREATED_CONSUMER, reason: 'value is not JSON' }]);
+    const { pay, db, producer } = build({ failureRate: 0, delayMs: 0 }, draws());
+    const notAnOrder = createEnvelope('UserCreated', 1, { userId: randomUUID() }, 'req-1');
+    await pay(notAnOrder);
+    expect(db.payments).toEqual([]);
+    expect(producer.sent.map((r) => r.topic)).toEqual(['order.created.dlq']);
+    expect(producer.headersOf(0)[DLQ_HEADERS.reason]).toBe('type must be OrderCreated, got UserCreated');
   });
 });

@@ -1,22 +1,26 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
-import { Contracts } from '../shared/events/contracts';
-import { Topics } from '../shared/events/topics';
-import { EventProcessor } from '../shared/kafka/event-processor';
-import { ORDER_CREATED_CONSUMER, PaymentsService } from './payments.service';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Contracts, OrderCreatedData } from '../shared/events/contracts';
+import { EventEnvelope } from '../shared/events/envelope';
+import { Delivery, HandlerResult } from '../shared/kafka/event-processor';
+import { OnEvent } from '../shared/kafka/on-event';
+import { PaymentsService } from './payments.service';
 
-/** order.created -> one payment. Validation, retries and dead-lettering are the EventProcessor's. */
+/** order.created -> one payment for the order. */
+@ApiExcludeController()
 @Controller()
 export class OrderCreatedConsumer {
-  constructor(
-    private readonly events: EventProcessor,
-    private readonly payments: PaymentsService,
-  ) {}
+  constructor(private readonly payments: PaymentsService) {}
 
-  @EventPattern(Topics.OrderCreated)
-  async onOrderCreated(@Payload() raw: unknown, @Ctx() ctx: KafkaContext): Promise<void> {
-    await this.events.process(Contracts.OrderCreated, raw, ctx, ORDER_CREATED_CONSUMER, (e) =>
-      this.payments.payOnce(e, ctx.getHeartbeat()),
-    );
+  /**
+   * The provider's time is spent outside any transaction (no pooled connection is held while it
+   * decides); the payment, its outcome event and the ledger entry then commit together.
+   */
+  @OnEvent(Contracts.OrderCreated, 'payment-service.order-created', { waitsOutsideTransaction: true })
+  async pay(event: EventEnvelope<string, OrderCreatedData>, delivery: Delivery): Promise<HandlerResult> {
+    // A redelivery, or another event about a paid order, answers at once instead of waiting again.
+    if ((await delivery.alreadyApplied()) || (await this.payments.isPaid(event.data.orderId))) return 'duplicate';
+    const decision = await this.payments.decide(delivery.heartbeat);
+    await delivery.applyOnce(() => this.payments.record(event.data, decision));
   }
 }

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { RequestScope, Scope } from '../shared/auth/scope';
 import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { ListPaymentsQuery } from './dto/list-payments.query';
 import { PaymentResponseDto } from './dto/payment-response.dto';
@@ -19,8 +20,12 @@ export class PaymentsController {
   @Get()
   @ApiOkResponse({ type: [PaymentResponseDto], description: 'The total is in the X-Total-Count header' })
   @ApiBadRequestResponse({ description: 'Invalid limit, offset or orderId' })
-  async list(@Query() query: ListPaymentsQuery, @Res({ passthrough: true }) res: Response): Promise<PaymentResponseDto[]> {
-    const { payments, total } = await this.payments.list(query);
+  async list(
+    @Query() query: ListPaymentsQuery,
+    @RequestScope() scope: Scope,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PaymentResponseDto[]> {
+    const { payments, total } = await this.payments.list(query, scope);
     res.setHeader(TOTAL_COUNT_HEADER, String(total));
     return payments.map((p) => PaymentResponseDto.of(p));
   }
@@ -28,7 +33,7 @@ export class PaymentsController {
   @Get(':id')
   @ApiOkResponse({ type: PaymentResponseDto })
   @ApiNotFoundResponse()
-  async get(@Param('id', UUID) id: string): Promise<PaymentResponseDto> {
-    return PaymentResponseDto.of(await this.payments.get(id));
+  async get(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<PaymentResponseDto> {
+    return PaymentResponseDto.of(await this.payments.get(id, scope));
   }
 }

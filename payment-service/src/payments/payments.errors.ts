@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/http/domain-error';
+import { DomainError } from '../shared/errors/domain-error';
 
 export class PaymentNotFoundError extends DomainError {
   readonly code = 'PAYMENT.NOT_FOUND';

@@ -1,3 +1,4 @@
+import { EVERYONE } from '../shared/auth/scope';
 import type { Response } from 'express';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
@@ -24,10 +25,10 @@ describe('UsersController', () => {
   };
   const sut = new UsersController(users as unknown as UsersService);
 
-  it('creates with the request id so the event carries it', async () => {
+  it('creates, answering without the password hash', async () => {
     const dto = { email: 'john@example.com', name: 'John', password: 'SecurePass123!' };
-    const body = await sut.create(dto, 'req-1');
-    expect(users.create).toHaveBeenCalledWith(dto, 'req-1');
+    const body = await sut.create(dto);
+    expect(users.create).toHaveBeenCalledWith(dto);
     expect(body).not.toHaveProperty('passwordHash');
   });
 
@@ -39,8 +40,8 @@ describe('UsersController', () => {
     expect(body).toHaveLength(1);
   });
 
-  it('deletes with the request id', async () => {
-    await sut.remove('b3f1c1d2-1111-4a4a-8b8b-123456789abc', 'req-2');
-    expect(users.remove).toHaveBeenCalledWith('b3f1c1d2-1111-4a4a-8b8b-123456789abc', 'req-2');
+  it('deletes', async () => {
+    await sut.remove('b3f1c1d2-1111-4a4a-8b8b-123456789abc', EVERYONE);
+    expect(users.remove).toHaveBeenCalledWith('b3f1c1d2-1111-4a4a-8b8b-123456789abc', EVERYONE);
   });
 });

@@ -9,8 +9,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { RequestScope, Scope } from '../shared/auth/scope';
 import { PageQuery, TOTAL_COUNT_HEADER } from '../shared/http/pagination';
-import { RequestId } from '../shared/http/request-id';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserResponseDto } from './dto/user-response.dto';
@@ -27,8 +27,8 @@ export class UsersController {
   @ApiCreatedResponse({ type: UserResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid fields' })
   @ApiConflictResponse({ description: 'Email already registered' })
-  async create(@Body() dto: CreateUserDto, @RequestId() requestId: string): Promise<UserResponseDto> {
-    return UserResponseDto.of(await this.users.create(dto, requestId));
+  async create(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
+    return UserResponseDto.of(await this.users.create(dto));
   }
 
   @Get()
@@ -42,23 +42,23 @@ export class UsersController {
   @Get(':id')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse()
-  async get(@Param('id', UUID) id: string): Promise<UserResponseDto> {
-    return UserResponseDto.of(await this.users.get(id));
+  async get(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<UserResponseDto> {
+    return UserResponseDto.of(await this.users.get(id, scope));
   }
 
   @Put(':id')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse()
   @ApiConflictResponse()
-  async update(@Param('id', UUID) id: string, @Body() dto: UpdateUserDto): Promise<UserResponseDto> {
-    return UserResponseDto.of(await this.users.update(id, dto));
+  async update(@Param('id', UUID) id: string, @Body() dto: UpdateUserDto, @RequestScope() scope: Scope): Promise<UserResponseDto> {
+    return UserResponseDto.of(await this.users.update(id, dto, scope));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted; the user\'s orders are kept as history' })
   @ApiNotFoundResponse()
-  async remove(@Param('id', UUID) id: string, @RequestId() requestId: string): Promise<void> {
-    await this.users.remove(id, requestId);
+  async remove(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<void> {
+    await this.users.remove(id, scope);
   }
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '../shared/http/domain-error';
+import { DomainError } from '../shared/errors/domain-error';
 
 export class UserNotFoundError extends DomainError {
   readonly code = 'USER.NOT_FOUND';

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { QueryFailedError } from 'typeorm';
+import { covers, EVERYONE, Scope } from '../shared/auth/scope';
+import { UnitOfWork } from '../shared/database/unit-of-work';
+import { NotYoursError } from '../shared/errors/domain-error';
 import { Contracts } from '../shared/events/contracts';
-import { Outbox } from '../shared/outbox/outbox.service';
+import { Events } from '../shared/outbox/events';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { PasswordHasher } from './password-hasher';
@@ -16,38 +18,54 @@ export interface Page {
   offset: number;
 }
 
-/** Users and the events about them. Every write and its event commit together through the outbox. */
+export type AdminSeedOutcome = 'created' | 'promoted' | 'unchanged';
+
+/** The user aggregate: every write to users, each with its event in the same unit of work. */
 @Injectable()
 export class UsersService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly events: Events,
     private readonly hasher: PasswordHasher,
   ) {}
 
-  async create(dto: CreateUserDto, requestId: string | null): Promise<User> {
+  async create(dto: CreateUserDto): Promise<User> {
     const email = dto.email.toLowerCase();
     const passwordHash = await this.hasher.hash(dto.password);
-    const created = await this.translateUniqueViolation(email, () =>
-      this.outbox.transaction(async (manager) => {
-        const user = await manager.save(
-          manager.create(User, { id: randomUUID(), email, name: dto.name, passwordHash, role: dto.role ?? 'user' }),
-        );
-        await this.outbox.add(
-          manager,
-          Contracts.UserCreated,
-          { userId: user.id, email: user.email, name: user.name, role: user.role },
-          requestId,
-        );
-        return user;
-      }),
+    return this.translateUniqueViolation(email, () =>
+      this.unitOfWork.run(() => this.insert({ email, name: dto.name, passwordHash, role: dto.role ?? 'user' })),
     );
-    usersCreated.inc();
-    return created;
+  }
+
+  /**
+   * The first admin (see AdminSeeder): creates the user as admin, or promotes the user with that
+   * email; the password is used only when the user is created (a restart never resets it).
+   */
+  async ensureAdmin(email: string, password: string): Promise<AdminSeedOutcome> {
+    const address = email.trim().toLowerCase();
+    const passwordHash = await this.hasher.hash(password);
+    const upsert = () =>
+      this.unitOfWork.run(async (): Promise<AdminSeedOutcome> => {
+        const existing = await this.unitOfWork.transaction.findOne(User, { where: { email: address }, lock: { mode: 'pessimistic_write' } });
+        if (!existing) {
+          await this.insert({ email: address, name: 'Administrator', passwordHash, role: 'admin' });
+          return 'created';
+        }
+        if (existing.role === 'admin') return 'unchanged';
+        await this.unitOfWork.transaction.update(User, { id: existing.id }, { role: 'admin' });
+        return 'promoted';
+      });
+    try {
+      return await upsert();
+    } catch (e) {
+      // Two instances seeding at once: the loser's insert hits the unique email; the winner made it.
+      if (isUniqueViolation(e)) return upsert();
+      throw e;
+    }
   }
 
   async list(page: Page): Promise<{ users: User[]; total: number }> {
-    const [users, total] = await this.dataSource.manager.findAndCount(User, {
+    const [users, total] = await this.unitOfWork.reader.findAndCount(User, {
       order: { createdAt: 'ASC', id: 'ASC' },
       take: page.limit,
       skip: page.offset,
@@ -55,23 +73,25 @@ export class UsersService {
     return { users, total };
   }
 
-  async get(id: string): Promise<User> {
-    const user = await this.dataSource.manager.findOneBy(User, { id });
+  async get(id: string, scope: Scope = EVERYONE): Promise<User> {
+    ownedBy(scope, id);
+    const user = await this.unitOfWork.reader.findOneBy(User, { id });
     if (!user) throw new UserNotFoundError(id);
     return user;
   }
 
-  async update(id: string, dto: UpdateUserDto): Promise<User> {
+  async update(id: string, dto: UpdateUserDto, scope: Scope = EVERYONE): Promise<User> {
+    ownedBy(scope, id);
     const email = dto.email?.toLowerCase();
     const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
     return this.translateUniqueViolation(email ?? '', () =>
-      this.dataSource.transaction(async (manager) => {
-        const user = await this.lockedUser(manager, id);
+      this.unitOfWork.run(async () => {
+        const user = await this.lockedUser(id);
         if (email !== undefined) user.email = email;
         if (dto.name !== undefined) user.name = dto.name;
         if (passwordHash !== undefined) user.passwordHash = passwordHash;
-        await manager.save(user);
-        return manager.findOneByOrFail(User, { id });
+        await this.unitOfWork.transaction.save(user);
+        return this.unitOfWork.transaction.findOneByOrFail(User, { id });
       }),
     );
   }
@@ -80,16 +100,26 @@ export class UsersService {
    * Deletes the user and publishes user.deleted. Their orders stay (they are order history);
    * order-service refuses new orders for a deleted user.
    */
-  async remove(id: string, requestId: string | null): Promise<void> {
-    await this.outbox.transaction(async (manager) => {
-      await this.lockedUser(manager, id);
-      await manager.delete(User, { id });
-      await this.outbox.add(manager, Contracts.UserDeleted, { userId: id }, requestId);
+  async remove(id: string, scope: Scope = EVERYONE): Promise<void> {
+    ownedBy(scope, id);
+    await this.unitOfWork.run(async () => {
+      await this.lockedUser(id);
+      await this.unitOfWork.transaction.delete(User, { id });
+      await this.events.record(Contracts.UserDeleted, { userId: id });
     });
   }
 
-  private async lockedUser(manager: EntityManager, id: string): Promise<User> {
-    const user = await manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  /** A new user and their user.created, in the open unit of work; counted once it commits. */
+  private async insert(fields: Pick<User, 'email' | 'name' | 'passwordHash' | 'role'>): Promise<User> {
+    const manager = this.unitOfWork.transaction;
+    const user = await manager.save(manager.create(User, { id: randomUUID(), ...fields }));
+    await this.events.record(Contracts.UserCreated, { userId: user.id, email: user.email, name: user.name, role: user.role });
+    this.unitOfWork.afterCommit(`user-created:${user.id}`, () => usersCreated.inc());
+    return user;
+  }
+
+  private async lockedUser(id: string): Promise<User> {
+    const user = await this.unitOfWork.transaction.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!user) throw new UserNotFoundError(id);
     return user;
   }
@@ -98,10 +128,17 @@ export class UsersService {
     try {
       return await work();
     } catch (e) {
-      if (e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505') {
-        throw new UserAlreadyExistsError(email);
-      }
+      if (isUniqueViolation(e)) throw new UserAlreadyExistsError(email);
       throw e;
     }
   }
+}
+
+/** A user reads and changes their own record only; decided from the caller alone, so a 403 says nothing about the id. */
+function ownedBy(scope: Scope, userId: string): void {
+  if (!covers(scope, userId)) throw new NotYoursError('you may only read and change your own user');
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
 }

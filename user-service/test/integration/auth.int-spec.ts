@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AdminSeeder } from '../../src/admin/admin-seeder';
+import { UsersService } from '../../src/users/users.service';
 import { eventually, startTestApp, truncateAll, watchTopic } from './test-app';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -70,11 +71,11 @@ describe('credentials and the first admin, on real PostgreSQL', () => {
     });
   });
 
-  describe('AdminSeeder', () => {
+  describe('the first admin (UsersService.ensureAdmin, run by AdminSeeder)', () => {
     it('creates the admin once, with a user.created event; running again changes nothing', async () => {
       const created = await watchTopic('user.created');
       try {
-        const sut = app.get(AdminSeeder);
+        const sut = app.get(UsersService);
 
         expect(await sut.ensureAdmin('Root@Example.com', 'SecurePass123!')).toBe('created');
         expect(await sut.ensureAdmin('root@example.com', 'OtherPass123!')).toBe('unchanged');
@@ -94,7 +95,7 @@ describe('credentials and the first admin, on real PostgreSQL', () => {
     it('promotes an existing user with that email', async () => {
       const user = (await http.post('/users').send(john).expect(201)).body;
 
-      expect(await app.get(AdminSeeder).ensureAdmin(john.email, 'SecurePass123!')).toBe('promoted');
+      expect(await app.get(UsersService).ensureAdmin(john.email, 'SecurePass123!')).toBe('promoted');
 
       expect((await http.get(`/users/${user.id}`).expect(200)).body.role).toBe('admin');
     });

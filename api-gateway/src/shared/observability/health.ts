@@ -37,12 +37,16 @@ export class HealthController {
   }
 }
 
-export function healthModule(checks: Type<ReadinessChecks>, imports: DynamicModule['imports'] = []): DynamicModule {
+export function healthModule(
+  checks: Type<ReadinessChecks>,
+  imports: DynamicModule['imports'] = [],
+  providers: DynamicModule['providers'] = [],
+): DynamicModule {
   return {
     module: HealthModule,
     imports: [TerminusModule.forRoot({ logger: false }), ...imports],
     controllers: [HealthController],
-    providers: [{ provide: ReadinessChecks, useClass: checks }],
+    providers: [{ provide: ReadinessChecks, useClass: checks }, ...providers],
   };
 }
 

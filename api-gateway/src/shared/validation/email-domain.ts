@@ -1,5 +1,6 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { registerDecorator, ValidationArguments } from 'class-validator';
+import { startupSetting } from '../config/startup-settings';
 
 /** Disposable-mail services refused when BLOCKED_EMAIL_DOMAINS is not set. */
 export const DEFAULT_BLOCKED_EMAIL_DOMAINS: readonly string[] = [
@@ -21,7 +22,7 @@ let cached: { raw: string | undefined; domains: ReadonlySet<string> } | undefine
  * The blocked domains: BLOCKED_EMAIL_DOMAINS (comma-separated) when set, `none` (or empty) for
  * none, else the defaults. Read from the environment when first needed and again if it changes.
  */
-export function blockedEmailDomains(raw: string | undefined = process.env.BLOCKED_EMAIL_DOMAINS): ReadonlySet<string> {
+export function blockedEmailDomains(raw: string | undefined = startupSetting('BLOCKED_EMAIL_DOMAINS')): ReadonlySet<string> {
   if (cached && cached.raw === raw) return cached.domains;
   const list =
     raw === undefined

@@ -10,17 +10,17 @@ export interface Caller {
   readonly roles: readonly Role[];
 }
 
-const ANONYMOUS: Caller = Object.freeze({ roles: Object.freeze([]) as readonly Role[] });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Authenticates a service-to-service request by its X-API-Key (the passport "strategy" of the
  * services, without passport: one header compare needs none of its machinery, and shared/ must
  * compile in every app with the dependencies it already has).
- * - No key configured (development): everyone passes as an anonymous caller, and X-User-* are
- *   ignored: without the key nothing proves the gateway set them.
  * - Key configured: a missing or wrong key is refused (null); with the right key, the forwarded
- *   identity headers are believed.
+ *   identity headers are believed, and the service limits the caller to that user's data.
+ * - No key configured (development only: production refuses to start without one): the headers
+ *   are believed as they come. Anyone who reaches the service could read everything anyway, and
+ *   the gateway's users (with AUTH_ENABLED) still see only their own data.
  */
 export class ApiKeyStrategy {
   private readonly expected: string | undefined;
@@ -34,7 +34,7 @@ export class ApiKeyStrategy {
   }
 
   authenticate(headers: IncomingHttpHeaders): Caller | null {
-    if (this.expected === undefined) return ANONYMOUS;
+    if (this.expected === undefined) return forwardedCaller(headers);
     if (!sameSecret(single(headers[API_KEY_HEADER]), this.expected)) return null;
     return forwardedCaller(headers);
   }

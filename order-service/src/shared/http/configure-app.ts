@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStrategy } from '../auth/api-key.strategy';
+import { runWithOrigin } from '../context/origin';
 import { jsonProblem } from '../events/json-limits';
 import { AllExceptionsFilter, bodyParserError } from './all-exceptions.filter';
 import { drainKeepAliveOnClose } from './graceful-close';
@@ -46,9 +47,9 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
   drainKeepAliveOnClose(app);
+  // The request's id is its origin: the events its writes record and the calls it makes carry it.
   express.use((req: Request, res: Response, next: NextFunction) => {
-    requestIdOf(req, res);
-    next();
+    runWithOrigin({ requestId: requestIdOf(req, res) }, next);
   });
   express.useBodyParser('json', { limit: BODY_LIMIT });
   // Answers body-parser failures here, while their type (too large, malformed) is still known;

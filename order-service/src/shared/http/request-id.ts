@@ -2,8 +2,9 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { REQUEST_ID_HEADER } from '../context/origin';
 
-export const REQUEST_ID_HEADER = 'x-request-id';
+export { REQUEST_ID_HEADER };
 const ACCEPTABLE = /^[\w.:-]{1,128}$/;
 
 /** Keeps a caller's request id when it is sane, otherwise makes one; echoes it in the response. */

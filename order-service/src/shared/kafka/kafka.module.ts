@@ -5,12 +5,14 @@ import { ConsumerGroupMonitor } from './consumer-group-monitor';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { EventProcessor } from './event-processor';
 import { KafkaHealthIndicator } from './kafka-health';
+import { kafkaSettingsProvider, KAFKA_SETTINGS } from './kafka-client';
 import { KafkaProducer } from './kafka-producer';
+import { Ledger } from './ledger';
 
 @Global()
 @Module({
   imports: [TerminusModule],
-  providers: [KafkaProducer, DeadLetterPublisher, EventProcessor, KafkaHealthIndicator, ConsumerGroupMonitor],
-  exports: [KafkaProducer, DeadLetterPublisher, EventProcessor, KafkaHealthIndicator, ConsumerGroupMonitor],
+  providers: [kafkaSettingsProvider, KafkaProducer, DeadLetterPublisher, Ledger, EventProcessor, KafkaHealthIndicator, ConsumerGroupMonitor],
+  exports: [KAFKA_SETTINGS, KafkaProducer, DeadLetterPublisher, EventProcessor, KafkaHealthIndicator, ConsumerGroupMonitor],
 })
 export class KafkaModule {}

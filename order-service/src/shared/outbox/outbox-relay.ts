@@ -1,10 +1,12 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { context, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { DataSource, EntityManager } from 'typeorm';
+import type { DatabaseEnv } from '../config/env';
 import { eventsProduced, outboxBacklog, outboxOldestAge, outboxPublishFailures } from '../observability/metrics';
 import { KafkaProducer } from '../kafka/kafka-producer';
 
@@ -38,13 +40,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private loop: Promise<void> | null = null;
   private backlogTimer: NodeJS.Timeout | null = null;
 
+  private readonly enabled: boolean;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly producer: KafkaProducer,
-  ) {}
+    config: ConfigService<Pick<DatabaseEnv, 'OUTBOX_RELAY_ENABLED'>, true>,
+  ) {
+    this.enabled = config.get('OUTBOX_RELAY_ENABLED', { infer: true }) !== 'false';
+  }
 
   onApplicationBootstrap(): void {
-    if (process.env.OUTBOX_RELAY_ENABLED === 'false') return;
+    if (!this.enabled) return;
     this.running = true;
     this.loop = this.run();
     this.backlogTimer = setInterval(
@@ -112,9 +119,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * The whole batch in one produce request per broker (was: one request per row, each waiting for
-   * the previous one's acks=all round trip with the idempotent producer's single in-flight request:
-   * ~200 events/s). kafkajs appends a partition's messages in array order, so rows of one key keep
+   * The whole batch in one produce request per broker: one request per row would wait for each
+   * row's acks=all round trip in turn (the idempotent producer allows one request in flight), a few
+   * hundred events a second at most. kafkajs appends a partition's messages in array order, so rows of one key keep
    * their id order. Each message still gets its own producer span, child of the trace stored with
    * its row, and carries that span as its traceparent.
    */

@@ -36,6 +36,8 @@ export class DatabaseEnv extends BaseEnv {
   @IsString() DB_PASSWORD = 'postgres';
   @IsString() DB_DATABASE!: string;
   @ToInt() @IsInt() @Min(1) @Max(100) DB_POOL_SIZE = 10;
+  /** 'false' keeps events in the outbox (tests that watch the outbox fill up). */
+  @IsIn(['true', 'false']) OUTBOX_RELAY_ENABLED: 'true' | 'false' = 'true';
 }
 
 /**

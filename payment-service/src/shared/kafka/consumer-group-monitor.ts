@@ -1,10 +1,9 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Admin } from 'kafkajs';
 import { consumerLag } from '../observability/metrics';
-import { createKafka, KafkaEnv } from './kafka-client';
+import { createKafka, KAFKA_SETTINGS, KafkaEnv } from './kafka-client';
 
 /** How often the lag gauge is recomputed from the broker's offsets. */
 export const LAG_REFRESH_MS = 5000;
@@ -45,7 +44,7 @@ export class ConsumerGroupMonitor implements OnApplicationShutdown {
   private lagFailing = false;
 
   constructor(
-    private readonly config: ConfigService<KafkaEnv, true>,
+    @Inject(KAFKA_SETTINGS) private readonly settings: KafkaEnv,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
@@ -125,11 +124,7 @@ export class ConsumerGroupMonitor implements OnApplicationShutdown {
 
   private async connectedAdmin(): Promise<Admin> {
     this.admin ??= createKafka(
-      {
-        KAFKA_BROKER: this.config.get('KAFKA_BROKER', { infer: true }),
-        KAFKA_CLIENT_ID: this.config.get('KAFKA_CLIENT_ID', { infer: true }),
-        KAFKA_CONSUMER_GROUP: this.config.get('KAFKA_CONSUMER_GROUP', { infer: true }),
-      },
+      this.settings,
       'lag',
     ).admin({ retry: { retries: 0 } });
     if (!this.adminConnected) {

@@ -33,7 +33,7 @@ export function kafkaConsumerOptions(env: KafkaEnv): Required<KafkaOptions>['opt
     run: { partitionsConsumedConcurrently: 3 },
     // Values reach the handlers as the bytes that were sent: parseEvent decodes them (bounded), and
     // a dead letter carries them unchanged. Nest's own JSON decoding would hand over a parsed value
-    // that had to be serialized again to be parked (10,000 nested arrays overflowed that).
+    // that would have to be serialized again to be parked, and a deeply nested value overflows that.
     parser: { keepBinary: true },
   };
 }

@@ -1,9 +1,8 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Admin } from 'kafkajs';
-import { createKafka, KafkaEnv } from './kafka-client';
+import { createKafka, KAFKA_SETTINGS, KafkaEnv } from './kafka-client';
 
 const CHECK_TIMEOUT_MS = 2000;
 
@@ -14,15 +13,11 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
   private connected = false;
 
   constructor(
-    config: ConfigService<KafkaEnv, true>,
+    @Inject(KAFKA_SETTINGS) settings: KafkaEnv,
     private readonly indicator: HealthIndicatorService,
   ) {
     const kafka = createKafka(
-      {
-        KAFKA_BROKER: config.get('KAFKA_BROKER', { infer: true }),
-        KAFKA_CLIENT_ID: config.get('KAFKA_CLIENT_ID', { infer: true }),
-        KAFKA_CONSUMER_GROUP: config.get('KAFKA_CONSUMER_GROUP', { infer: true }),
-      },
+      settings,
       'health',
     );
     this.admin = kafka.admin({ retry: { retries: 0 } });

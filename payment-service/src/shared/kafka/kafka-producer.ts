@@ -1,8 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Partitioners, Producer } from 'kafkajs';
-import { createKafka, KafkaEnv } from './kafka-client';
+import { createKafka, KAFKA_SETTINGS, KafkaEnv } from './kafka-client';
 
 /**
  * The app's one Kafka producer (idempotent, acks=all), connected on first use so the app starts
@@ -13,13 +12,9 @@ export class KafkaProducer implements OnApplicationShutdown {
   private readonly producer: Producer;
   private connecting: Promise<void> | null = null;
 
-  constructor(config: ConfigService<KafkaEnv, true>) {
+  constructor(@Inject(KAFKA_SETTINGS) settings: KafkaEnv) {
     const kafka = createKafka(
-      {
-        KAFKA_BROKER: config.get('KAFKA_BROKER', { infer: true }),
-        KAFKA_CLIENT_ID: config.get('KAFKA_CLIENT_ID', { infer: true }),
-        KAFKA_CONSUMER_GROUP: config.get('KAFKA_CONSUMER_GROUP', { infer: true }),
-      },
+      settings,
       'producer',
     );
     this.producer = kafka.producer({

@@ -1,10 +1,9 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import { PROBE_PATHS } from '../observability/probes';
 import { ApiKeyStrategy, Caller } from './api-key.strategy';
 
-/** Probes answer without a key: the orchestrator and Prometheus hold none. */
-export const PROBE_PATHS: readonly string[] = ['/health/live', '/health/ready', '/metrics'];
 
 export type RequestWithCaller = IncomingMessage & { path?: string; caller?: Caller };
 
@@ -20,6 +19,7 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<RequestWithCaller>();
+    // Probes answer without a key: the orchestrator and Prometheus hold none.
     if (PROBE_PATHS.includes(req.path ?? '')) return true;
     const caller = this.strategy.authenticate(req.headers);
     if (!caller) throw new UnauthorizedException('missing or wrong X-API-Key');

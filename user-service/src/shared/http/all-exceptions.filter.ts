@@ -2,11 +2,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, DomainErrorKind } from './domain-error';
+import { isDatabaseUnavailable } from '../errors/database-unavailable';
+import { DomainError, DomainErrorKind } from '../errors/domain-error';
 import { requestIdOf } from './request-id';
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
   invalid: HttpStatus.BAD_REQUEST,
+  forbidden: HttpStatus.FORBIDDEN,
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
@@ -75,15 +77,4 @@ export function bodyParserError(e: unknown): Omit<ErrorBody, 'requestId'> | null
     return { statusCode: 415, message: 'unsupported body encoding', error: 'Unsupported Media Type' };
   }
   return null;
-}
-
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003']);
-
-/** The database cannot be reached (down, restarting, connection cut): 503 here, a wait in consumers. */
-export function isDatabaseUnavailable(e: unknown): boolean {
-  const err = e as { code?: unknown; driverError?: { code?: unknown }; message?: unknown } | null;
-  const code = err?.driverError?.code ?? err?.code;
-  if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
-  const message = typeof err?.message === 'string' ? err.message : '';
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(message);
 }

@@ -1,0 +1,56 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DataSource, EntityManager } from 'typeorm';
+
+interface OpenUnit {
+  manager: EntityManager;
+  readonly afterCommit: Map<string, () => void>;
+}
+
+const openUnit = new AsyncLocalStorage<OpenUnit>();
+
+/**
+ * The one way to write: `unitOfWork.run(() => ...)` opens a transaction and carries it in context,
+ * so repositories and `events.record(...)` inside take part in it without a manager passed by
+ * hand. Rows and their events commit together or not at all. A `run` inside a `run` joins the
+ * outer unit: a service method can be called from an HTTP request or from an event handler that
+ * already opened one.
+ */
+@Injectable()
+export class UnitOfWork {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (openUnit.getStore()) return work();
+    const unit: OpenUnit = { manager: this.dataSource.manager, afterCommit: new Map() };
+    const result = await this.dataSource.transaction((manager) => {
+      unit.manager = manager;
+      return openUnit.run(unit, work);
+    });
+    for (const fn of unit.afterCommit.values()) fn();
+    return result;
+  }
+
+  /** The open unit's transaction; writing outside a unit of work is a programming error. */
+  get transaction(): EntityManager {
+    const unit = openUnit.getStore();
+    if (!unit) throw new Error('a write outside unitOfWork.run(): open a unit of work first');
+    return unit.manager;
+  }
+
+  /** For reads: the open unit's transaction (sees its own writes), else the pool. */
+  get reader(): EntityManager {
+    return openUnit.getStore()?.manager ?? this.dataSource.manager;
+  }
+
+  /**
+   * Runs `fn` once the open unit has committed (never when it rolls back), once per key: waking the
+   * outbox relay, counting a metric. Outside a unit it runs at once.
+   */
+  afterCommit(key: string, fn: () => void): void {
+    const unit = openUnit.getStore();
+    if (unit) unit.afterCommit.set(key, fn);
+    else fn();
+  }
+}

@@ -1,0 +1,31 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { Injectable } from '@nestjs/common';
+import { UnitOfWork } from '../database/unit-of-work';
+
+/**
+ * The consumers' idempotency ledger (processed_events): a row per (consumer, eventId), written in
+ * the unit of work of the effect, so an effect and its "done" commit together. Only the consumer
+ * framework (EventProcessor) uses it: a handler cannot forget it.
+ */
+@Injectable()
+export class Ledger {
+  constructor(private readonly unitOfWork: UnitOfWork) {}
+
+  /** True the first time this consumer sees the event id (and records it in the open unit). */
+  async firstDelivery(consumer: string, eventId: string): Promise<boolean> {
+    const rows: unknown[] = await this.unitOfWork.transaction.query(
+      'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
+      [consumer, eventId],
+    );
+    return rows.length === 1;
+  }
+
+  /** Without writing: whether the event was applied already (a quick answer before slow work). */
+  async seen(consumer: string, eventId: string): Promise<boolean> {
+    const rows: unknown[] = await this.unitOfWork.reader.query(
+      'SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2',
+      [consumer, eventId],
+    );
+    return rows.length === 1;
+  }
+}
