@@ -1,7 +1,8 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Partitioners, Producer } from 'kafkajs';
-import { createKafka, KAFKA_SETTINGS, KafkaEnv } from './kafka-client';
+import { createKafka, KafkaEnv } from './kafka-client';
+import { KAFKA_SETTINGS } from './kafka-settings';
 
 /**
  * The app's one Kafka producer (idempotent, acks=all), connected on first use so the app starts

@@ -2,7 +2,8 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Admin } from 'kafkajs';
-import { createKafka, KAFKA_SETTINGS, KafkaEnv } from './kafka-client';
+import { createKafka, KafkaEnv } from './kafka-client';
+import { KAFKA_SETTINGS } from './kafka-settings';
 
 const CHECK_TIMEOUT_MS = 2000;
 

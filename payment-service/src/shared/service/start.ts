@@ -5,7 +5,8 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DatabaseEnv } from '../config/env';
 import { configureApp } from '../http/configure-app';
-import { KAFKA_SETTINGS, KafkaEnv } from '../kafka/kafka-client';
+import type { KafkaEnv } from '../kafka/kafka-client';
+import { KAFKA_SETTINGS } from '../kafka/kafka-settings';
 import { connectKafkaConsumer, startConsumersInBackground } from '../kafka/kafka-consumer';
 import { ServiceDefinition } from './definition';
 

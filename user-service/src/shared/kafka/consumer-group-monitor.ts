@@ -3,7 +3,8 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Admin } from 'kafkajs';
 import { consumerLag } from '../observability/metrics';
-import { createKafka, KAFKA_SETTINGS, KafkaEnv } from './kafka-client';
+import { createKafka, KafkaEnv } from './kafka-client';
+import { KAFKA_SETTINGS } from './kafka-settings';
 
 /** How often the lag gauge is recomputed from the broker's offsets. */
 export const LAG_REFRESH_MS = 5000;

@@ -5,7 +5,7 @@ import { ConsumerGroupMonitor } from './consumer-group-monitor';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { EventProcessor } from './event-processor';
 import { KafkaHealthIndicator } from './kafka-health';
-import { kafkaSettingsProvider, KAFKA_SETTINGS } from './kafka-client';
+import { KAFKA_SETTINGS, kafkaSettingsProvider } from './kafka-settings';
 import { KafkaProducer } from './kafka-producer';
 import { Ledger } from './ledger';
 
