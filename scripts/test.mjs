@@ -6,7 +6,8 @@
 //   stack and apps: broker and database outages, crashes, poison, fuzz, a soak) → stop everything.
 // The very last line is `N passed, N failed`, summed over every Jest report; the exit code is 1
 // when anything failed. For speed while developing: `npm test -- --only unit,integration`
-// (phases: repo, unit, integration, e2e, run, faults); `npm run test:faults` is `--only faults`.
+// (phases: repo, unit, integration, e2e, run, faults); `npm run test:faults` is `--only faults`;
+// `--spec <pattern>` runs only the e2e/run/faults test files whose path matches it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
@@ -27,6 +28,9 @@ const E2E_APP_ENV = { JAEGER_ENDPOINT: `http://localhost:${E2E_OTLP_PORT}/v1/tra
 const profile = getProfile('test');
 const reportDir = profile.logDir;
 const phases = parsePhases(process.argv.slice(2));
+const specIndex = process.argv.indexOf('--spec');
+/** Jest arguments narrowing the e2e package's suites to some files (`--spec <pattern>`). */
+const specArgs = specIndex === -1 ? [] : [`--testPathPatterns=${process.argv[specIndex + 1] ?? ''}`];
 
 /** @type {import('./lib/jest-report.mjs').SuiteResult[]} */
 const results = [];
@@ -219,7 +223,8 @@ async function jestSuite(suite, dir, npmArgs, reportName, opts = {}) {
   fs.rmSync(reportFile, { force: true });
   const t0 = Date.now();
   say(c.bold(`→ ${suite}`));
-  const args = ['--silent', ...npmArgs, '--', '--json', `--outputFile=${reportFile}`, ...(opts.extraArgs ?? [])];
+  const narrowed = dir === 'e2e' && suite !== 'repo' ? specArgs : [];
+  const args = ['--silent', ...npmArgs, '--', '--json', `--outputFile=${reportFile}`, ...(opts.extraArgs ?? []), ...narrowed];
   const { code } = await runCommand('npm', args, {
     cwd: path.join(REPO_ROOT, dir),
     env: { ...process.env, ...opts.env },
