@@ -1,4 +1,4 @@
-import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { ApiController } from './api/api.controller';
@@ -20,6 +20,7 @@ import { StoryService } from './story/story.service';
 const CORE = Symbol('CONSOLE_CORE');
 
 /** Starts the message reader with the app and closes the Kafka clients with it. */
+@Injectable()
 class CoreLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(@Inject(CORE) private readonly core: ConsoleCore) {}
 

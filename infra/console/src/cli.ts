@@ -50,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const filter = filterOf(values);
+  checkUsage(command, ids, filter, values);
   const core = composeConsole(loadConsoleConfig({ ...process.env, NODE_ENV: 'development', EVENT_CONSOLE: 'true', AUTH_ENABLED: 'false' }), 'cli');
   try {
     core.index.start();
@@ -70,18 +71,23 @@ async function run(core: ConsoleCore, command: string, ids: string[], filter: De
     return 0;
   }
   if (command === 'show') {
-    if (ids.length !== 1) throw new UsageError('show takes one id: topic/partition/offset');
     const d = deadLetterView(core.deadLetters.one(ids[0]));
     print(d, () => JSON.stringify(d, null, 2));
     return 0;
   }
-  const hasFilter = Object.values(filter).some((v) => v !== undefined);
-  if (ids.length > 0 && (hasFilter || flags.all)) throw new UsageError('redrive takes ids, or a filter / --all, not both');
-  if (ids.length === 0 && !hasFilter && !flags.all) throw new UsageError('redrive what? name ids, give a filter, or say --all');
   const by = `cli ${userInfo().username}@${hostname()}`;
   const result = await core.deadLetters.redrive({ ids: ids.length ? ids : undefined, filter: ids.length ? undefined : filter, dryRun: flags['dry-run'], again: flags.again }, by);
   print(result, () => describe(result));
   return result.planned.length === 0 && result.refused.length > 0 ? 3 : 0;
+}
+
+/** Mistakes found before connecting to Kafka. */
+function checkUsage(command: string, ids: string[], filter: DeadLetterFilter, flags: Flags): void {
+  if (command === 'show' && ids.length !== 1) throw new UsageError('show takes one id: topic/partition/offset');
+  if (command !== 'redrive') return;
+  const hasFilter = Object.values(filter).some((v) => v !== undefined);
+  if (ids.length > 0 && (hasFilter || flags.all)) throw new UsageError('redrive takes ids, or a filter / --all, not both');
+  if (ids.length === 0 && !hasFilter && !flags.all) throw new UsageError('redrive what? name ids, give a filter, or say --all');
 }
 
 function describe(r: RedriveResult): string {

@@ -85,7 +85,8 @@ export class DeadLettersService {
     if (!request.dryRun) {
       for (const { dead, headers, plan } of planned) sent.push(await this.send(dead, plan, headers));
       if (sent.length > 0 || refused.length > 0) {
-        this.logger.log({ by, sent, refused: refused.map((r) => r.id) }, `redrive by ${by}: ${sent.length} sent, ${refused.length} refused`);
+        const detail = [...sent.map((x) => `${x.id} -> ${x.sentAs}`), ...refused.map((x) => `${x.id} refused`)].join(', ');
+        this.logger.log(`redrive by ${by}: ${sent.length} sent, ${refused.length} refused (${detail})`);
       }
     }
     return { dryRun: request.dryRun, by, planned: planned.map((p) => p.plan), sent, refused };
