@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
 import { isPortServed, stopWhenOrphaned } from '../infra/local/procs.mjs';
-import { appUrl, presentApps, readPackageJson, TEST_API_KEY } from './lib/apps.mjs';
+import { CONSOLE, appUrl, presentApps, readPackageJson, TEST_API_KEY } from './lib/apps.mjs';
 import { appLogTail, startApp, stopApp, waitReady } from './lib/app-process.mjs';
 import { failedStep, readJestReport } from './lib/jest-report.mjs';
 import { buildAll, installAll } from './lib/prepare.mjs';
@@ -77,9 +77,11 @@ async function main() {
   fs.mkdirSync(reportDir, { recursive: true });
   const apps = presentApps(warn);
   const installed = await step('install dependencies', installAll);
-  const builds = await step('build apps', () => buildAll(apps, { force: installed }));
+  // The event console too: the e2e tests run its build.
+  const withConsole = readPackageJson(CONSOLE.dir)?.scripts?.build ? [...apps, CONSOLE] : apps;
+  const builds = await step('build apps', () => buildAll(withConsole, { force: installed }));
   for (const b of builds.filter((x) => !x.ok)) results.push(failedStep(`build:${b.app.name}`, 'npm run build failed'));
-  const built = builds.filter((b) => b.ok).map((b) => b.app);
+  const built = builds.filter((b) => b.ok && b.app !== CONSOLE).map((b) => b.app);
 
   if (phases.has('repo')) await repoChecks();
   if (phases.has('unit')) {
