@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { REPO_ROOT, getProfile, runDir } from '../infra/local/profiles.mjs';
 import { isPortServed, ownLiveProcess, removePidFile, stopPid, stopWhenOrphaned } from '../infra/local/procs.mjs';
-import { appPort, appUrl, checkUserEnv, presentApps } from './lib/apps.mjs';
+import { CONSOLE, appPort, appUrl, checkUserEnv, presentApps, readPackageJson } from './lib/apps.mjs';
 import { appLogTail, probe, startApp, stopApp, waitReady } from './lib/app-process.mjs';
 import { buildAll, installAll } from './lib/prepare.mjs';
 import { c, say, seconds, step, warn } from './lib/ui.mjs';
@@ -48,7 +48,8 @@ async function main() {
   if (problems.length) throw new Error(`refusing your settings:\n  ${problems.join('\n  ')}`);
   const apps = presentApps(warn);
   const installed = await step('install dependencies', installAll);
-  const builds = await step('build apps', () => buildAll(apps, { force: installed }));
+  const withConsole = readPackageJson(CONSOLE.dir)?.scripts?.build ? [...apps, CONSOLE] : apps;
+  const builds = await step('build apps', () => buildAll(withConsole, { force: installed }));
   const failed = builds.filter((b) => !b.ok).map((b) => b.app.dir);
   if (failed.length) throw new Error(`build failed: ${failed.join(', ')}`);
 
@@ -67,8 +68,9 @@ async function main() {
     const failed = running.filter((_, i) => outcomes[i].status === 'rejected').map((r) => r.app.dir);
     if (failed.length) throw new Error(`not ready: ${failed.join(', ')}`);
   });
+  const consoleRow = await step('start the event console', startConsole);
   for (const r of running) void watchCrash(r);
-  await printSummary(apps, describeStack(stack));
+  await printSummary(apps, [consoleRow, ...describeStack(stack)]);
   // Until Ctrl+C, even when every app was found running (then no child keeps this process alive).
   setInterval(() => {}, 1 << 30);
 }
@@ -82,6 +84,18 @@ async function main() {
  */
 async function claimPort(app) {
   const port = appPort(app, PROFILE);
+  await stopLeftover(app);
+  if (!(await isPortServed(port))) return true;
+  warn(`${app.dir}: port ${port} is served by a process npm start did not start; using it, not starting ${app.dir} (move ours with ${app.portVariable})`);
+  return false;
+}
+
+/**
+ * Stops what a killed `npm start` left running for this app (code and settings of an earlier run);
+ * refuses when another live `npm start` runs it.
+ * @param {{ name: string, dir: string }} app
+ */
+async function stopLeftover(app) {
   const pidFile = path.join(runDir(profile), `app-${app.name}.pid`);
   const leftover = ownLiveProcess(pidFile);
   if (leftover?.ownerAlive) {
@@ -92,9 +106,38 @@ async function claimPort(app) {
     await stopPid(leftover.pid, { timeoutMs: 10000, name: app.dir, log: warn });
     removePidFile(pidFile);
   }
-  if (!(await isPortServed(port))) return true;
-  warn(`${app.dir}: port ${port} is served by a process npm start did not start; using it, not starting ${app.dir} (move ours with ${app.portVariable})`);
-  return false;
+}
+
+/**
+ * The event console on 9000, or on the next free port when another process (Kafdrop from
+ * docker-compose, say) serves 9000. Not in production unless EVENT_CONSOLE=true: it can redrive
+ * messages. A console that fails is reported; the four apps keep running.
+ * @returns {Promise<[string, string]>} its row in the summary
+ */
+async function startConsole() {
+  const label = 'Event console';
+  if (!readPackageJson(CONSOLE.dir)) return [label, c.yellow('not started: infra/console is missing')];
+  if (process.env.NODE_ENV === 'production' && process.env.EVENT_CONSOLE !== 'true') {
+    return [label, c.yellow('not started: NODE_ENV=production (EVENT_CONSOLE=true starts it, with an admin token required)')];
+  }
+  const wanted = appPort(CONSOLE, PROFILE);
+  await stopLeftover(CONSOLE);
+  if (process.env[CONSOLE.portVariable] && (await isPortServed(wanted))) {
+    return [label, c.yellow(`not started: port ${wanted} (${CONSOLE.portVariable}) is served by another process`)];
+  }
+  let port = wanted;
+  while (await isPortServed(port)) port++;
+  const moved = port === wanted ? '' : c.yellow(`  (port ${wanted} is served by another process, Kafdrop from docker-compose perhaps; the console took ${port})`);
+  const r = startApp({ ...CONSOLE, port }, PROFILE, { logDir: profile.logDir, extraEnv: { PORT: String(port) } });
+  running.push(r);
+  try {
+    await waitReady(r, PROFILE, READY_TIMEOUT_MS);
+  } catch (err) {
+    say(c.red(`\n${err.message}. Last lines of ${path.relative(REPO_ROOT, r.logFile)}:`));
+    say(appLogTail(r));
+    return [label, c.red(`failed to start: see ${path.relative(process.cwd(), r.logFile)}`)];
+  }
+  return [label, `http://localhost:${port}${moved}   (npm run dlq -- list|show|redrive in a terminal)`];
 }
 
 async function waitReadyOrExplain(r) {

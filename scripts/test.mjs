@@ -6,12 +6,13 @@
 //   stack and apps: broker and database outages, crashes, poison, fuzz, a soak) → stop everything.
 // The very last line is `N passed, N failed`, summed over every Jest report; the exit code is 1
 // when anything failed. For speed while developing: `npm test -- --only unit,integration`
-// (phases: repo, unit, integration, e2e, run, faults); `npm run test:faults` is `--only faults`.
+// (phases: repo, unit, integration, e2e, run, faults); `npm run test:faults` is `--only faults`;
+// `--spec <pattern>` runs only the e2e/run/faults test files whose path matches it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
 import { isPortServed, stopWhenOrphaned } from '../infra/local/procs.mjs';
-import { appUrl, presentApps, readPackageJson, TEST_API_KEY } from './lib/apps.mjs';
+import { CONSOLE, appUrl, presentApps, readPackageJson, TEST_API_KEY } from './lib/apps.mjs';
 import { appLogTail, startApp, stopApp, waitReady } from './lib/app-process.mjs';
 import { failedStep, readJestReport } from './lib/jest-report.mjs';
 import { buildAll, installAll } from './lib/prepare.mjs';
@@ -27,6 +28,9 @@ const E2E_APP_ENV = { JAEGER_ENDPOINT: `http://localhost:${E2E_OTLP_PORT}/v1/tra
 const profile = getProfile('test');
 const reportDir = profile.logDir;
 const phases = parsePhases(process.argv.slice(2));
+const specIndex = process.argv.indexOf('--spec');
+/** Jest arguments narrowing the e2e package's suites to some files (`--spec <pattern>`). */
+const specArgs = specIndex === -1 ? [] : [`--testPathPatterns=${process.argv[specIndex + 1] ?? ''}`];
 
 /** @type {import('./lib/jest-report.mjs').SuiteResult[]} */
 const results = [];
@@ -73,9 +77,11 @@ async function main() {
   fs.mkdirSync(reportDir, { recursive: true });
   const apps = presentApps(warn);
   const installed = await step('install dependencies', installAll);
-  const builds = await step('build apps', () => buildAll(apps, { force: installed }));
+  // The event console too: the e2e tests run its build.
+  const withConsole = readPackageJson(CONSOLE.dir)?.scripts?.build ? [...apps, CONSOLE] : apps;
+  const builds = await step('build apps', () => buildAll(withConsole, { force: installed }));
   for (const b of builds.filter((x) => !x.ok)) results.push(failedStep(`build:${b.app.name}`, 'npm run build failed'));
-  const built = builds.filter((b) => b.ok).map((b) => b.app);
+  const built = builds.filter((b) => b.ok && b.app !== CONSOLE).map((b) => b.app);
 
   if (phases.has('repo')) await repoChecks();
   if (phases.has('unit')) {
@@ -219,7 +225,8 @@ async function jestSuite(suite, dir, npmArgs, reportName, opts = {}) {
   fs.rmSync(reportFile, { force: true });
   const t0 = Date.now();
   say(c.bold(`→ ${suite}`));
-  const args = ['--silent', ...npmArgs, '--', '--json', `--outputFile=${reportFile}`, ...(opts.extraArgs ?? [])];
+  const narrowed = dir === 'e2e' && suite !== 'repo' ? specArgs : [];
+  const args = ['--silent', ...npmArgs, '--', '--json', `--outputFile=${reportFile}`, ...(opts.extraArgs ?? []), ...narrowed];
   const { code } = await runCommand('npm', args, {
     cwd: path.join(REPO_ROOT, dir),
     env: { ...process.env, ...opts.env },

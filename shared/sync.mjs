@@ -8,12 +8,16 @@ import { fileURLToPath } from 'node:url';
 const sharedDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(sharedDir);
 const ALL = ['auth', 'config', 'context', 'database', 'errors', 'events', 'http', 'kafka', 'observability', 'outbox', 'service', 'validation'];
+/** What each folder gets: whole shared folders, or single files (`folder/file`) for a small consumer. */
 export const TARGETS = {
   'user-service': ALL,
   'order-service': ALL,
   'payment-service': ALL,
   // The gateway neither owns a database nor touches Kafka.
   'api-gateway': ['auth', 'config', 'context', 'errors', 'events', 'http', 'observability', 'validation'],
+  // The event console reads topics and dead letters with the services' Kafka settings, nothing more:
+  // the rest of shared/ would pull Nest's microservices, TypeORM and OpenTelemetry into it.
+  'infra/console': ['events/topics.json', 'events/topics.ts', 'kafka/kafka-client.ts', 'kafka/dead-letter-headers.ts'],
 };
 
 // Tests of shared code run once, from shared/ itself (user-service's jest project "shared").
@@ -27,38 +31,46 @@ function files(dir) {
   });
 }
 
+/** Paths (relative to shared/) a target receives. */
+function expectedFiles(entries) {
+  return entries.flatMap((entry) => {
+    const source = join(sharedDir, entry);
+    return statSync(source).isDirectory() ? files(source).map((f) => relative(sharedDir, f)) : [entry];
+  });
+}
+
 export function drift() {
   const problems = [];
-  for (const [app, folders] of Object.entries(TARGETS)) {
+  for (const [app, entries] of Object.entries(TARGETS)) {
     const target = join(root, app, 'src', 'shared');
     if (!existsSync(join(root, app))) continue;
-    for (const folder of folders) {
-      const source = join(sharedDir, folder);
-      const sourceFiles = files(source).map((f) => relative(source, f));
-      const copyDir = join(target, folder);
-      const copyFiles = existsSync(copyDir) ? files(copyDir).map((f) => relative(copyDir, f)) : [];
-      for (const f of sourceFiles) {
-        const copy = join(copyDir, f);
-        if (!existsSync(copy)) problems.push(`${app}: missing src/shared/${folder}/${f}`);
-        else if (!readFileSync(copy).equals(readFileSync(join(source, f)))) problems.push(`${app}: src/shared/${folder}/${f} differs`);
-      }
-      for (const f of copyFiles) if (!sourceFiles.includes(f)) problems.push(`${app}: extra src/shared/${folder}/${f}`);
+    const expected = expectedFiles(entries);
+    for (const f of expected) {
+      const copy = join(target, f);
+      if (!existsSync(copy)) problems.push(`${app}: missing src/shared/${f}`);
+      else if (!readFileSync(copy).equals(readFileSync(join(sharedDir, f)))) problems.push(`${app}: src/shared/${f} differs`);
     }
-    const extraFolders = existsSync(target) ? readdirSync(target).filter((f) => !folders.includes(f)) : [];
-    for (const f of extraFolders) problems.push(`${app}: src/shared/${f} is not a shared folder`);
+    const folders = new Set(expected.map((f) => f.split('/')[0]));
+    const present = existsSync(target) ? readdirSync(target) : [];
+    for (const f of present.filter((x) => !folders.has(x))) problems.push(`${app}: src/shared/${f} is not a shared folder`);
+    for (const folder of present.filter((x) => folders.has(x))) {
+      for (const f of files(join(target, folder)).map((x) => relative(target, x))) {
+        if (!expected.includes(f)) problems.push(`${app}: extra src/shared/${f}`);
+      }
+    }
   }
   return problems;
 }
 
 function sync() {
-  for (const [app, folders] of Object.entries(TARGETS)) {
+  for (const [app, entries] of Object.entries(TARGETS)) {
     if (!existsSync(join(root, app))) continue;
     const target = join(root, app, 'src', 'shared');
     rmSync(target, { recursive: true, force: true });
-    for (const folder of folders) {
-      cpSync(join(sharedDir, folder), join(target, folder), { recursive: true, filter: (src) => !isTest(src) });
+    for (const entry of entries) {
+      cpSync(join(sharedDir, entry), join(target, entry), { recursive: true, filter: (src) => !isTest(src) });
     }
-    console.log(`synced shared/ -> ${app}/src/shared (${folders.join(', ')})`);
+    console.log(`synced shared/ -> ${app}/src/shared (${entries.join(', ')})`);
   }
 }
 

@@ -10,7 +10,7 @@ import { REPO } from '../support/repo';
  * stack) alone. It uses the dev profile's ports (Kafka 9094, PostgreSQL 5432/5433/5436) and only
  * reads data: it fails, saying so, when another `npm start` already runs.
  */
-const DEV_PORTS = [9094, 5432, 5433, 5436, 3001, 3002, 3003, 3005];
+const DEV_PORTS = [9094, 5432, 5433, 5436, 3001, 3002, 3003, 3005, 9000];
 const START_MS = 240000;
 
 /** The user's environment without anything of this test run's (its test stack, its key). */
@@ -105,18 +105,19 @@ describe('npm start', () => {
     process.kill(orchestrator!.pid, 'SIGKILL');
     await run.exited;
     const leftApps = groupMembers(run.pid).filter((p) => p.cmd.includes('dist/main.js'));
-    expect(leftApps).toHaveLength(4);
+    // The four apps and the event console.
+    expect(leftApps).toHaveLength(5);
     expect(await statusOf(`http://localhost:${usersPort}/health/live`)).toBe(200);
 
     const status = npm(['infra:status']);
-    for (const name of ['app-gateway', 'app-users', 'app-orders', 'app-payments', 'kafka', 'postgres-users', 'postgres-orders', 'postgres-payments']) {
+    for (const name of ['app-gateway', 'app-users', 'app-orders', 'app-payments', 'app-console', 'kafka', 'postgres-users', 'postgres-orders', 'postgres-payments']) {
       expect(status).toMatch(new RegExp(`\\[stack:dev\\] ${name} pid \\d+ \\(left running\\)`));
     }
     expect(status).toMatch(/\[stack:test\] kafka pid \d+ \(its run \(pid \d+\) is still active\)/);
 
     const stop = npm(['infra:stop']);
     expect(stop).toMatch(/\[stack:test\] left alone: kafka/);
-    expect(stop).toMatch(/stopped 8 process\(es\); left \d+ that live runs own/);
+    expect(stop).toMatch(/stopped 9 process\(es\); left \d+ that live runs own/);
     for (const app of leftApps) expect({ pid: app.pid, alive: isAlive(app.pid) }).toEqual({ pid: app.pid, alive: false });
     for (const port of [...DEV_PORTS, gatewayPort, usersPort]) expect({ port, open: await tcpOpen(port) }).toEqual({ port, open: false });
     for (const pid of testStack) expect({ pid, alive: isAlive(pid) }).toEqual({ pid, alive: true });
@@ -130,12 +131,14 @@ describe('npm start', () => {
     process.kill(descendants(first.pid).find((p) => /(^|\/)node scripts\/start\.mjs$/.test(p.cmd))!.pid, 'SIGKILL');
     await first.exited;
     const orphans = groupMembers(first.pid).filter((p) => p.cmd.includes('dist/main.js'));
-    expect(orphans).toHaveLength(4);
+    expect(orphans).toHaveLength(5);
 
     const second = runInTerminal('npm', ['start'], { cwd: REPO, env: userEnv({ LOG_LEVEL: 'warn' }) });
     started.push(second);
     await second.waitForOutput(/nest-ms is running/, START_MS);
     const out = second.output();
+    expect(out).toMatch(/infra\/console: a killed run left it running \(pid \d+\); stopping it/);
+    expect(out).toMatch(/Event console +http:\/\/localhost:9000 /);
     for (const app of ['api-gateway', 'user-service', 'order-service', 'payment-service']) {
       expect(out).toMatch(new RegExp(`${app}: a killed run left it running \\(pid \\d+\\); stopping it`));
       expect(out).toMatch(new RegExp(`${app} +http://localhost:\\d+ +\\S+/health/ready 200`));

@@ -31,6 +31,8 @@ export function metricsDefinedInCode(): Map<string, MetricType> {
   const files = [
     ...sourceFiles(repoPath('shared'), () => false),
     ...APP_DIRS.flatMap((app) => sourceFiles(repoPath(app, 'src'), (p) => p === repoPath(app, 'src', 'shared'))),
+    // The event console's dead-letter metrics (scraped as service="event-console").
+    ...sourceFiles(repoPath('infra', 'console', 'src'), (p) => p === repoPath('infra', 'console', 'src', 'shared')),
   ];
   const found = new Map<string, MetricType>();
   for (const file of files) {

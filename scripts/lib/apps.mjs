@@ -18,8 +18,15 @@ export const APPS = [
   { name: 'payments', dir: 'payment-service', port: 3003, testPort: 4003, benchPort: 5003, portVariable: 'PAYMENT_SERVICE_PORT', db: 'payments' },
 ];
 
+/**
+ * The event console (infra/console): built and run like an app, but not one of the four (it owns
+ * no data and nothing calls it). 9000 is Kafdrop's port in docker-compose: see consolePort.
+ * @type {{ name: 'console', dir: string, port: number, testPort: number, benchPort: number, portVariable: string }}
+ */
+export const CONSOLE = { name: 'console', dir: 'infra/console', port: 9000, testPort: 4009, benchPort: 5009, portVariable: 'EVENT_CONSOLE_PORT' };
+
 /** Folders with their own package.json that the scripts install, in this order. */
-export const PACKAGE_DIRS = ['infra/local', 'shared', 'e2e', ...APPS.map((a) => a.dir)];
+export const PACKAGE_DIRS = ['infra/local', 'shared', 'e2e', ...APPS.map((a) => a.dir), CONSOLE.dir];
 
 export const appPath = (/** @type {App} */ app, ...rest) => path.join(REPO_ROOT, app.dir, ...rest);
 
@@ -75,7 +82,7 @@ export function checkUserEnv(env) {
     );
   }
   const taken = new Map();
-  for (const app of APPS) {
+  for (const app of [...APPS, CONSOLE]) {
     const value = env[app.portVariable];
     if (value === undefined) continue;
     if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 65535) {

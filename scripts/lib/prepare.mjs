@@ -86,9 +86,9 @@ export async function buildAll(apps, opts = {}) {
     });
     const ok = code === 0 && fs.existsSync(appPath(app, 'dist', 'main.js'));
     if (ok) {
-      fs.mkdirSync(STAMPS, { recursive: true });
       // Stamp with the time the build started: an edit made during the build still counts as newer.
       const stamp = path.join(STAMPS, `${app.dir}.stamp`);
+      fs.mkdirSync(path.dirname(stamp), { recursive: true });
       fs.writeFileSync(stamp, `${startedAt.toISOString()}\n`);
       fs.utimesSync(stamp, startedAt, startedAt);
       say(`  ${app.dir}: built ${c.dim(`(${seconds(Date.now() - t0)})`)}`);

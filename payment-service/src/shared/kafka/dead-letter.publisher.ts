@@ -4,16 +4,10 @@ import { KafkaContext } from '@nestjs/microservices';
 import { IHeaders } from 'kafkajs';
 import { deadLetterTopicOf, Topic } from '../events/topics';
 import { eventsDeadLettered } from '../observability/metrics';
+import { DLQ_HEADERS } from './dead-letter-headers';
 import { KafkaProducer } from './kafka-producer';
 
-export const DLQ_HEADERS = {
-  reason: 'x-dead-letter-reason',
-  originalTopic: 'x-original-topic',
-  originalPartition: 'x-original-partition',
-  originalOffset: 'x-original-offset',
-  consumer: 'x-failed-consumer',
-  failedAt: 'x-failed-at',
-} as const;
+export { DLQ_HEADERS };
 
 /** Parks a message that cannot be processed, with why, so its partition moves on and nothing is lost. */
 @Injectable()

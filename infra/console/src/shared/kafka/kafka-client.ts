@@ -1,0 +1,45 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { Logger } from '@nestjs/common';
+import { Kafka, KafkaConfig, logLevel, LogEntry } from 'kafkajs';
+
+export interface KafkaEnv {
+  KAFKA_BROKER: string;
+  KAFKA_CLIENT_ID: string;
+  KAFKA_CONSUMER_GROUP: string;
+}
+
+const logger = new Logger('kafkajs');
+
+/**
+ * kafkajs warns at every producer start that bounded retries may break an idempotent producer's
+ * exactly-once delivery. Ours does not rely on it: the outbox relay resends a failed batch itself
+ * and consumers drop what they already processed (by eventId), so the line would only alarm.
+ */
+const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer'];
+
+/** kafkajs logs through Nest's logger (pino), warnings and errors only. */
+export function kafkajsLogCreator() {
+  return () =>
+    ({ level, log }: LogEntry): void => {
+      const { message, ...extra } = log;
+      if (EXPECTED_WARNINGS.some((expected) => message.startsWith(expected))) return;
+      if (level === logLevel.ERROR || level === logLevel.NOTHING) logger.error({ ...extra }, message);
+      else if (level === logLevel.WARN) logger.warn({ ...extra }, message);
+    };
+}
+
+export function kafkaClientConfig(env: KafkaEnv, suffix: string): KafkaConfig {
+  return {
+    clientId: `${env.KAFKA_CLIENT_ID}-${suffix}`,
+    brokers: env.KAFKA_BROKER.split(','),
+    logLevel: logLevel.WARN,
+    logCreator: kafkajsLogCreator(),
+    connectionTimeout: 3000,
+    // Short: callers (outbox relay, consumer restart) own the long retry loops.
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+  };
+}
+
+export function createKafka(env: KafkaEnv, suffix: string): Kafka {
+  return new Kafka(kafkaClientConfig(env, suffix));
+}
