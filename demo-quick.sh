@@ -62,7 +62,13 @@ USER=$(api POST /api/users "{\"email\":\"$EMAIL\",\"name\":\"Demo User\",\"passw
 echo "$USER" | jq .
 USER_ID=$(echo "$USER" | jq -r .id)
 
-step "2. user.created -> order-service makes a welcome order -> payment-service pays it"
+step "2. Log in, then trade the refresh token for a new pair once (POST /api/auth/login, /api/auth/refresh)"
+LOGIN=$(api POST /api/auth/login "{\"email\":\"$EMAIL\",\"password\":\"SecurePass123!\"}")
+REFRESH_TOKEN=$(echo "$LOGIN" | jq -r .refreshToken)
+REFRESHED=$(api POST /api/auth/refresh "{\"refreshToken\":\"$REFRESH_TOKEN\"}")
+echo "$REFRESHED" | jq '{sessionId, expiresIn, refreshExpiresAt, accessToken: (.accessToken[0:12] + "..."), refreshToken: "(new; the old one is spent)"}'
+
+step "3. user.created -> order-service makes a welcome order -> payment-service pays it"
 WELCOME_ID=""
 for _ in $(seq 1 $((TIMEOUT_S * 5))); do
   WELCOME_ID=$(api GET "/api/orders?userId=$USER_ID" | jq -r '[.[] | select(.kind == "welcome")][0].id // empty')
@@ -73,14 +79,14 @@ done
 wait_for_final "$WELCOME_ID"
 api GET "/api/orders/$WELCOME_ID" | jq .
 
-step "3. Place an order (POST /api/orders)"
+step "4. Place an order (POST /api/orders)"
 ORDER=$(api POST /api/orders "{\"userId\":\"$USER_ID\",\"items\":[{\"productId\":\"product-123\",\"quantity\":3,\"price\":0.10},{\"productId\":\"product-456\",\"quantity\":1,\"price\":19.99}]}")
 echo "$ORDER" | jq .
 ORDER_ID=$(echo "$ORDER" | jq -r .id)
 wait_for_final "$ORDER_ID"
 api GET "/api/orders/$ORDER_ID" | jq '{id, status, totalAmount}'
 
-step "4. The events on Kafka (keys: user and orders)"
+step "5. The events on Kafka (keys: user and orders)"
 ROOT=$(cd "$(dirname "$0")" && pwd)
 if command -v node >/dev/null 2>&1 && [ -d "$ROOT/infra/local/node_modules/kafkajs" ]; then
   node "$ROOT/scripts/peek-events.mjs" --broker "${KAFKA_BROKER:-localhost:9094}" "$USER_ID" "$WELCOME_ID" "$ORDER_ID"

@@ -19,6 +19,10 @@ const ref = (name: string) => `#/components/schemas/${name}`;
 const ROUTES: [string, string, string | null, string, string, string[]][] = [
   ['post', '/api/auth/register', 'RegisterDto', '201', 'AuthResponseDto', ['400', '403', '409', '413', '415', '429', '502', '503', '504']],
   ['post', '/api/auth/login', 'LoginDto', '200', 'AuthResponseDto', ['400', '401', '413', '415', '429', '502', '503', '504']],
+  ['post', '/api/auth/refresh', 'RefreshDto', '200', 'AuthResponseDto', ['400', '401', '413', '415', '429', '502', '503', '504']],
+  ['post', '/api/auth/logout', null, '204', '', ['401', '429', '502', '503', '504']],
+  ['get', '/api/auth/sessions', null, '200', '[SessionDto]', ['401', '429', '502', '503', '504']],
+  ['delete', '/api/auth/sessions/{id}', null, '204', '', ['400', '401', '404', '429', '502', '503', '504']],
   ['post', '/api/users', 'CreateUserDto', '201', 'UserResponseDto', ['400', '401', '403', '409', '413', '415', '429', '502', '503', '504']],
   ['get', '/api/users', null, '200', '[UserResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
   ['get', '/api/users/{id}', null, '200', 'UserResponseDto', ['400', '401', '403', '404', '429', '502', '503', '504']],
@@ -63,7 +67,8 @@ describe('the OpenAPI document at /api/docs-json', () => {
       const schema = ok.content!['application/json'].schema;
       if (okSchema.startsWith('[')) {
         expect(schema).toMatchObject({ type: 'array', items: { $ref: ref(okSchema.slice(1, -1)) } });
-        expect(ok.headers).toHaveProperty('X-Total-Count');
+        // Paged lists say their total; the session list is never paged (a few logins at most).
+        if (path !== '/api/auth/sessions') expect(ok.headers).toHaveProperty('X-Total-Count');
       } else {
         expect(schema.$ref).toBe(ref(okSchema));
       }
@@ -101,7 +106,7 @@ describe('the OpenAPI document at /api/docs-json', () => {
     expect(doc.components).toMatchObject({ securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } });
     for (const [method, path] of ROUTES) {
       const security = (doc.paths[path][method] as { security?: unknown }).security;
-      if (path.startsWith('/api/auth/')) expect(security).toBeUndefined();
+      if (['/api/auth/login', '/api/auth/register', '/api/auth/refresh'].includes(path)) expect(security).toBeUndefined();
       else expect(security).toEqual([{ bearer: [] }]);
     }
   });
@@ -111,7 +116,7 @@ describe('the OpenAPI document at /api/docs-json', () => {
     expect(props('RegisterDto')).toEqual(['email', 'name', 'password', 'role']);
     expect(doc.components.schemas.RegisterDto.properties.role).toMatchObject({ enum: ['user'] });
     expect(props('LoginDto')).toEqual(['email', 'password']);
-    expect(props('AuthResponseDto')).toEqual(['accessToken', 'expiresIn', 'tokenType', 'user']);
+    expect(props('AuthResponseDto')).toEqual(['accessToken', 'expiresIn', 'refreshExpiresAt', 'refreshToken', 'sessionId', 'tokenType', 'user']);
   });
 
   it('describes the shapes of users, orders, payments and errors', () => {

@@ -14,6 +14,8 @@ describe('demo-quick.sh', () => {
       timeout: 110000,
     });
     expect(stdout).toMatch(/order [0-9a-f-]{36}: paid/);
+    expect(stdout).toMatch(/"sessionId": "[0-9a-f-]{36}"/);
+    expect(stdout).toContain('(new; the old one is spent)');
     expect(stdout).toContain('user.created');
     expect(stdout).toContain('order.created');
     expect(stdout).toContain('payment.completed');

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { Pool } from 'pg';
 import { forgeToken } from '../support/jwt';
 import { repoPath } from '../support/repo';
 import { SpawnedApp, spawnApp } from '../support/spawned-app';
@@ -21,6 +22,8 @@ const JWT_SECRET = `e2e-jwt-secret-${Date.now()}-0123456789abcdef`;
 const PASSWORD = 'SecurePass123!';
 const LOGIN_LIMIT = 10;
 const ITEM = { productId: 'product-e2e', quantity: 1, price: 9.99 };
+/** The gateways' session check interval here: how late a revocation may bite. */
+const SESSION_CHECK_S = 1;
 
 interface Reply {
   status: number;
@@ -71,6 +74,7 @@ describe('security, end to end (AUTH_ENABLED=true gateway, services behind API_K
       ORDER_SERVICE_URL: SERVICES.orders,
       PAYMENT_SERVICE_URL: SERVICES.payments,
       THROTTLE_AUTH_LIMIT: String(LOGIN_LIMIT),
+      SESSION_CHECK_TTL: `${SESSION_CHECK_S}s`,
       LOG_LEVEL: 'debug',
     }, 30000);
     for (const who of [alice, bob]) {
@@ -234,6 +238,102 @@ describe('security, end to end (AUTH_ENABLED=true gateway, services behind API_K
         else expect(seen.map((p) => p.orderId).sort()).toEqual(orders.map((o) => o.id).sort());
       }
     }, 60000);
+  });
+
+  describe('sessions that can end (refresh tokens, logout, revocation on every gateway)', () => {
+    /** Polls until the request gets `status`; the time it took, for the bound the README states. */
+    const within = async (what: () => Promise<Reply>, status: number, limitMs = (SESSION_CHECK_S + 2) * 1000) => {
+      const t0 = Date.now();
+      for (;;) {
+        const res = await what();
+        if (res.status === status) return Date.now() - t0;
+        if (Date.now() - t0 > limitMs) throw new Error(`still ${res.status} after ${limitMs} ms (wanted ${status})`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const register = async (tag: string) => {
+      const res = await api('POST', '/api/auth/register', { body: { email: uniqueEmail(tag), name: 'E2E', password: PASSWORD } });
+      expect(res.status).toBe(201);
+      secrets.push(res.body.accessToken, res.body.refreshToken);
+      return res.body as { accessToken: string; refreshToken: string; sessionId: string; user: { id: string; email: string } };
+    };
+    const me = (who: { accessToken: string; user: { id: string } }) => api('GET', `/api/users/${who.user.id}`, { token: who.accessToken });
+
+    it('a refresh token works once; the spent one, presented again, ends the session for both copies', async () => {
+      const carol = await register('carol');
+      const next = await api('POST', '/api/auth/refresh', { body: { refreshToken: carol.refreshToken } });
+      expect(next.status).toBe(200);
+      expect(next.body).toMatchObject({ sessionId: carol.sessionId, user: { id: carol.user.id } });
+      secrets.push(next.body.accessToken, next.body.refreshToken);
+      expect((await me(next.body)).status).toBe(200);
+
+      expect((await api('POST', '/api/auth/refresh', { body: { refreshToken: carol.refreshToken } })).status).toBe(401);
+      expect((await api('POST', '/api/auth/refresh', { body: { refreshToken: next.body.refreshToken } })).status).toBe(401);
+      const ms = await within(() => me(next.body), 401);
+      console.log(`sessions: access token of a revoked session refused ${ms} ms after the reuse (SESSION_CHECK_TTL ${SESSION_CHECK_S} s)`);
+    });
+
+    it('logout: the token is refused at once on this gateway and within SESSION_CHECK_TTL on another one', async () => {
+      const other = await spawnApp('api-gateway', {
+        AUTH_ENABLED: 'true', JWT_SECRET, API_KEY, SESSION_CHECK_TTL: `${SESSION_CHECK_S}s`,
+        USER_SERVICE_URL: SERVICES.users, ORDER_SERVICE_URL: SERVICES.orders, PAYMENT_SERVICE_URL: SERVICES.payments,
+      }, 30000);
+      try {
+        const dave = await register('dave');
+        expect((await call(other.url, 'GET', `/api/users/${dave.user.id}`, { token: dave.accessToken })).status).toBe(200);
+        expect((await api('POST', '/api/auth/logout', { token: dave.accessToken })).status).toBe(204);
+        expect((await me(dave)).status).toBe(401);
+        const ms = await within(() => call(other.url, 'GET', `/api/users/${dave.user.id}`, { token: dave.accessToken }), 401);
+        console.log(`sessions: logout seen by a second gateway after ${ms} ms`);
+        expect((await api('POST', '/api/auth/refresh', { body: { refreshToken: dave.refreshToken } })).status).toBe(401);
+      } finally {
+        await other.stop();
+      }
+    });
+
+    it('lists your sessions and ends one; a password change ends the others and keeps the current one', async () => {
+      const erin = await register('erin');
+      const second = await login(erin.user.email, PASSWORD);
+      expect(second.status).toBe(200);
+      secrets.push(second.body.accessToken, second.body.refreshToken);
+
+      const listed = await api('GET', '/api/auth/sessions', { token: erin.accessToken });
+      expect(listed.status).toBe(200);
+      expect(listed.body.map((x: { id: string }) => x.id).sort()).toEqual([erin.sessionId, second.body.sessionId].sort());
+
+      const changed = await api('PUT', `/api/users/${erin.user.id}`, { token: erin.accessToken, body: { password: 'NewSecure123!' } });
+      expect(changed.status).toBe(200);
+      await within(() => me(second.body), 401);
+      expect((await me(erin)).status).toBe(200);
+      expect((await api('GET', '/api/auth/sessions', { token: erin.accessToken })).body.map((x: { id: string }) => x.id)).toEqual([erin.sessionId]);
+
+      expect((await api('DELETE', `/api/auth/sessions/${erin.sessionId}`, { token: bob.token })).status).toBe(404);
+      expect((await api('DELETE', `/api/auth/sessions/${erin.sessionId}`, { token: erin.accessToken })).status).toBe(204);
+      await within(() => me(erin), 401);
+    });
+
+    it("a deleted user's tokens are refused; a demoted admin gets 403 on admin routes", async () => {
+      const frank = await register('frank');
+      expect((await api('DELETE', `/api/users/${frank.user.id}`, { token: admin.token })).status).toBe(204);
+      await within(() => me(frank), 401);
+
+      const boss = { email: uniqueEmail('boss') };
+      const made = await call(SERVICES.users, 'POST', '/users', {
+        headers: { 'x-api-key': API_KEY },
+        body: { email: boss.email, name: 'E2E boss', password: PASSWORD, role: 'admin' },
+      });
+      expect(made.status).toBe(201);
+      const token = (await login(boss.email, PASSWORD)).body.accessToken as string;
+      secrets.push(token);
+      expect((await api('GET', '/api/users', { token })).status).toBe(200);
+      const db = new Pool({ host: process.env.DB_HOST ?? 'localhost', port: Number(process.env.TEST_DB_PORT_USERS), user: process.env.DB_USERNAME ?? 'postgres', password: process.env.DB_PASSWORD ?? 'postgres', database: process.env.TEST_DB_NAME_USERS });
+      try {
+        await db.query("UPDATE users SET role = 'user' WHERE id = $1", [made.body.id]);
+      } finally {
+        await db.end();
+      }
+      await within(() => api('GET', '/api/users', { token }), 403);
+    });
   });
 
   describe('an admin reads all', () => {

@@ -26,3 +26,8 @@ export function covers(scope: Scope, ownerId: string): boolean {
 export const RequestScope = createParamDecorator((_: unknown, ctx: ExecutionContext): Scope =>
   scopeOf(ctx.switchToHttp().getRequest<RequestWithCaller>().caller),
 );
+
+/** The session of the request's token, when the gateway forwarded one (to keep it when ending the others). */
+export const RequestSessionId = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest<RequestWithCaller>().caller?.sessionId,
+);

@@ -10,8 +10,16 @@ const ADMIN = '3c3c3c3c-3333-4333-8333-333333333333';
 const ORDER_OF_BOB = '4d4d4d4d-4444-4444-8444-444444444444';
 const PAYMENT_OF_BOB = '5e5e5e5e-5555-4555-8555-555555555555';
 
-const alice = bearer(token({ sub: ALICE, roles: ['user'] }));
-const admin = bearer(token({ sub: ADMIN, roles: ['admin'] }));
+const SESSION_OF_ALICE = '6f6f6f6f-6666-4666-8666-666666666666';
+const SESSION_OF_ADMIN = '7a7a7a7a-7777-4777-8777-777777777777';
+const alice = bearer(token({ sub: ALICE, roles: ['user'], sid: SESSION_OF_ALICE }));
+const admin = bearer(token({ sub: ADMIN, roles: ['admin'], sid: SESSION_OF_ADMIN }));
+const issued = (userId: string, sessionId: string, role = 'user') => ({
+  sessionId,
+  refreshToken: 'r'.repeat(43),
+  refreshExpiresAt: '2030-01-01T00:00:00.000Z',
+  user: userRow(userId, role),
+});
 const userRow = (id: string, role = 'user') => ({ id, email: `${id.slice(0, 4)}@example.com`, name: 'N', role, createdAt: 'x', updatedAt: 'x' });
 const orderRow = (id: string, userId: string) => ({ id, userId, kind: 'regular', status: 'paid', items: [], totalAmount: 1, createdAt: 'x', updatedAt: 'x' });
 const paymentRow = (id: string, userId: string) => ({ id, orderId: ORDER_OF_BOB, userId, amount: '1.00', status: 'completed', failureReason: null, createdAt: 'x' });
@@ -22,6 +30,18 @@ describe('the gateway with AUTH_ENABLED=true', () => {
   let payments: FakeUpstream;
   let app: INestApplication;
   const http = () => request(app.getHttpServer());
+  /** The sessions user-service knows as live, with the role of their user now. */
+  const live = new Map<string, { userId: string; role: string }>();
+  /** user-service answers the gateway's session checks from `live`, everything else with `handler`. */
+  const answerUsers = (handler: Parameters<FakeUpstream['answer']>[0]) =>
+    users.answer((req) => {
+      const check = /^\/auth\/sessions\/([0-9a-f-]{36})\/status$/.exec(req.url);
+      if (!check) return handler(req);
+      const session = live.get(check[1]);
+      return { status: 200, json: session ? { active: true, ...session } : { active: false } };
+    });
+  /** Requests of the test itself, without the gateway's session checks. */
+  const usersCalls = () => users.received.filter((r) => !r.url.endsWith('/status'));
 
   beforeAll(async () => {
     [users, orders, payments] = await Promise.all([FakeUpstream.start(), FakeUpstream.start(), FakeUpstream.start()]);
@@ -32,10 +52,13 @@ describe('the gateway with AUTH_ENABLED=true', () => {
       AUTH_ENABLED: 'true',
       JWT_SECRET: TEST_JWT_SECRET,
       JWT_EXPIRATION: '15m',
+      SESSION_CHECK_TTL: '1s',
       API_KEY: 'unit-gateway-key',
       THROTTLE_AUTH_LIMIT: '1000',
     });
-    users.answer((req) => ({ status: 200, json: req.url.startsWith('/users?') ? [] : userRow(req.url.split('/')[2] ?? ALICE) }));
+    live.set(SESSION_OF_ALICE, { userId: ALICE, role: 'user' });
+    live.set(SESSION_OF_ADMIN, { userId: ADMIN, role: 'admin' });
+    answerUsers((req) => ({ status: 200, json: req.url.startsWith('/users?') ? [] : userRow(req.url.split('/')[2] ?? ALICE) }));
     orders.answer((req) => ({ status: 200, json: req.url.startsWith('/orders/') ? orderRow(req.url.split('/')[2], BOB) : [] }));
     payments.answer((req) => ({ status: 200, json: req.url.startsWith('/payments/') ? paymentRow(PAYMENT_OF_BOB, BOB) : [paymentRow(PAYMENT_OF_BOB, BOB)] }));
   });
@@ -82,7 +105,7 @@ describe('the gateway with AUTH_ENABLED=true', () => {
     it('X-User-Id and X-User-Roles from the token, with the API key', async () => {
       await http().get(`/api/users/${ALICE}`).set(alice).expect(200);
 
-      expect(users.last.headers).toMatchObject({ 'x-user-id': ALICE, 'x-user-roles': 'user', 'x-api-key': 'unit-gateway-key' });
+      expect(users.last.headers).toMatchObject({ 'x-user-id': ALICE, 'x-user-roles': 'user', 'x-session-id': SESSION_OF_ALICE, 'x-api-key': 'unit-gateway-key' });
       expect(users.last.headers.authorization).toBeUndefined();
     });
 
@@ -98,13 +121,13 @@ describe('the gateway with AUTH_ENABLED=true', () => {
       ['GET', '/api/users', undefined],
       ['POST', '/api/users', { email: 'm@example.com', name: 'M', password: 'SecurePass123!' }],
     ])('a user may not %s %s: 403, and user-service is not asked', async (method, path, body) => {
-      const before = users.received.length;
+      const before = usersCalls().length;
 
       const res = await http()[method.toLowerCase() as 'get'](path).set(alice).send(body);
 
       expect(res.status).toBe(403);
       expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
-      expect(users.received.length).toBe(before);
+      expect(usersCalls().length).toBe(before);
     });
 
     it('cannot make themselves admin by updating (the role is not a field)', async () => {
@@ -118,10 +141,10 @@ describe('the gateway with AUTH_ENABLED=true', () => {
       await http().get('/api/users').set(admin).expect(200);
       await http().get(`/api/users/${BOB}`).set(admin).expect(200);
       await http().put(`/api/users/${BOB}`).set(admin).send({ name: 'Bob' }).expect(200);
-      users.answer(() => ({ status: 201, json: userRow(BOB, 'admin') }));
+      answerUsers(() => ({ status: 201, json: userRow(BOB, 'admin') }));
       await http().post('/api/users').set(admin).send({ email: 'b@example.com', name: 'B', password: 'SecurePass123!', role: 'admin' }).expect(201);
       expect(JSON.parse(users.last.body)).toMatchObject({ role: 'admin' });
-      users.answer((req) => ({ status: 200, json: req.url.startsWith('/users?') ? [] : userRow(req.url.split('/')[2] ?? ALICE) }));
+      answerUsers((req) => ({ status: 200, json: req.url.startsWith('/users?') ? [] : userRow(req.url.split('/')[2] ?? ALICE) }));
     });
   });
 
@@ -145,7 +168,7 @@ describe('the gateway with AUTH_ENABLED=true', () => {
         expect(res.body).toMatchObject({ statusCode: 403, message: 'not yours' });
         expect(upstream.last.headers).toMatchObject({ 'x-user-id': ALICE, 'x-user-roles': 'user' });
       } finally {
-        users.answer((req) => ({ status: 200, json: req.url.startsWith('/users?') ? [] : userRow(req.url.split('/')[2] ?? ALICE) }));
+        answerUsers((req) => ({ status: 200, json: req.url.startsWith('/users?') ? [] : userRow(req.url.split('/')[2] ?? ALICE) }));
         orders.answer((req) => ({ status: 200, json: req.url.startsWith('/orders/') ? orderRow(req.url.split('/')[2], BOB) : [] }));
       }
     });
@@ -179,24 +202,25 @@ describe('the gateway with AUTH_ENABLED=true', () => {
   });
 
   describe('POST /api/auth/login', () => {
-    it('answers a signed HS256 token for the user user-service vouches for', async () => {
-      users.answer(() => ({ status: 200, json: userRow(ALICE) }));
+    it('answers a signed HS256 token of the session user-service opened, and its refresh token', async () => {
+      answerUsers(() => ({ status: 200, json: issued(ALICE, SESSION_OF_ALICE) }));
 
-      const res = await http().post('/api/auth/login').send({ email: 'alice@example.com', password: 'SecurePass123!' }).expect(200);
+      const res = await http().post('/api/auth/login').set('User-Agent', 'unit-agent').send({ email: 'alice@example.com', password: 'SecurePass123!' }).expect(200);
 
-      expect(users.last).toMatchObject({ method: 'POST', url: '/auth/verify' });
-      expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, user: { id: ALICE, role: 'user' } });
+      expect(users.last).toMatchObject({ method: 'POST', url: '/auth/login' });
+      expect(JSON.parse(users.last.body)).toMatchObject({ email: 'alice@example.com', userAgent: 'unit-agent', ip: expect.any(String) });
+      expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, refreshToken: 'r'.repeat(43), sessionId: SESSION_OF_ALICE, user: { id: ALICE, role: 'user' } });
       const claims = claimsOf(res.body.accessToken);
-      expect(claims).toMatchObject({ sub: ALICE, roles: ['user'], iss: 'nest-ms-api-gateway', aud: 'nest-ms-api' });
+      expect(claims).toMatchObject({ sub: ALICE, roles: ['user'], sid: SESSION_OF_ALICE, iss: 'nest-ms-api-gateway', aud: 'nest-ms-api' });
       expect((claims.exp as number) - (claims.iat as number)).toBe(900);
       expect(JSON.parse(Buffer.from(res.body.accessToken.split('.')[0], 'base64url').toString())).toMatchObject({ alg: 'HS256' });
       // ...and the gateway takes its own token.
-      users.answer(() => ({ status: 200, json: userRow(ALICE) }));
+      answerUsers(() => ({ status: 200, json: userRow(ALICE) }));
       await http().get(`/api/users/${ALICE}`).set(bearer(res.body.accessToken)).expect(200);
     });
 
     it('answers one 401 whatever user-service said was wrong', async () => {
-      users.answer(() => ({ status: 401, json: { statusCode: 401, message: 'invalid email or password', error: 'Unauthorized' } }));
+      answerUsers(() => ({ status: 401, json: { statusCode: 401, message: 'invalid email or password', error: 'Unauthorized' } }));
 
       const res = await http().post('/api/auth/login').send({ email: 'alice@example.com', password: 'nope' });
 
@@ -208,31 +232,96 @@ describe('the gateway with AUTH_ENABLED=true', () => {
   describe('POST /api/auth/register', () => {
     const signUp = { email: 'new@example.com', name: 'New', password: 'SecurePass123!' };
 
-    it('creates a plain user and logs them in', async () => {
-      users.answer(() => ({ status: 201, json: userRow(ALICE) }));
+    it('creates a plain user and opens their first session', async () => {
+      answerUsers((req) => ({ status: 201, json: req.url === '/users' ? userRow(ALICE) : issued(ALICE, SESSION_OF_ALICE) }));
 
       const res = await http().post('/api/auth/register').send(signUp).expect(201);
 
-      expect(JSON.parse(users.last.body)).toEqual({ ...signUp, role: 'user' });
-      expect(claimsOf(res.body.accessToken)).toMatchObject({ sub: ALICE, roles: ['user'] });
+      const [created, opened] = usersCalls().slice(-2);
+      expect(created).toMatchObject({ method: 'POST', url: '/users' });
+      expect(JSON.parse(created.body)).toEqual({ ...signUp, role: 'user' });
+      expect(opened).toMatchObject({ method: 'POST', url: '/auth/sessions' });
+      expect(JSON.parse(opened.body)).toMatchObject({ userId: ALICE });
+      expect(claimsOf(res.body.accessToken)).toMatchObject({ sub: ALICE, roles: ['user'], sid: SESSION_OF_ALICE });
     });
 
     it('refuses to make anyone admin (403), without asking user-service', async () => {
-      const before = users.received.length;
+      const before = usersCalls().length;
 
       const res = await http().post('/api/auth/register').send({ ...signUp, role: 'admin' });
 
       expect(res.status).toBe(403);
-      expect(users.received.length).toBe(before);
+      expect(usersCalls().length).toBe(before);
     });
 
     it('passes user-service\'s 409 through, and applies the password and email-domain rules', async () => {
-      users.answer(() => ({ status: 409, json: { statusCode: 409, message: 'a user with email new@example.com already exists', error: 'Conflict' } }));
+      answerUsers(() => ({ status: 409, json: { statusCode: 409, message: 'a user with email new@example.com already exists', error: 'Conflict' } }));
       await http().post('/api/auth/register').send(signUp).expect(409);
 
       const weak = await http().post('/api/auth/register').send({ ...signUp, password: 'password' }).expect(400);
       expect(weak.body.message).toEqual([expect.stringMatching(/^password must have at least 8 characters/)]);
       await http().post('/api/auth/register').send({ ...signUp, email: 'x@mailinator.com' }).expect(400);
+    });
+  });
+
+  describe('sessions that can end', () => {
+    const bobsSession = '8b8b8b8b-8888-4888-8888-888888888888';
+    const bob = bearer(token({ sub: BOB, roles: ['user'], sid: bobsSession }));
+    const settle = () => new Promise((r) => setTimeout(r, 1100)); // SESSION_CHECK_TTL is 1 s here
+
+    beforeEach(() => answerUsers((req) => ({ status: 200, json: req.url.startsWith('/users?') ? [] : userRow(req.url.split('/')[2] ?? ALICE) })));
+
+    it('refuses the token of an ended session within SESSION_CHECK_TTL, and a token without a session at once', async () => {
+      live.set(bobsSession, { userId: BOB, role: 'user' });
+      await http().get(`/api/users/${BOB}`).set(bob).expect(200);
+      live.delete(bobsSession);
+      await settle();
+
+      const res = await http().get(`/api/users/${BOB}`).set(bob);
+      expect(res.status).toBe(401);
+      expect(res.body.message).toBe('session ended: log in again');
+      expect((await http().get(`/api/users/${ALICE}`).set(bearer(token({ sub: ALICE, roles: ['user'] })))).status).toBe(401);
+    });
+
+    it('takes the role the user has now: an admin demoted since the token was issued gets 403 on admin routes', async () => {
+      const demoted = '9c9c9c9c-9999-4999-8999-999999999999';
+      live.set(demoted, { userId: ADMIN, role: 'user' });
+      const res = await http().get('/api/users').set(bearer(token({ sub: ADMIN, roles: ['admin'], sid: demoted })));
+      expect(res.status).toBe(403);
+    });
+
+    it('asks user-service once per session per SESSION_CHECK_TTL, not once per request', async () => {
+      live.set(bobsSession, { userId: BOB, role: 'user' });
+      await settle();
+      const before = users.received.filter((r) => r.url.endsWith(`${bobsSession}/status`)).length;
+      for (let i = 0; i < 5; i++) await http().get(`/api/users/${BOB}`).set(bob).expect(200);
+      expect(users.received.filter((r) => r.url.endsWith(`${bobsSession}/status`)).length - before).toBe(1);
+    });
+
+    it('refresh: a new pair for a refresh token; a refused one is one 401', async () => {
+      answerUsers(() => ({ status: 200, json: issued(ALICE, SESSION_OF_ALICE) }));
+      const res = await http().post('/api/auth/refresh').send({ refreshToken: 'x'.repeat(43) }).expect(200);
+      expect(users.last).toMatchObject({ method: 'POST', url: '/auth/refresh' });
+      expect(claimsOf(res.body.accessToken)).toMatchObject({ sub: ALICE, sid: SESSION_OF_ALICE });
+      await http().post('/api/auth/refresh').send({ refreshToken: 'short' }).expect(400);
+
+      answerUsers(() => ({ status: 401, json: { statusCode: 401, message: 'invalid or expired refresh token: log in again', error: 'Unauthorized' } }));
+      const refused = await http().post('/api/auth/refresh').send({ refreshToken: 'x'.repeat(43) });
+      expect(refused.status).toBe(401);
+      expect(refused.body.message).toBe('invalid or expired refresh token: log in again');
+    });
+
+    it('logout ends the token\'s session at user-service, and this gateway refuses the token at once', async () => {
+      live.set(bobsSession, { userId: BOB, role: 'user' });
+      await settle();
+      await http().get(`/api/users/${BOB}`).set(bob).expect(200);
+      answerUsers(() => {
+        live.delete(bobsSession);
+        return { status: 204 };
+      });
+      await http().post('/api/auth/logout').set(bob).expect(204);
+      expect(usersCalls().at(-1)).toMatchObject({ method: 'DELETE', url: `/auth/sessions/${bobsSession}` });
+      expect((await http().get(`/api/users/${BOB}`).set(bob)).status).toBe(401);
     });
   });
 });

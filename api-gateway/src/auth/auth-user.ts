@@ -1,15 +1,17 @@
 import type { Role } from '../shared/events/contracts';
 
-/** Who a valid token says is calling: `sub` and `roles` of the JWT. */
+/** Who a valid token of a live session is calling for: `sub` and `sid` of the JWT, and the user's roles now. */
 export interface AuthUser {
   readonly id: string;
   readonly roles: readonly Role[];
+  readonly sessionId: string;
 }
 
-/** What the gateway signs. `iss` and `aud` pin tokens to this API. */
+/** What the gateway signs. `iss` and `aud` pin tokens to this API; `sid` ties the token to its session. */
 export interface TokenClaims {
   readonly sub: string;
   readonly roles: readonly Role[];
+  readonly sid: string;
 }
 
 export const TOKEN_ISSUER = 'nest-ms-api-gateway';

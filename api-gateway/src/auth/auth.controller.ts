@@ -1,13 +1,14 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { RequestId } from '../shared/http/request-id';
 import { AuthRateLimit } from '../throttling/auth-rate-limit.decorator';
 import { relay } from '../upstream/relay';
-import { AuthService } from './auth.service';
+import { AuthService, ClientSeen } from './auth.service';
 import { AuthResponseDto } from './dto/auth-response.dto';
 import { LoginDto } from './dto/login.dto';
+import { RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { Public } from './public.decorator';
 
@@ -23,8 +24,13 @@ export class AuthController {
   @ApiOperation({ summary: 'Sign up as a user and get a token (THROTTLE_AUTH_LIMIT per client IP)' })
   @ApiCreatedResponse({ type: AuthResponseDto })
   @ApiErrors('user-service', 400, 403, 409, 413, 415)
-  register(@Body() dto: RegisterDto, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return relay(res, this.auth.register(dto, requestId));
+  register(
+    @Body() dto: RegisterDto,
+    @Req() req: Request,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    return relay(res, this.auth.register(dto, clientSeen(req), requestId));
   }
 
   @Post('login')
@@ -32,7 +38,25 @@ export class AuthController {
   @ApiOperation({ summary: 'Log in with email and password; one 401 for any mismatch (THROTTLE_AUTH_LIMIT per client IP)' })
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiErrors('user-service', 400, 401, 413, 415)
-  login(@Body() dto: LoginDto, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
-    return relay(res, this.auth.login(dto, requestId));
+  login(@Body() dto: LoginDto, @Req() req: Request, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return relay(res, this.auth.login(dto, clientSeen(req), requestId));
   }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Trade a refresh token for a new access + refresh pair (THROTTLE_AUTH_LIMIT per client IP)',
+    description: 'Each refresh token works once. Presenting a spent one again ends its whole session (a copied token is assumed stolen).',
+  })
+  @ApiOkResponse({ type: AuthResponseDto })
+  @ApiErrors('user-service', 400, 401, 413, 415)
+  refresh(@Body() dto: RefreshDto, @Req() req: Request, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+    return relay(res, this.auth.refresh(dto, clientSeen(req), requestId));
+  }
+}
+
+/** What the session list shows of a login: the client's user agent and address as this gateway saw them. */
+function clientSeen(req: Request): ClientSeen {
+  const userAgent = req.headers['user-agent'];
+  return { ...(userAgent ? { userAgent: userAgent.slice(0, 300) } : {}), ...(req.ip ? { ip: req.ip.slice(0, 64) } : {}) };
 }

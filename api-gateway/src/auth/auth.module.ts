@@ -7,6 +7,8 @@ import type { GatewayEnv } from '../config/env';
 import { UpstreamModule } from '../upstream/upstream.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { SessionCheck } from './session-check';
+import { SessionsController } from './sessions.controller';
 import { AUTH_SETTINGS, authSettingsFrom } from './auth.settings';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
@@ -19,7 +21,7 @@ import { RolesGuard } from './roles.guard';
 @Global()
 @Module({
   imports: [PassportModule, JwtModule.register({}), UpstreamModule],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionsController],
   providers: [
     {
       provide: AUTH_SETTINGS,
@@ -30,10 +32,12 @@ import { RolesGuard } from './roles.guard';
           NODE_ENV: config.get('NODE_ENV', { infer: true }),
           JWT_SECRET: config.get('JWT_SECRET', { infer: true }),
           JWT_EXPIRATION: config.get('JWT_EXPIRATION', { infer: true }),
+          SESSION_CHECK_TTL: config.get('SESSION_CHECK_TTL', { infer: true }),
         }),
     },
     JwtStrategy,
     AuthService,
+    SessionCheck,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],

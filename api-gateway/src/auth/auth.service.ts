@@ -2,46 +2,80 @@ import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@
 import { JwtService } from '@nestjs/jwt';
 import type { Role } from '../shared/events/contracts';
 import { UpstreamClient, UpstreamReply } from '../upstream/upstream-client';
-import { TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenClaims } from './auth-user';
+import { AuthUser, TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenClaims } from './auth-user';
 import { AUTH_SETTINGS, AuthSettings } from './auth.settings';
 import type { AuthResponseDto } from './dto/auth-response.dto';
 import type { LoginDto } from './dto/login.dto';
+import type { RefreshDto } from './dto/refresh.dto';
 import type { RegisterDto } from './dto/register.dto';
+import { SessionCheck } from './session-check';
 
 interface UpstreamUser {
   id: string;
   role: Role;
 }
 
+/** user-service's answer to a login, a registration's session or a refresh. */
+interface IssuedSession {
+  sessionId: string;
+  refreshToken: string;
+  refreshExpiresAt: string;
+  user: UpstreamUser;
+}
+
+/** What the gateway saw of the client, kept on the session (the session list shows it). */
+export interface ClientSeen {
+  readonly userAgent?: string;
+  readonly ip?: string;
+}
+
 /**
- * Sign-up and login. user-service owns the users and checks passwords; the gateway only issues
- * the tokens (it alone holds JWT_SECRET).
+ * Sign-up, login, refresh and logout. user-service owns the users, their sessions and refresh
+ * tokens; the gateway only issues the short access tokens (it alone holds JWT_SECRET).
  */
 @Injectable()
 export class AuthService {
   constructor(
     private readonly upstream: UpstreamClient,
     private readonly jwt: JwtService,
+    private readonly sessions: SessionCheck,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
   ) {}
 
   /** Creates a plain user (never an admin) and logs them in; user-service's 400/409 come back as they are. */
-  async register(dto: RegisterDto, requestId: string): Promise<UpstreamReply> {
+  async register(dto: RegisterDto, client: ClientSeen, requestId: string): Promise<UpstreamReply> {
     if (dto.role === 'admin') throw new ForbiddenException('nobody registers as admin: an admin creates admins (POST /api/users)');
     const body = { email: dto.email, name: dto.name, password: dto.password, role: 'user' };
-    const reply = await this.upstream.forward('user-service', { method: 'POST', path: '/users', body, requestId });
-    return reply.status === 201 ? { status: 201, body: await this.tokenFor(reply.body as UpstreamUser) } : reply;
+    const created = await this.upstream.forward('user-service', { method: 'POST', path: '/users', body, requestId });
+    if (created.status !== 201) return created;
+    const userId = (created.body as UpstreamUser).id;
+    const opened = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/sessions', body: { userId, ...client }, requestId });
+    return opened.status === 201 ? { status: 201, body: await this.tokensFor(opened.body as IssuedSession) } : opened;
   }
 
   /** One 401 for an unknown email and a wrong password (user-service spends the same time on both). */
-  async login(dto: LoginDto, requestId: string): Promise<UpstreamReply> {
-    const reply = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/verify', body: dto, requestId });
+  async login(dto: LoginDto, client: ClientSeen, requestId: string): Promise<UpstreamReply> {
+    const reply = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/login', body: { ...dto, ...client }, requestId });
     if (reply.status === 401) throw new UnauthorizedException('invalid email or password');
-    return reply.status === 200 ? { status: 200, body: await this.tokenFor(reply.body as UpstreamUser) } : reply;
+    return reply.status === 200 ? { status: 200, body: await this.tokensFor(reply.body as IssuedSession) } : reply;
   }
 
-  private async tokenFor(user: UpstreamUser): Promise<AuthResponseDto> {
-    const claims: TokenClaims = { sub: user.id, roles: [user.role] };
+  /** A new pair for a refresh token; a spent one is refused, and ends its session. */
+  async refresh(dto: RefreshDto, client: ClientSeen, requestId: string): Promise<UpstreamReply> {
+    const reply = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/refresh', body: { ...dto, ...client }, requestId });
+    if (reply.status === 401) throw new UnauthorizedException('invalid or expired refresh token: log in again');
+    return reply.status === 200 ? { status: 200, body: await this.tokensFor(reply.body as IssuedSession) } : reply;
+  }
+
+  /** Ends the caller's session: its refresh token at once, its access tokens within SESSION_CHECK_TTL (at once on this instance). */
+  async logout(caller: AuthUser, requestId: string): Promise<UpstreamReply> {
+    const reply = await this.upstream.forward('user-service', { method: 'DELETE', path: `/auth/sessions/${caller.sessionId}`, requestId, caller });
+    this.sessions.forget(caller.sessionId);
+    return reply;
+  }
+
+  private async tokensFor(issued: IssuedSession): Promise<AuthResponseDto> {
+    const claims: TokenClaims = { sub: issued.user.id, roles: [issued.user.role], sid: issued.sessionId };
     const accessToken = await this.jwt.signAsync(claims, {
       secret: this.settings.jwtSecret,
       algorithm: TOKEN_ALGORITHM,
@@ -49,6 +83,14 @@ export class AuthService {
       issuer: TOKEN_ISSUER,
       audience: TOKEN_AUDIENCE,
     });
-    return { accessToken, tokenType: 'Bearer', expiresIn: this.settings.expiresInSeconds, user: user as unknown as AuthResponseDto['user'] };
+    return {
+      accessToken,
+      tokenType: 'Bearer',
+      expiresIn: this.settings.expiresInSeconds,
+      refreshToken: issued.refreshToken,
+      refreshExpiresAt: issued.refreshExpiresAt,
+      sessionId: issued.sessionId,
+      user: issued.user as unknown as AuthResponseDto['user'],
+    };
   }
 }

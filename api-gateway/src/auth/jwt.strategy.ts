@@ -25,10 +25,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(payload: { sub?: unknown; roles?: unknown }): AuthUser | false {
-    const { sub, roles } = payload;
+  validate(payload: { sub?: unknown; roles?: unknown; sid?: unknown }): AuthUser | false {
+    const { sub, roles, sid } = payload;
     if (typeof sub !== 'string' || !UUID.test(sub)) return false;
+    if (typeof sid !== 'string' || !UUID.test(sid)) return false;
     if (!Array.isArray(roles) || !roles.every((r) => (ROLES as readonly unknown[]).includes(r))) return false;
-    return { id: sub.toLowerCase(), roles: roles as Role[] };
+    return { id: sub.toLowerCase(), roles: roles as Role[], sessionId: sid.toLowerCase() };
   }
 }

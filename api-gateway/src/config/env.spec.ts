@@ -40,11 +40,11 @@ describe('security settings', () => {
   const STRONG = 'k3J9x2Qp7LmZ4vB8nR1tY6wE5sA0dF3g';
   const production = { NODE_ENV: 'production', JWT_SECRET: STRONG, API_KEY: `${STRONG}-api` };
 
-  it('have working development defaults: auth off, CORS open, a development JWT secret, 1 h tokens', () => {
+  it('have working development defaults: auth off, CORS open, a development JWT secret, 15-minute access tokens, session checks every 4 s', () => {
     const env = validateEnv({});
     expect(authEnabled(env)).toBe(false);
     expect(corsOrigins(env)).toBe(true);
-    expect(env).toMatchObject({ JWT_SECRET: DEV_JWT_SECRET, JWT_EXPIRATION: '1h', THROTTLE_LIMIT: 100, THROTTLE_AUTH_LIMIT: 5 });
+    expect(env).toMatchObject({ JWT_SECRET: DEV_JWT_SECRET, JWT_EXPIRATION: '15m', SESSION_CHECK_TTL: '4s', THROTTLE_LIMIT: 100, THROTTLE_AUTH_LIMIT: 5 });
   });
 
   it('in production: auth on and CORS closed unless said otherwise', () => {

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { envValidator, LOG_LEVELS, NODE_ENVS, ToInt } from '../shared/config/env';
+import { durationSeconds, IsDuration } from '../shared/config/duration';
 import { IsSecret } from '../shared/config/secrets';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
@@ -39,9 +40,10 @@ export class GatewayEnv {
   @IsOptional() @ToBool() @IsBoolean({ message: 'AUTH_ENABLED must be true or false' }) AUTH_ENABLED?: boolean;
   /** HS256 key of the tokens; production refuses the default and anything under 32 characters. */
   @IsSecret({ requiredInProduction: true }) JWT_SECRET: string = DEV_JWT_SECRET;
-  /** Token lifetime: seconds, or a number with s, m, h or d. */
-  @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRATION must be seconds or a number with s, m, h or d (e.g. 3600, 15m, 1h, 7d)' })
-  JWT_EXPIRATION = '1h';
+  /** Access token lifetime: short, since refresh tokens keep a session going (see user-service's REFRESH_TOKEN_TTL). */
+  @IsDuration('JWT_EXPIRATION') JWT_EXPIRATION = '15m';
+  /** How long the gateway trusts a session check: the bound on how late a revocation bites. */
+  @IsDuration('SESSION_CHECK_TTL') SESSION_CHECK_TTL = '4s';
 
   /** Requests per client IP per window on every route (probes aside). */
   @ToInt() @IsInt() @Min(1) THROTTLE_LIMIT = 100;
@@ -63,12 +65,7 @@ export const authEnabled = (env: Pick<GatewayEnv, 'AUTH_ENABLED' | 'NODE_ENV'>):
   env.AUTH_ENABLED ?? env.NODE_ENV === 'production';
 
 /** JWT_EXPIRATION in seconds ("3600", "15m", "1h", "7d"). */
-export function expirationSeconds(text: string): number {
-  const match = /^(\d+)([smhd]?)$/.exec(text);
-  if (!match) throw new Error(`JWT_EXPIRATION=${text} is not a duration`);
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
+export const expirationSeconds = (text: string): number => durationSeconds(text, 'JWT_EXPIRATION');
 
 /** The CORS origins to allow: true = any, false = none (no CORS headers at all). */
 export function corsOrigins(env: Pick<GatewayEnv, 'CORS_ORIGINS' | 'NODE_ENV'>): boolean | string[] {

@@ -20,7 +20,7 @@ describe('rate limits', () => {
       THROTTLE_TTL_MS: '60000',
     });
     upstream.answer((req) =>
-      req.url === '/auth/verify'
+      req.url === '/auth/login'
         ? { status: 401, json: { statusCode: 401, message: 'invalid email or password', error: 'Unauthorized' } }
         : { status: 200, json: [], headers: { 'X-Total-Count': '0' } },
     );

@@ -5,7 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import { Pool } from 'undici';
 import type { AuthUser } from '../auth/auth-user';
 import { Upstream, UPSTREAM_OPTIONS, UpstreamOptions, UPSTREAMS } from '../config/upstreams';
-import { API_KEY_HEADER, USER_ID_HEADER, USER_ROLES_HEADER } from '../shared/auth/api-key';
+import { API_KEY_HEADER, SESSION_ID_HEADER, USER_ID_HEADER, USER_ROLES_HEADER } from '../shared/auth/api-key';
 import { REQUEST_ID_HEADER } from '../shared/http/request-id';
 import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from './upstream.errors';
 import { upstreamDuration } from './upstream.metrics';
@@ -146,6 +146,7 @@ export class UpstreamClient implements OnApplicationShutdown {
     if (req.caller) {
       headers[USER_ID_HEADER] = req.caller.id;
       headers[USER_ROLES_HEADER] = req.caller.roles.join(',');
+      headers[SESSION_ID_HEADER] = req.caller.sessionId;
     }
     return headers;
   }

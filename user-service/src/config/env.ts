@@ -1,9 +1,13 @@
 import { IsEmail, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsDuration } from '../shared/config/duration';
 import { DatabaseEnv, envValidator } from '../shared/config/env';
 import { IsSecurePassword } from '../shared/validation/password';
 
 /** user-service's environment. Defaults are the local stack's (`npm start`). */
 export class UserServiceEnv extends DatabaseEnv {
+  /** How long a session may go unrefreshed: each refresh token lives this long after it is issued. */
+  @IsDuration('REFRESH_TOKEN_TTL') REFRESH_TOKEN_TTL = '30d';
+
   /** The first admin (created at start, or promoted; see AdminSeeder). Needs ADMIN_PASSWORD. */
   @ValidateIf((env: UserServiceEnv) => env.ADMIN_EMAIL !== undefined || env.ADMIN_PASSWORD !== undefined)
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address (it is required with ADMIN_PASSWORD)' })

@@ -9,7 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RequestScope, Scope } from '../shared/auth/scope';
+import { RequestScope, RequestSessionId, Scope } from '../shared/auth/scope';
 import { PageQuery, TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -50,8 +50,13 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse()
   @ApiConflictResponse()
-  async update(@Param('id', UUID) id: string, @Body() dto: UpdateUserDto, @RequestScope() scope: Scope): Promise<UserResponseDto> {
-    return UserResponseDto.of(await this.users.update(id, dto, scope));
+  async update(
+    @Param('id', UUID) id: string,
+    @Body() dto: UpdateUserDto,
+    @RequestScope() scope: Scope,
+    @RequestSessionId() session: string | undefined,
+  ): Promise<UserResponseDto> {
+    return UserResponseDto.of(await this.users.update(id, dto, scope, session));
   }
 
   @Delete(':id')

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { SessionsModule } from '../sessions/sessions.module';
 import { PasswordHasher } from './password-hasher';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 @Module({
+  imports: [SessionsModule],
   controllers: [UsersController],
   providers: [UsersService, PasswordHasher],
   exports: [UsersService, PasswordHasher],

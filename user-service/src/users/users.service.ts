@@ -8,6 +8,7 @@ import { Contracts } from '../shared/events/contracts';
 import { Events } from '../shared/outbox/events';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
+import { SessionsService } from '../sessions/sessions.service';
 import { PasswordHasher } from './password-hasher';
 import { User } from './user.entity';
 import { UserAlreadyExistsError, UserNotFoundError } from './users.errors';
@@ -27,6 +28,7 @@ export class UsersService {
     private readonly unitOfWork: UnitOfWork,
     private readonly events: Events,
     private readonly hasher: PasswordHasher,
+    private readonly sessions: SessionsService,
   ) {}
 
   async create(dto: CreateUserDto): Promise<User> {
@@ -80,7 +82,11 @@ export class UsersService {
     return user;
   }
 
-  async update(id: string, dto: UpdateUserDto, scope: Scope = EVERYONE): Promise<User> {
+  /**
+   * A new password ends every other session of the user (a thief holding one is out within the
+   * gateway's session check); `keepSession`, the one the change was made from, stays.
+   */
+  async update(id: string, dto: UpdateUserDto, scope: Scope = EVERYONE, keepSession?: string): Promise<User> {
     ownedBy(scope, id);
     const email = dto.email?.toLowerCase();
     const passwordHash = dto.password === undefined ? undefined : await this.hasher.hash(dto.password);
@@ -91,6 +97,7 @@ export class UsersService {
         if (dto.name !== undefined) user.name = dto.name;
         if (passwordHash !== undefined) user.passwordHash = passwordHash;
         await this.unitOfWork.transaction.save(user);
+        if (passwordHash !== undefined) await this.sessions.endOthers(id, keepSession, 'password_changed');
         return this.unitOfWork.transaction.findOneByOrFail(User, { id });
       }),
     );

@@ -15,7 +15,7 @@ export async function startTestApp(): Promise<{ app: INestApplication; db: DataS
 }
 
 export async function truncateAll(db: DataSource): Promise<void> {
-  await db.query('TRUNCATE users, outbox_messages, processed_events');
+  await db.query('TRUNCATE users, sessions, refresh_tokens, outbox_messages, processed_events');
 }
 
 export interface SeenMessage {

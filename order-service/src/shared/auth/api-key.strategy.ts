@@ -1,13 +1,15 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import type { IncomingHttpHeaders } from 'node:http';
 import { Role, ROLES } from '../events/contracts';
-import { API_KEY_HEADER, sameSecret, USER_ID_HEADER, USER_ROLES_HEADER } from './api-key';
+import { API_KEY_HEADER, sameSecret, SESSION_ID_HEADER, USER_ID_HEADER, USER_ROLES_HEADER } from './api-key';
 
 /** Who is calling a service: always the gateway (or a tool holding the key), maybe for a user. */
 export interface Caller {
   /** The user the gateway authenticated, when it did (only with AUTH_ENABLED). */
   readonly userId?: string;
   readonly roles: readonly Role[];
+  /** The session of the user's token. */
+  readonly sessionId?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -48,7 +50,9 @@ export function forwardedCaller(headers: IncomingHttpHeaders): Caller {
     .map((r) => r.trim())
     .filter((r): r is Role => (ROLES as readonly string[]).includes(r));
   if (id === undefined || !UUID.test(id)) return { roles: [] };
-  return { userId: id.toLowerCase(), roles: [...new Set(roles)] };
+  const session = single(headers[SESSION_ID_HEADER]);
+  const sessionId = session !== undefined && UUID.test(session) ? session.toLowerCase() : undefined;
+  return { userId: id.toLowerCase(), roles: [...new Set(roles)], ...(sessionId ? { sessionId } : {}) };
 }
 
 const single = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);

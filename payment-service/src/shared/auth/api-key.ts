@@ -7,6 +7,8 @@ export const API_KEY_HEADER = 'x-api-key';
 export const USER_ID_HEADER = 'x-user-id';
 /** That user's roles, comma-separated; same rules as USER_ID_HEADER. */
 export const USER_ROLES_HEADER = 'x-user-roles';
+/** The session of that user's token (JWT `sid`); same rules as USER_ID_HEADER. */
+export const SESSION_ID_HEADER = 'x-session-id';
 
 /**
  * Compares a presented secret with the expected one in constant time. Both sides are hashed

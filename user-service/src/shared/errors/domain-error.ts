@@ -1,7 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 
 /** What kind of failure a domain error is; only the HTTP edge turns kinds into status codes. */
-export type DomainErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'unavailable';
+export type DomainErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'unprocessable' | 'unavailable';
 
 /** Errors of the business rules. Services throw them; Kafka handlers and HTTP both understand them. */
 export abstract class DomainError extends Error {

@@ -17,11 +17,13 @@ export const REDACTED_PATHS = [
   '*.passwordHash',
   '*.token',
   '*.accessToken',
+  '*.refreshToken',
   '*.apiKey',
   'password',
   'passwordHash',
   'token',
   'accessToken',
+  'refreshToken',
 ];
 
 interface LogEnv {

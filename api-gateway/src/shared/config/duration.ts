@@ -1,0 +1,14 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
+import { Matches } from 'class-validator';
+
+/** A lifetime setting: seconds, or a number with s, m, h or d ("3600", "15m", "1h", "30d"). */
+export const IsDuration = (variable: string): PropertyDecorator =>
+  Matches(/^\d+[smhd]?$/, { message: `${variable} must be seconds or a number with s, m, h or d (e.g. 3600, 15m, 1h, 30d)` });
+
+/** A duration setting in seconds. */
+export function durationSeconds(text: string, variable = 'duration'): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text);
+  if (!match) throw new Error(`${variable}=${text} is not a duration`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UnauthorizedException } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { SessionsService } from '../sessions/sessions.service';
+import { RequestScope, Scope } from '../shared/auth/scope';
+import { UserResponseDto } from '../users/dto/user-response.dto';
+import { UsersService } from '../users/users.service';
+import { CredentialsService } from './credentials.service';
+import { IssuedSessionDto, LoginDto, OpenSessionDto, RefreshDto, SessionResponseDto, SessionStatusDto } from './session.dto';
+
+const UUID = new ParseUUIDPipe({ version: '4' });
+
+/**
+ * Internal: the gateway's logins, refreshes and session checks. The gateway issues the access
+ * tokens (it alone holds JWT_SECRET); sessions and refresh tokens live here, with the users.
+ */
+@ApiTags('sessions')
+@Controller('auth')
+export class SessionsController {
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly sessions: SessionsService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Check an email and password and open a session with its first refresh token' })
+  @ApiOkResponse({ type: IssuedSessionDto })
+  @ApiUnauthorizedResponse({ description: 'Unknown email or wrong password: one answer for both' })
+  async login(@Body() dto: LoginDto): Promise<IssuedSessionDto> {
+    const user = await this.credentials.verify(dto.email, dto.password);
+    if (!user) throw new UnauthorizedException('invalid email or password');
+    return IssuedSessionDto.of(await this.sessions.open(user.id, dto), UserResponseDto.of(user));
+  }
+
+  @Post('sessions')
+  @ApiOperation({ summary: 'Open a session for a user just registered' })
+  @ApiCreatedResponse({ type: IssuedSessionDto })
+  async open(@Body() dto: OpenSessionDto, @RequestScope() scope: Scope): Promise<IssuedSessionDto> {
+    const user = await this.users.get(dto.userId, scope);
+    return IssuedSessionDto.of(await this.sessions.open(user.id, dto), UserResponseDto.of(user));
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Trade a refresh token for a new one (the old one is spent; presenting it again ends the session)' })
+  @ApiOkResponse({ type: IssuedSessionDto })
+  @ApiUnauthorizedResponse({ description: 'Unknown, expired or spent refresh token, or an ended session' })
+  async refresh(@Body() dto: RefreshDto): Promise<IssuedSessionDto> {
+    const issued = await this.sessions.refresh(dto.refreshToken, dto);
+    return IssuedSessionDto.of(issued, UserResponseDto.of(await this.users.get(issued.userId)));
+  }
+
+  @Get('sessions')
+  @ApiOperation({ summary: "The caller's sessions in use, newest first (an admin names the user)" })
+  @ApiQuery({ name: 'userId', required: false, description: 'An admin only; a user always sees their own' })
+  @ApiOkResponse({ type: [SessionResponseDto] })
+  async list(@RequestScope() scope: Scope, @Query('userId', new ParseUUIDPipe({ version: '4', optional: true })) userId?: string): Promise<SessionResponseDto[]> {
+    const owner = scope.everyone ? userId : scope.userId;
+    if (!owner) throw new UnauthorizedException('sessions belong to a user: call with a user, or name one (?userId=)');
+    return (await this.sessions.listActive(owner)).map((s) => SessionResponseDto.of(s));
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End one session (its refresh token stops working; its access tokens within seconds)' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'No such session of the caller' })
+  async end(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<void> {
+    await this.sessions.end(id, scope, 'ended_by_user');
+  }
+
+  @Get('sessions/:id/status')
+  @ApiOperation({ summary: "Whether a session's access tokens may still be used, and the user's role now (the gateway caches it for seconds)" })
+  @ApiOkResponse({ type: SessionStatusDto })
+  async status(@Param('id', UUID) id: string): Promise<SessionStatusDto> {
+    return this.sessions.status(id);
+  }
+}
