@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { freePort } from '../support/spawned-app';
 import { descendants, groupMembers, isAlive, runInTerminal, signalGroup, statusOf, tcpOpen, TerminalCommand } from '../support/command';
-import { REPO } from '../support/repo';
+import { REPO, repoPath } from '../support/repo';
 
 /**
  * `npm start` at the repo root, run as a user runs it, with the settings a user gives it: the
@@ -146,6 +147,19 @@ describe('npm start', () => {
     expect(out).toMatch(/Kafka localhost:9094: a killed run left it running \(pid \d+\); using it, and this run stops it/);
     expect(out).not.toMatch(/not started here/);
     for (const orphan of orphans) expect({ pid: orphan.pid, alive: isAlive(orphan.pid) }).toEqual({ pid: orphan.pid, alive: false });
+
+    // The bench refuses to measure this gateway's rate limiter (100 requests per 10 s), saying how
+    // to lift it, and leaves the committed report alone.
+    const report = readFileSync(repoPath('bench', 'results', 'latest.md'), 'utf8');
+    const bench = spawnSync('npm', ['run', 'bench', '--', '--profile', 'dev', '--only', 'gateway', '--no-build', '--nice', '0'], {
+      cwd: REPO,
+      env: userEnv({}),
+      encoding: 'utf8',
+      timeout: 120000,
+    });
+    expect(bench.status).toBe(1);
+    expect(bench.stdout).toMatch(/allows a client 100 requests per window[^\n]*THROTTLE_LIMIT=1000000 THROTTLE_AUTH_LIMIT=1000000 npm start/);
+    expect(readFileSync(repoPath('bench', 'results', 'latest.md'), 'utf8')).toBe(report);
 
     second.interrupt();
     // npm ends by the same signal its script got, as in a terminal.
