@@ -100,7 +100,7 @@ describe('bad input and an OpenAPI-driven fuzz through the gateway', () => {
 
   it('every body of the document: broken input gets a 400 naming what is wrong, and nothing is stored', async () => {
     const withBody = ops.filter((o) => o.body);
-    expect(withBody.map((o) => `${o.method} ${o.path}`).sort()).toEqual(['POST /api/auth/login', 'POST /api/auth/register', 'POST /api/orders', 'POST /api/users', 'PUT /api/users/{id}']);
+    expect(withBody.map((o) => `${o.method} ${o.path}`).sort()).toEqual(['POST /api/auth/login', 'POST /api/auth/refresh', 'POST /api/auth/register', 'POST /api/orders', 'POST /api/users', 'PUT /api/users/{id}']);
     let cases = 0;
     for (const o of withBody) {
       await fc.assert(
