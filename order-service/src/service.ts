@@ -11,7 +11,7 @@ import { ServiceDefinition } from './shared/service/definition';
 export const orderService: ServiceDefinition = {
   name: 'order-service',
   description:
-    'Orders. Publishes order.created, order.cancelled, order.expired, order.refund_requested; consumes user.created (welcome order), user.deleted, payment.completed, payment.failed, payment.refunded, payment.refund_failed',
+    'Orders. Publishes order.created, order.cancelled, order.expired, order.refund-requested; consumes user.created (welcome order), user.deleted, payment.completed, payment.failed, payment.refunded, payment.refund-failed',
   validateEnv,
   schema: {
     entities: [Order, OrderItem, OrderStatusChange, KnownUser],

@@ -7,7 +7,7 @@ import { ServiceDefinition } from './shared/service/definition';
 
 export const paymentService: ServiceDefinition = {
   name: 'payment-service',
-  description: 'Pays and refunds orders: consumes order.created and order.refund_requested, publishes payment.completed, payment.failed, payment.refunded, payment.refund_failed',
+  description: 'Pays and refunds orders: consumes order.created and order.refund-requested, publishes payment.completed, payment.failed, payment.refunded, payment.refund-failed',
   validateEnv,
   schema: { entities: [Payment, Refund], migrations: [CreatePayments1764000000001, CreateRefunds1764000000002] },
   consumesEvents: true,

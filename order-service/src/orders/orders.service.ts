@@ -123,7 +123,7 @@ export class OrdersService {
     return decision.kind === 'move' ? 'changed' : 'unchanged';
   }
 
-  /** payment.refunded / payment.refund_failed: the end of a refund the order asked for. */
+  /** payment.refunded / payment.refund-failed: the end of a refund the order asked for. */
   async applyRefundOutcome(orderId: string, outcome: RefundOutcome): Promise<'changed' | 'unchanged'> {
     const order = await this.lock(orderId);
     const decision = await this.transitions.apply(order, outcome);

@@ -53,13 +53,13 @@ describe('PaymentEventsConsumer', () => {
     expect(producer.sent).toEqual([]);
   });
 
-  it('moves the order on for payment.refunded and payment.refund_failed', async () => {
+  it('moves the order on for payment.refunded and payment.refund-failed', async () => {
     const { sut, orders } = setup();
     const base = { refundId: randomUUID(), paymentId: randomUUID(), orderId: randomUUID(), amount: '9.99' };
     const refunded = anEnvelope('PaymentRefunded', base);
     const failed = anEnvelope('PaymentRefundFailed', { ...base, attempts: 3, reason: 'refund declined' });
     await deliver(sut, 'refunded', refunded, aKafkaContext('payment.refunded', refunded));
-    await deliver(sut, 'refundFailed', failed, aKafkaContext('payment.refund_failed', failed));
+    await deliver(sut, 'refundFailed', failed, aKafkaContext('payment.refund-failed', failed));
     expect(orders.applied).toEqual([
       { orderId: base.orderId, outcome: 'refund_completed' },
       { orderId: base.orderId, outcome: 'refund_failed' },

@@ -23,7 +23,7 @@ describe('the payment deadline (real PostgreSQL and Kafka)', () => {
     await userService.start();
     sut = await start();
     const kafka = testKafka();
-    probe = await new TopicProbe(kafka).start(['order.expired', 'order.refund_requested']);
+    probe = await new TopicProbe(kafka).start(['order.expired', 'order.refund-requested']);
     publisher = await new TestPublisher(kafka).start();
   });
 
@@ -57,7 +57,7 @@ describe('the payment deadline (real PostgreSQL and Kafka)', () => {
     const paymentId = randomUUID();
     await publisher.publish('payment.completed', id, anEvent('PaymentCompleted', { paymentId, orderId: id, amount: '5.00' }));
     await waitUntil(async () => (await statusOf(id)) === 'refund_pending', 'the late payment refunded', 10_000);
-    const [refund] = await probe.waitFor('order.refund_requested', id);
+    const [refund] = await probe.waitFor('order.refund-requested', id);
     expect(JSON.parse(refund.value as string).data).toEqual({ orderId: id, paymentId, amount: '5.00', reason: 'late_payment' });
     expect(probe.of('order.expired', id)).toHaveLength(1);
   });

@@ -24,7 +24,7 @@ describe('the order saga: cancel, refund, late payment (real PostgreSQL and Kafk
     sut = await startOrderService({ consumerGroup: `order-service-it-saga-${randomUUID()}`, userServiceUrl: userService.url });
     http = sut.app.getHttpServer() as App;
     const kafka = testKafka();
-    probe = await new TopicProbe(kafka).start(['order.cancelled', 'order.refund_requested', 'payment.refunded.dlq']);
+    probe = await new TopicProbe(kafka).start(['order.cancelled', 'order.refund-requested', 'payment.refunded.dlq']);
     publisher = await new TestPublisher(kafka).start();
   });
 
@@ -48,7 +48,7 @@ describe('the order saga: cancel, refund, late payment (real PostgreSQL and Kafk
   const statusOf = async (id: string): Promise<string> => ((await request(http).get(`/orders/${id}`).expect(200)).body as OrderBody).status;
   const until = (id: string, status: string) => waitUntil(async () => (await statusOf(id)) === status, `order ${id} ${status}`);
   const cancel = (id: string) => request(http).post(`/orders/${id}/cancel`);
-  const refundRequests = (id: string) => probe.of('order.refund_requested', id).map((m) => JSON.parse(m.value as string).data);
+  const refundRequests = (id: string) => probe.of('order.refund-requested', id).map((m) => JSON.parse(m.value as string).data);
 
   const pay = async (orderId: string, paymentId = randomUUID(), event = anEvent('PaymentCompleted', { paymentId, orderId, amount: '20.30' })) => {
     await publisher.publish('payment.completed', orderId, event);
@@ -81,7 +81,7 @@ describe('the order saga: cancel, refund, late payment (real PostgreSQL and Kafk
     expect(((await cancel(order.id).expect(200)).body as OrderBody).status).toBe('refund_pending');
     // A second cancel while the refund is under way: the order as it is, no second refund.
     expect(((await cancel(order.id).expect(200)).body as OrderBody).status).toBe('refund_pending');
-    await probe.waitFor('order.refund_requested', order.id);
+    await probe.waitFor('order.refund-requested', order.id);
     expect(refundRequests(order.id)).toEqual([{ orderId: order.id, paymentId, amount: '20.30', reason: 'cancelled' }]);
 
     const event = await refunded(order.id, paymentId);
@@ -107,7 +107,7 @@ describe('the order saga: cancel, refund, late payment (real PostgreSQL and Kafk
     const { paymentId, event } = await pay(order.id);
     await until(order.id, 'refund_pending');
     await publisher.publish('payment.completed', order.id, event); // redelivered: still one refund
-    await probe.waitFor('order.refund_requested', order.id);
+    await probe.waitFor('order.refund-requested', order.id);
     expect(refundRequests(order.id)).toEqual([{ orderId: order.id, paymentId, amount: '20.30', reason: 'late_payment' }]);
 
     await refunded(order.id, paymentId);
@@ -123,7 +123,7 @@ describe('the order saga: cancel, refund, late payment (real PostgreSQL and Kafk
     await until(order.id, 'paid');
     await cancel(order.id).expect(200);
     const failure = anEvent('PaymentRefundFailed', { refundId: randomUUID(), paymentId, orderId: order.id, amount: '20.30', attempts: 3, reason: 'refund declined' });
-    await publisher.publish('payment.refund_failed', order.id, failure);
+    await publisher.publish('payment.refund-failed', order.id, failure);
     await until(order.id, 'refund_failed');
     expect((await cancel(order.id).expect(409)).body.message).toBe(`order ${order.id} is refund_failed and cannot be cancelled`);
 

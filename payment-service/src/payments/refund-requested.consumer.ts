@@ -7,7 +7,7 @@ import { OnEvent } from '../shared/kafka/on-event';
 import { RefundExhaustedError } from './payments.errors';
 import { RefundsService } from './refunds.service';
 
-/** order.refund_requested -> the payment given back, once. */
+/** order.refund-requested -> the payment given back, once. */
 @ApiExcludeController()
 @Controller()
 export class RefundRequestedConsumer {
@@ -15,7 +15,7 @@ export class RefundRequestedConsumer {
 
   /**
    * The provider's calls (and their retries) happen outside any transaction. When they all fail,
-   * the failure is recorded and told (payment.refund_failed) and the request is dead-lettered
+   * the failure is recorded and told (payment.refund-failed) and the request is dead-lettered
    * with the reason: visible to an operator, who can redrive it once the provider is back.
    */
   @OnEvent(Contracts.RefundRequested, 'payment-service.refund-requested', { waitsOutsideTransaction: true })

@@ -67,7 +67,7 @@ export class RefundsService {
     this.unitOfWork.afterCommit(`refund:${row.id}`, () => refundsTotal.inc({ outcome: 'completed' }));
   }
 
-  /** In its own unit of work: the refund failed (attempts added up) and payment.refund_failed. */
+  /** In its own unit of work: the refund failed (attempts added up) and payment.refund-failed. */
   async recordFailed(payment: Payment, attempts: number, reason: string): Promise<void> {
     await this.unitOfWork.run(async () => {
       const row = await this.upsert(payment, 'failed', attempts, reason);

@@ -27,7 +27,7 @@ describe('a refund the provider keeps declining (REFUND_FAILURE_RATE=1, real Kaf
 
   beforeEach(async () => truncate(sut.db));
 
-  it('retries, then records the failure, tells payment.refund_failed and dead-letters the request for a redrive', async () => {
+  it('retries, then records the failure, tells payment.refund-failed and dead-letters the request for a redrive', async () => {
     const payment = await aCompletedPayment(producer, sut.db, '7.05');
     await publishRefundRequested(producer, aRefundRequested({ ...payment, reason: 'cancelled' }));
 

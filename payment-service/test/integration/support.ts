@@ -207,7 +207,7 @@ export async function publishRaw(producer: Producer, key: string, value: string,
   return sent;
 }
 
-/** An order.refund_requested as order-service publishes it. */
+/** An order.refund-requested as order-service publishes it. */
 export function aRefundRequested(data: RefundRequestedData, requestId = `req-${randomUUID()}`) {
   return createEnvelope(Contracts.RefundRequested.type, Contracts.RefundRequested.version, data, requestId);
 }

@@ -77,7 +77,7 @@ export type CancelledFrom = (typeof CANCELLED_FROM)[number];
 export class OrderCancelledData {
   @IsUUID() readonly orderId!: string;
   @IsUUID() readonly userId!: string;
-  /** pending: nothing was taken; paid: a refund follows (order.refund_requested). */
+  /** pending: nothing was taken; paid: a refund follows (order.refund-requested). */
   @IsIn(CANCELLED_FROM) readonly cancelledFrom!: CancelledFrom;
 }
 

@@ -10,9 +10,9 @@ export const Topics = {
   PaymentFailed: 'payment.failed',
   OrderCancelled: 'order.cancelled',
   OrderExpired: 'order.expired',
-  RefundRequested: 'order.refund_requested',
+  RefundRequested: 'order.refund-requested',
   PaymentRefunded: 'payment.refunded',
-  PaymentRefundFailed: 'payment.refund_failed',
+  PaymentRefundFailed: 'payment.refund-failed',
 } as const satisfies typeof topicsFile.topics;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
