@@ -121,7 +121,7 @@ describe('cancelling orders through the gateway (real Kafka and PostgreSQL)', ()
 
   it('race: 200 orders each cancelled at a random moment; all rest, the money balances, no order has two refunds, no status went backwards', async () => {
     const users = await Promise.all([aUser('race-a'), aUser('race-b')]);
-    const orders = await Promise.all(Array.from({ length: 200 }, (_, i) => anOrder(users[i % 2], 1 + (i % 50) / 100)));
+    const orders = await Promise.all(Array.from({ length: 200 }, (_, i) => anOrder(users[i % 2], Number((1 + (i % 50) / 100).toFixed(2)))));
     // Some cancels land before the payment, some while it is being decided, some well after.
     const answers = await Promise.all(
       orders.map(async (o) => {
