@@ -86,7 +86,19 @@ ORDER_ID=$(echo "$ORDER" | jq -r .id)
 wait_for_final "$ORDER_ID"
 api GET "/api/orders/$ORDER_ID" | jq '{id, status, totalAmount}'
 
-step "5. The events on Kafka (keys: user and orders)"
+step "5. Change of mind: cancel the paid order (POST /api/orders/:id/cancel) -> refunded"
+api POST "/api/orders/$ORDER_ID/cancel" | jq '{id, status}'
+last=""
+for _ in $(seq 1 $((TIMEOUT_S * 5))); do
+  status=$(api GET "/api/orders/$ORDER_ID" | jq -r .status)
+  if [ "$status" != "$last" ]; then echo "  order $ORDER_ID: $status"; last=$status; fi
+  if [ "$status" = "refunded" ] || [ "$status" = "refund_failed" ]; then break; fi
+  sleep 0.2
+done
+api GET "/api/orders/$ORDER_ID" | jq -c '[.history[] | "\(.from // "-") -> \(.to) (\(.trigger))"]'
+api GET "/api/payments?orderId=$ORDER_ID" | jq -c '[.[] | {amount, status, refund: (.refund | if . then {amount, status} else null end)}]'
+
+step "6. The events on Kafka (keys: user and orders)"
 ROOT=$(cd "$(dirname "$0")" && pwd)
 if command -v node >/dev/null 2>&1 && [ -d "$ROOT/infra/local/node_modules/kafkajs" ]; then
   node "$ROOT/scripts/peek-events.mjs" --broker "${KAFKA_BROKER:-localhost:9094}" "$USER_ID" "$WELCOME_ID" "$ORDER_ID"

@@ -31,6 +31,7 @@ const ROUTES: [string, string, string | null, string, string, string[]][] = [
   ['post', '/api/orders', 'CreateOrderDto', '201', 'OrderResponseDto', ['400', '401', '403', '413', '415', '422', '429', '502', '503', '504']],
   ['get', '/api/orders', null, '200', '[OrderResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
   ['get', '/api/orders/{id}', null, '200', 'OrderResponseDto', ['400', '401', '404', '429', '502', '503', '504']],
+  ['post', '/api/orders/{id}/cancel', null, '200', 'OrderResponseDto', ['400', '401', '404', '409', '429', '502', '503', '504']],
   ['get', '/api/payments', null, '200', '[PaymentResponseDto]', ['400', '401', '429', '502', '503', '504']],
   ['get', '/api/payments/{id}', null, '200', 'PaymentResponseDto', ['400', '401', '404', '429', '502', '503', '504']],
 ];
@@ -123,8 +124,10 @@ describe('the OpenAPI document at /api/docs-json', () => {
     const props = (name: string) => Object.keys(doc.components.schemas[name].properties).sort();
     expect(props('CreateUserDto')).toEqual(['email', 'name', 'password', 'role']);
     expect(props('UserResponseDto')).toEqual(['createdAt', 'email', 'id', 'name', 'role', 'updatedAt']);
-    expect(props('OrderResponseDto')).toEqual(['createdAt', 'id', 'items', 'kind', 'status', 'totalAmount', 'updatedAt', 'userId']);
-    expect(props('PaymentResponseDto')).toEqual(['amount', 'createdAt', 'failureReason', 'id', 'orderId', 'status', 'userId']);
+    expect(props('OrderResponseDto')).toEqual(['createdAt', 'history', 'id', 'items', 'kind', 'status', 'totalAmount', 'updatedAt', 'userId']);
+    expect(props('OrderStatusChangeDto')).toEqual(['at', 'from', 'to', 'trigger']);
+    expect(props('PaymentResponseDto')).toEqual(['amount', 'createdAt', 'failureReason', 'id', 'orderId', 'refund', 'status', 'userId']);
+    expect(props('RefundResponseDto')).toEqual(['amount', 'attempts', 'createdAt', 'failureReason', 'id', 'status', 'updatedAt']);
     expect(doc.components.schemas.ErrorResponseDto.required).toEqual(expect.arrayContaining(['statusCode', 'message', 'error', 'requestId']));
   });
 });

@@ -50,6 +50,31 @@ const CASES: { contract: EventContract<object>; data: fc.Arbitrary<Record<string
     data: fc.record({ paymentId: fc.uuid(), orderId: fc.uuid(), amount: money, reason: text(500), code: text(20) }, { requiredKeys: ['paymentId', 'orderId', 'amount', 'reason'] }),
     broken: { reason: fc.oneof(fc.integer(), fc.constant('r'.repeat(501))), code: fc.integer() },
   },
+  {
+    contract: Contracts.OrderCancelled,
+    data: fc.record({ orderId: fc.uuid(), userId: fc.uuid(), cancelledFrom: fc.constantFrom('pending', 'paid') }),
+    broken: { cancelledFrom: fc.string().filter((s) => s !== 'pending' && s !== 'paid'), userId: fc.integer() },
+  },
+  {
+    contract: Contracts.OrderExpired,
+    data: fc.record({ orderId: fc.uuid(), userId: fc.uuid(), deadline: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()) }),
+    broken: { deadline: fc.constantFrom('', 'yesterday', '2020-13-45T00:00:00Z'), orderId: fc.constant('nope') },
+  },
+  {
+    contract: Contracts.RefundRequested,
+    data: fc.record({ orderId: fc.uuid(), paymentId: fc.uuid(), amount: money, reason: fc.constantFrom('cancelled', 'late_payment') }),
+    broken: { amount: fc.oneof(fc.double(), fc.constantFrom('-1', '1.001')), reason: fc.string().filter((s) => s !== 'cancelled' && s !== 'late_payment') },
+  },
+  {
+    contract: Contracts.PaymentRefunded,
+    data: fc.record({ refundId: fc.uuid(), paymentId: fc.uuid(), orderId: fc.uuid(), amount: money }),
+    broken: { refundId: fc.string({ maxLength: 10 }), amount: fc.double() },
+  },
+  {
+    contract: Contracts.PaymentRefundFailed,
+    data: fc.record({ refundId: fc.uuid(), paymentId: fc.uuid(), orderId: fc.uuid(), amount: money, attempts: fc.integer({ min: 1, max: 100 }), reason: text(500) }),
+    broken: { attempts: fc.oneof(fc.constant(0), fc.double({ min: 1.1, max: 2, noNaN: true })), reason: fc.integer() },
+  },
 ];
 
 const envelopeOf = (contract: EventContract<object>, data: unknown) =>

@@ -71,6 +71,32 @@ describe('/api/orders through the gateway', () => {
       expect(orders.last).toMatchObject({ method: 'GET', url: `/orders/${ORDER_ID}` });
     });
 
+    it('POST /api/orders/:id/cancel -> POST /orders/:id/cancel, answering 200 with the order', async () => {
+      const cancelled = { ...ORDER, status: 'cancelled' };
+      orders.answer(() => ({ status: 200, json: cancelled }));
+
+      await http().post(`/api/orders/${ORDER_ID}/cancel`).expect(200, cancelled);
+
+      expect(orders.last).toMatchObject({ method: 'POST', url: `/orders/${ORDER_ID}/cancel` });
+    });
+
+    it('passes order-service\'s 409 (not cancellable, naming the status) through', async () => {
+      const refusal = { statusCode: 409, message: `order ${ORDER_ID} is refunded and cannot be cancelled`, error: 'Conflict', requestId: 'r-409' };
+      orders.answer(() => ({ status: 409, json: refusal }));
+
+      const res = await http().post(`/api/orders/${ORDER_ID}/cancel`).set('X-Request-Id', 'r-409');
+
+      expect(res.status).toBe(409);
+      expect(res.body).toEqual(refusal);
+    });
+
+    it('refuses a cancel of a non-uuid id with 400, without asking order-service', async () => {
+      const before = orders.received.length;
+      const res = await http().post('/api/orders/not-a-uuid/cancel');
+      expect(res.status).toBe(400);
+      expect(orders.received.length).toBe(before);
+    });
+
     it('passes order-service\'s 422 (unknown user) through', async () => {
       const refusal = { statusCode: 422, message: `user ${USER_ID} does not exist`, error: 'Unprocessable Entity', requestId: 'r-422' };
       orders.answer(() => ({ status: 422, json: refusal }));

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
@@ -61,5 +61,26 @@ export class OrdersController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: `/orders/${id}`, requestId, caller }));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Cancel an order (owner or admin)',
+    description:
+      'pending → cancelled at once. paid → refund_pending, then refunded once payment-service has given the money back ' +
+      '(refund_failed if every attempt is declined). A second cancel while the refund is under way answers the order as it ' +
+      'is (no second refund). failed, cancelled, expired, refunded, refund_failed → 409 naming the status. Another user\'s order is a 404.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: OrderResponseDto })
+  @ApiErrors(ORDERS, 400, 401, 404, 409)
+  cancel(
+    @Param('id', UUID) id: string,
+    @CurrentUser() caller: AuthUser | undefined,
+    @RequestId() requestId: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<unknown> {
+    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: `/orders/${id}/cancel`, requestId, caller }));
   }
 }

@@ -1,11 +1,19 @@
-import { IsUrl } from 'class-validator';
-import { DatabaseEnv, envValidator } from '../shared/config/env';
+import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { DatabaseEnv, envValidator, ToInt } from '../shared/config/env';
 
 /** order-service's environment. Defaults are the local stack's (`npm start`). */
 export class OrderServiceEnv extends DatabaseEnv {
   /** Asked whether a user exists when user.created has not reached this service (yet). */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'USER_SERVICE_URL must be an http(s) URL' })
   USER_SERVICE_URL = 'http://localhost:3001';
+
+  /** How long an order may stay pending (unpaid) before it expires: 1 s to 7 days. */
+  @ToInt() @IsInt() @Min(1000) @Max(604_800_000)
+  ORDER_PAYMENT_TIMEOUT_MS = 60_000;
+
+  /** How often each instance looks for orders past their payment deadline. */
+  @ToInt() @IsInt() @Min(100) @Max(3_600_000)
+  ORDER_EXPIRY_SWEEP_MS = 5000;
 }
 
 export const validateEnv = envValidator(OrderServiceEnv, {

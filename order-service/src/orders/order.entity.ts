@@ -25,6 +25,16 @@ export class Order {
   @Column({ name: 'chain_started_at', type: 'timestamptz', nullable: true })
   chainStartedAt!: Date | null;
 
+  /** The payment that paid the order: what a cancel after payment refunds. */
+  @Column({ name: 'payment_id', type: 'uuid', nullable: true })
+  paymentId!: string | null;
+
+  @Column({ name: 'paid_amount', type: 'numeric', precision: 14, scale: 2, nullable: true })
+  paidAmount!: string | null;
+
+  @Column({ name: 'refund_requested_at', type: 'timestamptz', nullable: true })
+  refundRequestedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

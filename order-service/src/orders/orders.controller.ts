@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -52,5 +53,18 @@ export class OrdersController {
   @ApiNotFoundResponse()
   async get(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
     return OrderResponseDto.of(await this.orders.get(id, scope));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: OrderResponseDto,
+    description: 'pending: cancelled. paid: refund_pending (payment-service refunds, then refunded). refund_pending: unchanged (no second refund)',
+  })
+  @ApiBadRequestResponse({ description: 'The id is not a uuid (v4)' })
+  @ApiNotFoundResponse({ description: 'No such order, or another user\'s' })
+  @ApiConflictResponse({ description: 'The order is failed, cancelled, expired, refunded or refund_failed (the message names it)' })
+  async cancel(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
+    return OrderResponseDto.of(await this.orders.cancel(id, scope));
   }
 }

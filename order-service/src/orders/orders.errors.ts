@@ -8,3 +8,13 @@ export class OrderNotFoundError extends DomainError {
     super(`order ${id} not found`);
   }
 }
+
+/** 409 naming the status: the order is past the point where a cancel means anything. */
+export class OrderNotCancellableError extends DomainError {
+  readonly code = 'ORDER.NOT_CANCELLABLE';
+  readonly kind = 'conflict';
+
+  constructor(id: string, status: string) {
+    super(`order ${id} is ${status} and cannot be cancelled`);
+  }
+}

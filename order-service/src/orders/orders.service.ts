@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import { UserDirectory } from '../known-users/user-directory';
@@ -9,16 +9,22 @@ import { Contracts, OrderItemData, OrderKind } from '../shared/events/contracts'
 import { Events } from '../shared/outbox/events';
 import { CreateOrderDto } from './dto/create-order.dto';
 import { decimalOfPrice, totalOf } from './money';
-import { ordersCreated, orderStatusChanges, userToPaidChain } from './order-metrics';
-import { PaymentOutcome, transitionFor } from './order-status';
+import { ordersCreated } from './order-metrics';
+import { PaymentOutcome, triggerOf } from './order-status';
+import { OrderStatusChange } from './order-status-change.entity';
+import { PaymentRef, OrderTransitions } from './order-transitions';
 import { Order } from './order.entity';
 import { OrderItem } from './order-item.entity';
-import { OrderNotFoundError } from './orders.errors';
+import { OrderNotCancellableError, OrderNotFoundError } from './orders.errors';
 
 export interface OrderWithItems {
   readonly order: Order;
   readonly items: OrderItem[];
+  /** Oldest first; read for one order (GET /orders/:id), not for lists. */
+  readonly history?: OrderStatusChange[];
 }
+
+export type RefundOutcome = 'refund_completed' | 'refund_failed';
 
 export interface OrderDraft {
   readonly userId: string;
@@ -41,12 +47,11 @@ export interface OrderListQuery {
  */
 @Injectable()
 export class OrdersService {
-  private readonly logger = new Logger(OrdersService.name);
-
   constructor(
     private readonly unitOfWork: UnitOfWork,
     private readonly events: Events,
     private readonly users: UserDirectory,
+    private readonly transitions: OrderTransitions,
   ) {}
 
   /** A user places orders for themselves only; an admin (or a request without a user) for anyone. */
@@ -84,6 +89,7 @@ export class OrdersService {
       manager.create(OrderItem, { orderId: id, position, productId: item.productId, quantity: item.quantity, price: item.price }),
     );
     await manager.insert(OrderItem, items);
+    await manager.insert(OrderStatusChange, { orderId: id, fromStatus: null, toStatus: 'pending', trigger: 'created', at: rows[0].created_at });
     await this.events.record(Contracts.OrderCreated, {
       orderId: id,
       userId: draft.userId,
@@ -106,26 +112,72 @@ export class OrdersService {
   }
 
   /**
-   * Applies a payment's outcome in the open unit of work: pending becomes paid or failed; an order
-   * already final never changes again (a late or conflicting outcome is logged and changes
-   * nothing). An unknown order id is an error no retry can fix: order.created commits before
-   * payment-service can see the order.
+   * Applies a payment's outcome in the open unit of work through the state machine: pending
+   * becomes paid or failed; a completed payment for an order cancelled or expired meanwhile is
+   * kept on the order and refunded; anything else changes nothing. An unknown order id is an
+   * error no retry can fix: order.created commits before payment-service can see the order.
    */
-  async applyPaymentOutcome(orderId: string, outcome: PaymentOutcome): Promise<'changed' | 'unchanged'> {
-    const manager = this.unitOfWork.transaction;
-    const order = await manager.findOne(Order, { where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
-    if (!order) throw new OrderNotFoundError(orderId);
-    const transition = transitionFor(order.status, outcome);
-    if (!transition.change) {
-      this.logger.warn({ orderId, status: order.status, outcome, reason: transition.reason }, 'payment outcome ignored');
-      return 'unchanged';
-    }
-    await manager.update(Order, { id: orderId }, { status: transition.to });
-    this.unitOfWork.afterCommit(`order-status:${orderId}`, () => {
-      orderStatusChanges.inc({ status: outcome, kind: order.kind });
-      if (outcome === 'paid' && order.chainStartedAt) userToPaidChain.observe((Date.now() - order.chainStartedAt.getTime()) / 1000);
+  async applyPaymentOutcome(orderId: string, outcome: PaymentOutcome, payment?: PaymentRef): Promise<'changed' | 'unchanged'> {
+    const order = await this.lock(orderId);
+    const decision = await this.transitions.apply(order, triggerOf(outcome), outcome === 'paid' ? { payment } : {});
+    return decision.kind === 'move' ? 'changed' : 'unchanged';
+  }
+
+  /** payment.refunded / payment.refund-failed: the end of a refund the order asked for. */
+  async applyRefundOutcome(orderId: string, outcome: RefundOutcome): Promise<'changed' | 'unchanged'> {
+    const order = await this.lock(orderId);
+    const decision = await this.transitions.apply(order, outcome);
+    return decision.kind === 'move' ? 'changed' : 'unchanged';
+  }
+
+  /**
+   * The customer (or an admin) changes their mind. pending: cancelled at once. paid: the refund
+   * is asked for (refund_pending). refund_pending: answered as it is, no second refund. Any
+   * other status: refused, naming it. Another user's order is not found, as in `get`.
+   */
+  async cancel(id: string, scope: Scope = EVERYONE): Promise<OrderWithItems> {
+    await this.unitOfWork.run(async () => {
+      const order = await this.lock(id, scope);
+      const decision = await this.transitions.apply(order, 'cancel');
+      if (decision.kind === 'refuse') throw new OrderNotCancellableError(id, decision.status);
     });
-    return 'changed';
+    return this.get(id, scope);
+  }
+
+  /**
+   * Expires up to `batch` orders pending for longer than `timeoutMs`, in one unit of work. Rows
+   * are claimed with SKIP LOCKED: several instances sweep side by side without waiting on or
+   * expiring the same order twice, and an order being paid or cancelled right now (locked) is
+   * left for the next sweep, which re-reads its status. Returns how many expired.
+   */
+  async expireOverdue(timeoutMs: number, batch: number): Promise<number> {
+    return this.unitOfWork.run(async () => {
+      const overdue = await this.unitOfWork.transaction
+        .createQueryBuilder(Order, 'o')
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .where(`o.status = 'pending'`)
+        .andWhere(`o.created_at < now() - make_interval(secs => :seconds)`, { seconds: timeoutMs / 1000 })
+        .orderBy('o.created_at', 'ASC')
+        .limit(batch)
+        .getMany();
+      let expired = 0;
+      for (const order of overdue) {
+        const deadline = new Date(order.createdAt.getTime() + timeoutMs);
+        if ((await this.transitions.apply(order, 'expire', { deadline })).kind === 'move') expired++;
+      }
+      return expired;
+    });
+  }
+
+  /** The order, locked for the open unit of work; within the scope, else not found. */
+  private async lock(id: string, scope: Scope = EVERYONE): Promise<Order> {
+    const order = await this.unitOfWork.transaction.findOne(Order, {
+      where: scope.everyone ? { id } : { id, userId: scope.userId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!order) throw new OrderNotFoundError(id);
+    return order;
   }
 
   /**
@@ -154,7 +206,8 @@ export class OrdersService {
     const order = await this.unitOfWork.reader.findOneBy(Order, scope.everyone ? { id } : { id, userId: scope.userId });
     if (!order) throw new OrderNotFoundError(id);
     const items = await this.itemsOf([id]);
-    return { order, items: items.get(id) ?? [] };
+    const history = await this.unitOfWork.reader.find(OrderStatusChange, { where: { orderId: id }, order: { id: 'ASC' } });
+    return { order, items: items.get(id) ?? [], history };
   }
 
   private async itemsOf(orderIds: string[]): Promise<Map<string, OrderItem[]>> {

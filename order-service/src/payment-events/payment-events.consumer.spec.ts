@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PaymentOutcome } from '../orders/order-status';
 import { OrderNotFoundError } from '../orders/orders.errors';
-import { OrdersService } from '../orders/orders.service';
+import { OrdersService, RefundOutcome } from '../orders/orders.service';
 import { DependencyUnavailableError } from '../shared/errors/domain-error';
 import { aKafkaContext, anEnvelope, anEventProcessor, deliver, withProcessor } from '../shared/kafka/consumers.testing';
 import { DLQ_HEADERS } from '../shared/kafka/dead-letter.publisher';
@@ -9,10 +9,18 @@ import { PaymentEventsConsumer } from './payment-events.consumer';
 
 /** The order aggregate's side of a payment outcome, with the units of work it ran in. */
 class FakeOrders {
-  readonly applied: { orderId: string; outcome: PaymentOutcome }[] = [];
+  readonly applied: { orderId: string; outcome: PaymentOutcome | RefundOutcome }[] = [];
   failures: Error[] = [];
 
   async applyPaymentOutcome(orderId: string, outcome: PaymentOutcome): Promise<'changed' | 'unchanged'> {
+    return this.record(orderId, outcome);
+  }
+
+  async applyRefundOutcome(orderId: string, outcome: RefundOutcome): Promise<'changed' | 'unchanged'> {
+    return this.record(orderId, outcome);
+  }
+
+  private async record(orderId: string, outcome: PaymentOutcome | RefundOutcome): Promise<'changed' | 'unchanged'> {
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.applied.push({ orderId, outcome });
@@ -43,6 +51,19 @@ describe('PaymentEventsConsumer', () => {
     ]);
     expect(unitOfWork.commits).toBe(2);
     expect(producer.sent).toEqual([]);
+  });
+
+  it('moves the order on for payment.refunded and payment.refund-failed', async () => {
+    const { sut, orders } = setup();
+    const base = { refundId: randomUUID(), paymentId: randomUUID(), orderId: randomUUID(), amount: '9.99' };
+    const refunded = anEnvelope('PaymentRefunded', base);
+    const failed = anEnvelope('PaymentRefundFailed', { ...base, attempts: 3, reason: 'refund declined' });
+    await deliver(sut, 'refunded', refunded, aKafkaContext('payment.refunded', refunded));
+    await deliver(sut, 'refundFailed', failed, aKafkaContext('payment.refund-failed', failed));
+    expect(orders.applied).toEqual([
+      { orderId: base.orderId, outcome: 'refund_completed' },
+      { orderId: base.orderId, outcome: 'refund_failed' },
+    ]);
   });
 
   it('applies a redelivered event once: the ledger remembers it', async () => {

@@ -49,4 +49,24 @@ describe('payment-service environment', () => {
     expect(message).toMatch(/PAYMENT_FAILURE_RATE="?2"?: .*must not be greater than 1/);
     expect(message).not.toContain('PAYMENT_DELAY_MS');
   });
+
+  it('reads the refund simulation with defaults: refunds succeed at once, 3 attempts, 200 ms backoff', () => {
+    expect(validateEnv({})).toMatchObject({ REFUND_FAILURE_RATE: 0, REFUND_DELAY_MS: 0, REFUND_MAX_ATTEMPTS: 3, REFUND_RETRY_DELAY_MS: 200 });
+    expect(validateEnv({ REFUND_FAILURE_RATE: '1', REFUND_DELAY_MS: '250', REFUND_MAX_ATTEMPTS: '5' })).toMatchObject({
+      REFUND_FAILURE_RATE: 1,
+      REFUND_DELAY_MS: 250,
+      REFUND_MAX_ATTEMPTS: 5,
+    });
+  });
+
+  it.each([
+    ['REFUND_FAILURE_RATE', '1.5'],
+    ['REFUND_FAILURE_RATE', 'often'],
+    ['REFUND_DELAY_MS', '-1'],
+    ['REFUND_MAX_ATTEMPTS', '0'],
+    ['REFUND_MAX_ATTEMPTS', '21'],
+    ['REFUND_RETRY_DELAY_MS', '60001'],
+  ])('refuses %s=%s, naming it', (name, value) => {
+    expect(() => validateEnv({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
 });

@@ -1,11 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
 import { EVERYONE, Scope } from '../shared/auth/scope';
 import { UnitOfWork } from '../shared/database/unit-of-work';
 import { Contracts, OrderCreatedData } from '../shared/events/contracts';
 import { HandlerResult } from '../shared/kafka/event-processor';
 import { Events } from '../shared/outbox/events';
 import { Payment } from './payment.entity';
+import { Refund } from './refund.entity';
 import { Heartbeat, NO_HEARTBEAT, PaymentDecision, PaymentSimulator } from './payment-simulator';
 import { PaymentNotFoundError } from './payments.errors';
 import { paymentsTotal } from './payments.metrics';
@@ -14,6 +16,12 @@ export interface PaymentFilter {
   limit: number;
   offset: number;
   orderId?: string;
+}
+
+/** A payment and its refund, if it was given back (or tried to be). */
+export interface PaymentWithRefund {
+  readonly payment: Payment;
+  readonly refund: Refund | null;
 }
 
 interface PaymentRow {
@@ -65,7 +73,7 @@ export class PaymentsService {
   }
 
   /** A user's list holds their own payments only, filtered in SQL (pages and the total count too). */
-  async list(filter: PaymentFilter, scope: Scope = EVERYONE): Promise<{ payments: Payment[]; total: number }> {
+  async list(filter: PaymentFilter, scope: Scope = EVERYONE): Promise<{ payments: PaymentWithRefund[]; total: number }> {
     const [payments, total] = await this.unitOfWork.reader.findAndCount(Payment, {
       where: {
         ...(filter.orderId ? { orderId: filter.orderId } : {}),
@@ -75,14 +83,21 @@ export class PaymentsService {
       take: filter.limit,
       skip: filter.offset,
     });
-    return { payments, total };
+    const refunds = await this.refundsOf(payments.map((p) => p.id));
+    return { payments: payments.map((payment) => ({ payment, refund: refunds.get(payment.id) ?? null })), total };
   }
 
   /** Another user's payment is not found, exactly like an unknown id. */
-  async get(id: string, scope: Scope = EVERYONE): Promise<Payment> {
+  async get(id: string, scope: Scope = EVERYONE): Promise<PaymentWithRefund> {
     const payment = await this.unitOfWork.reader.findOneBy(Payment, scope.everyone ? { id } : { id, userId: scope.userId });
     if (!payment) throw new PaymentNotFoundError(id);
-    return payment;
+    return { payment, refund: (await this.refundsOf([id])).get(id) ?? null };
+  }
+
+  private async refundsOf(paymentIds: string[]): Promise<Map<string, Refund>> {
+    if (paymentIds.length === 0) return new Map();
+    const refunds = await this.unitOfWork.reader.find(Refund, { where: { paymentId: In(paymentIds) } });
+    return new Map(refunds.map((r) => [r.paymentId, r]));
   }
 
   private async insertUnlessPaid(order: OrderCreatedData, decision: PaymentDecision): Promise<Payment | null> {

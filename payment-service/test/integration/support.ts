@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin, IHeaders, Kafka, KafkaMessage, logLevel, Producer, RecordMetadata } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { Contracts, OrderCreatedData } from '../../src/shared/events/contracts';
+import { Contracts, OrderCreatedData, RefundRequestedData } from '../../src/shared/events/contracts';
 import { createEnvelope, EventEnvelope } from '../../src/shared/events/envelope';
 import { configureApp } from '../../src/shared/http/configure-app';
 import { connectKafkaConsumer } from '../../src/shared/kafka/kafka-consumer';
@@ -63,6 +63,7 @@ export async function startPaymentService(env: Record<string, string> = {}): Pro
   const admin = kafka.admin();
   await admin.connect();
   await startGroupAtEnd(admin, groupId, Contracts.OrderCreated.topic);
+  await startGroupAtEnd(admin, groupId, Contracts.RefundRequested.topic);
 
   // Imported only now: ConfigModule.forRoot validates process.env when AppModule is defined.
   const { AppModule } = await import('../../src/app.module');
@@ -85,7 +86,7 @@ export async function startPaymentService(env: Record<string, string> = {}): Pro
 }
 
 export async function truncate(db: DataSource): Promise<void> {
-  await db.query('TRUNCATE payments, processed_events, outbox_messages');
+  await db.query('TRUNCATE refunds, payments, processed_events, outbox_messages');
 }
 
 export interface Recorded {
@@ -204,4 +205,25 @@ export async function publishOrderCreated(producer: Producer, event: EventEnvelo
 export async function publishRaw(producer: Producer, key: string, value: string, headers: Record<string, string> = {}): Promise<RecordMetadata> {
   const [sent] = await producer.send({ topic: Contracts.OrderCreated.topic, acks: -1, messages: [{ key, value, headers }] });
   return sent;
+}
+
+/** An order.refund-requested as order-service publishes it. */
+export function aRefundRequested(data: RefundRequestedData, requestId = `req-${randomUUID()}`) {
+  return createEnvelope(Contracts.RefundRequested.type, Contracts.RefundRequested.version, data, requestId);
+}
+
+export async function publishRefundRequested(producer: Producer, event: EventEnvelope<string, RefundRequestedData> | { data: { orderId: string } }): Promise<void> {
+  await producer.send({ topic: Contracts.RefundRequested.topic, acks: -1, messages: [{ key: event.data.orderId, value: JSON.stringify(event) }] });
+}
+
+/** Pays an order through order.created and waits for its completed payment; returns the payment. */
+export async function aCompletedPayment(producer: Producer, db: DataSource, totalAmount = '20.30'): Promise<{ orderId: string; paymentId: string; amount: string }> {
+  const order = anOrderCreated({ totalAmount });
+  await publishOrderCreated(producer, order);
+  let rows: { id: string; amount: string }[] = [];
+  await eventually(async () => {
+    rows = await db.query(`SELECT id, amount::text AS amount FROM payments WHERE order_id = $1 AND status = 'completed'`, [order.data.orderId]);
+    return rows.length === 1;
+  }, 'the payment completed');
+  return { orderId: order.data.orderId, paymentId: rows[0].id, amount: rows[0].amount };
 }

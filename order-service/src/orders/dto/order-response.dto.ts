@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ORDER_KINDS, OrderKind } from '../../shared/events/contracts';
 import { toJsonNumber } from '../money';
 import { ORDER_STATUSES, OrderStatus } from '../order-status';
@@ -8,6 +8,15 @@ export class OrderItemResponseDto {
   @ApiProperty({ example: 'product-123' }) readonly productId!: string;
   @ApiProperty({ example: 2, type: 'integer' }) readonly quantity!: number;
   @ApiProperty({ example: 29.99, description: 'Unit price, exact to the cent' }) readonly price!: number;
+}
+
+export class OrderStatusChangeDto {
+  @ApiProperty({ enum: ORDER_STATUSES, nullable: true, example: 'pending', description: 'null for the first entry (creation)' })
+  readonly from!: OrderStatus | null;
+  @ApiProperty({ enum: ORDER_STATUSES, example: 'cancelled' }) readonly to!: OrderStatus;
+  @ApiProperty({ example: 'cancel', description: 'created, payment_completed, payment_failed, cancel, expire, refund_completed, refund_failed' })
+  readonly trigger!: string;
+  @ApiProperty({ format: 'date-time' }) readonly at!: string;
 }
 
 /**
@@ -24,8 +33,10 @@ export class OrderResponseDto {
   @ApiProperty({ enum: ORDER_KINDS, example: 'regular' }) readonly kind!: OrderKind;
   @ApiProperty({ format: 'date-time' }) readonly createdAt!: string;
   @ApiProperty({ format: 'date-time' }) readonly updatedAt!: string;
+  @ApiPropertyOptional({ type: [OrderStatusChangeDto], description: 'Every status change, oldest first (GET /orders/:id and cancel only)' })
+  readonly history?: OrderStatusChangeDto[];
 
-  static of({ order, items }: OrderWithItems): OrderResponseDto {
+  static of({ order, items, history }: OrderWithItems): OrderResponseDto {
     return {
       id: order.id,
       userId: order.userId,
@@ -35,6 +46,7 @@ export class OrderResponseDto {
       kind: order.kind,
       createdAt: order.createdAt.toISOString(),
       updatedAt: order.updatedAt.toISOString(),
+      ...(history ? { history: history.map((h) => ({ from: h.fromStatus, to: h.toStatus, trigger: h.trigger, at: h.at.toISOString() })) } : {}),
     };
   }
 }

@@ -12,13 +12,18 @@ export interface RunningOrderService {
   close(): Promise<void>;
 }
 
-const CONSUMED = [Topics.UserCreated, Topics.UserDeleted, Topics.PaymentCompleted, Topics.PaymentFailed];
+const CONSUMED = [Topics.UserCreated, Topics.UserDeleted, Topics.PaymentCompleted, Topics.PaymentFailed, Topics.PaymentRefunded, Topics.PaymentRefundFailed];
 
 /**
  * The whole app as main.ts builds it (same configureApp, Kafka consumer, migrations run at start),
  * against the test stack's PostgreSQL and Kafka. One consumer group per test file.
  */
-export async function startOrderService(opts: { consumerGroup: string; userServiceUrl: string }): Promise<RunningOrderService> {
+export async function startOrderService(opts: {
+  consumerGroup: string;
+  userServiceUrl: string;
+  /** Extra settings, e.g. a short ORDER_PAYMENT_TIMEOUT_MS. */
+  env?: Record<string, string>;
+}): Promise<RunningOrderService> {
   const database = process.env.TEST_DB_NAME_ORDERS;
   if (!database?.includes('test')) throw new Error(`refusing to run against database "${database}": not a test database`);
   Object.assign(process.env, {
@@ -31,6 +36,7 @@ export async function startOrderService(opts: { consumerGroup: string; userServi
     KAFKA_CLIENT_ID: 'order-service-it',
     KAFKA_CONSUMER_GROUP: opts.consumerGroup,
     USER_SERVICE_URL: opts.userServiceUrl,
+    ...opts.env,
   });
   delete process.env.API_KEY;
   const kafka = testKafka();
@@ -52,5 +58,5 @@ export async function startOrderService(opts: { consumerGroup: string; userServi
 }
 
 export async function truncateAll(dataSource: DataSource): Promise<void> {
-  await dataSource.query('TRUNCATE orders, order_items, known_users, processed_events, outbox_messages');
+  await dataSource.query('TRUNCATE orders, order_items, order_status_history, known_users, processed_events, outbox_messages');
 }

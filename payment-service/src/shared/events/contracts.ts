@@ -6,6 +6,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -69,6 +70,54 @@ export class PaymentFailedData {
   @IsOptional() @IsString() readonly code?: string;
 }
 
+/** Why an order was cancelled: asked by its owner or an admin (the request says who). */
+export const CANCELLED_FROM = ['pending', 'paid'] as const;
+export type CancelledFrom = (typeof CANCELLED_FROM)[number];
+
+export class OrderCancelledData {
+  @IsUUID() readonly orderId!: string;
+  @IsUUID() readonly userId!: string;
+  /** pending: nothing was taken; paid: a refund follows (order.refund-requested). */
+  @IsIn(CANCELLED_FROM) readonly cancelledFrom!: CancelledFrom;
+}
+
+export class OrderExpiredData {
+  @IsUUID() readonly orderId!: string;
+  @IsUUID() readonly userId!: string;
+  /** The payment deadline that passed. */
+  @IsISO8601() readonly deadline!: string;
+}
+
+export const REFUND_REASONS = ['cancelled', 'late_payment'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+
+/**
+ * The order asks for its money back: cancelled after payment, or paid after it was cancelled or
+ * expired. payment-service refunds the named payment in full, once.
+ */
+export class RefundRequestedData {
+  @IsUUID() readonly orderId!: string;
+  @IsUUID() readonly paymentId!: string;
+  @Matches(MONEY) readonly amount!: string;
+  @IsIn(REFUND_REASONS) readonly reason!: RefundReason;
+}
+
+export class PaymentRefundedData {
+  @IsUUID() readonly refundId!: string;
+  @IsUUID() readonly paymentId!: string;
+  @IsUUID() readonly orderId!: string;
+  @Matches(MONEY) readonly amount!: string;
+}
+
+export class PaymentRefundFailedData {
+  @IsUUID() readonly refundId!: string;
+  @IsUUID() readonly paymentId!: string;
+  @IsUUID() readonly orderId!: string;
+  @Matches(MONEY) readonly amount!: string;
+  @IsInt() @Min(1) readonly attempts!: number;
+  @IsString() @MaxLength(500) readonly reason!: string;
+}
+
 export interface EventContract<TData> {
   readonly topic: Topic;
   readonly type: string;
@@ -117,6 +166,41 @@ export const Contracts = {
     type: 'PaymentFailed',
     version: 1,
     dataClass: PaymentFailedData,
+    keyOf: (d) => d.orderId,
+  }),
+  OrderCancelled: contract({
+    topic: Topics.OrderCancelled,
+    type: 'OrderCancelled',
+    version: 1,
+    dataClass: OrderCancelledData,
+    keyOf: (d) => d.orderId,
+  }),
+  OrderExpired: contract({
+    topic: Topics.OrderExpired,
+    type: 'OrderExpired',
+    version: 1,
+    dataClass: OrderExpiredData,
+    keyOf: (d) => d.orderId,
+  }),
+  RefundRequested: contract({
+    topic: Topics.RefundRequested,
+    type: 'RefundRequested',
+    version: 1,
+    dataClass: RefundRequestedData,
+    keyOf: (d) => d.orderId,
+  }),
+  PaymentRefunded: contract({
+    topic: Topics.PaymentRefunded,
+    type: 'PaymentRefunded',
+    version: 1,
+    dataClass: PaymentRefundedData,
+    keyOf: (d) => d.orderId,
+  }),
+  PaymentRefundFailed: contract({
+    topic: Topics.PaymentRefundFailed,
+    type: 'PaymentRefundFailed',
+    version: 1,
+    dataClass: PaymentRefundFailedData,
     keyOf: (d) => d.orderId,
   }),
 } as const;

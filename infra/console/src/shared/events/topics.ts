@@ -8,6 +8,11 @@ export const Topics = {
   OrderCreated: 'order.created',
   PaymentCompleted: 'payment.completed',
   PaymentFailed: 'payment.failed',
+  OrderCancelled: 'order.cancelled',
+  OrderExpired: 'order.expired',
+  RefundRequested: 'order.refund-requested',
+  PaymentRefunded: 'payment.refunded',
+  PaymentRefundFailed: 'payment.refund-failed',
 } as const satisfies typeof topicsFile.topics;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

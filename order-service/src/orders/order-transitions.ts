@@ -1,0 +1,98 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UnitOfWork } from '../shared/database/unit-of-work';
+import { Contracts } from '../shared/events/contracts';
+import { Events } from '../shared/outbox/events';
+import { cancelToRefunded, orderStatusChanges, userToPaidChain } from './order-metrics';
+import { Decision, decide, OrderTrigger } from './order-status';
+import { Order } from './order.entity';
+import { OrderStatusChange } from './order-status-change.entity';
+
+/** The payment a payment.completed names: kept on the order, refunded if the order cannot use it. */
+export interface PaymentRef {
+  readonly paymentId: string;
+  readonly amount: string;
+}
+
+export interface TriggerContext {
+  readonly payment?: PaymentRef;
+  /** For an expiry: the deadline that passed. */
+  readonly deadline?: Date;
+}
+
+/**
+ * The only writer of an order's status: asks the state machine, and when the order moves writes
+ * the new status, its history row and the events the move implies, all in the open unit of work,
+ * on an order the caller has locked (SELECT ... FOR UPDATE), so two triggers never race.
+ */
+@Injectable()
+export class OrderTransitions {
+  private readonly logger = new Logger(OrderTransitions.name);
+
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly events: Events,
+  ) {}
+
+  async apply(order: Order, trigger: OrderTrigger, context: TriggerContext = {}): Promise<Decision> {
+    const decision = decide(order.status, trigger);
+    if (decision.kind !== 'move') {
+      if (decision.kind === 'stay' && decision.reason !== 'already_in_status') {
+        this.logger.warn({ orderId: order.id, status: order.status, trigger, reason: decision.reason }, 'order trigger changed nothing');
+      }
+      return decision;
+    }
+    const manager = this.unitOfWork.transaction;
+    const now = new Date();
+    if (context.payment) {
+      order.paymentId = context.payment.paymentId;
+      order.paidAmount = context.payment.amount;
+    }
+    if (decision.refund) order.refundRequestedAt = now;
+    order.status = decision.to;
+    await manager.update(
+      Order,
+      { id: order.id },
+      { status: order.status, paymentId: order.paymentId, paidAmount: order.paidAmount, refundRequestedAt: order.refundRequestedAt },
+    );
+    await manager.insert(OrderStatusChange, { orderId: order.id, fromStatus: decision.from, toStatus: decision.to, trigger, at: now });
+    await this.recordEvents(order, decision, trigger, context);
+    this.countAfterCommit(order, decision, now);
+    return decision;
+  }
+
+  private async recordEvents(order: Order, decision: Extract<Decision, { kind: 'move' }>, trigger: OrderTrigger, context: TriggerContext) {
+    if (trigger === 'cancel') {
+      await this.events.record(Contracts.OrderCancelled, {
+        orderId: order.id,
+        userId: order.userId,
+        cancelledFrom: decision.from === 'paid' ? ('paid' as const) : ('pending' as const),
+      });
+    }
+    if (decision.to === 'expired') {
+      await this.events.record(Contracts.OrderExpired, {
+        orderId: order.id,
+        userId: order.userId,
+        deadline: (context.deadline ?? new Date()).toISOString(),
+      });
+    }
+    if (decision.refund) {
+      if (!order.paymentId || !order.paidAmount) throw new Error(`order ${order.id} asks for a refund without a known payment`);
+      await this.events.record(Contracts.RefundRequested, {
+        orderId: order.id,
+        paymentId: order.paymentId,
+        amount: order.paidAmount,
+        reason: decision.refund,
+      });
+    }
+  }
+
+  private countAfterCommit(order: Order, decision: Extract<Decision, { kind: 'move' }>, now: Date): void {
+    const requestedAt = order.refundRequestedAt;
+    const chainStartedAt = order.chainStartedAt;
+    this.unitOfWork.afterCommit(`order-status:${order.id}`, () => {
+      orderStatusChanges.inc({ status: decision.to, kind: order.kind });
+      if (decision.to === 'paid' && chainStartedAt) userToPaidChain.observe((now.getTime() - chainStartedAt.getTime()) / 1000);
+      if (decision.to === 'refunded' && requestedAt) cancelToRefunded.observe((now.getTime() - requestedAt.getTime()) / 1000);
+    });
+  }
+}
