@@ -1,6 +1,7 @@
 /** An order starts pending and ends paid or failed; once final it never changes again. */
-export const ORDER_STATUSES = ['pending', 'paid', 'failed'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+import type { OrderStatus } from '../shared/dto/orders';
+
+export { ORDER_STATUSES, type OrderStatus } from '../shared/dto/orders';
 
 /** What a payment event asks the order to become. */
 export type PaymentOutcome = 'paid' | 'failed';

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Role, ROLES } from '../../shared/events/contracts';
-import { CreateUserDto } from '../../users/dto/create-user.dto';
+import { CreateUserDto } from '../../shared/dto/users';
 
 /** A sign-up: the user fields (same rules), and a role that can only be `user` (403 for `admin`). */
 export class RegisterDto extends OmitType(CreateUserDto, ['role'] as const) {
