@@ -3,9 +3,10 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { corsOrigins, GatewayEnv } from './config/env';
+import { authEnabled, corsOrigins, GatewayEnv } from './config/env';
 import { requireJsonBodies } from './common/require-json';
 import { configureApp } from './shared/http/configure-app';
+import { answerUnknownMethods, exactDocument } from './shared/http/openapi';
 
 export const API_PREFIX = 'api';
 
@@ -57,5 +58,8 @@ export function setupApp(app: INestApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
+  const auth = authEnabled({ AUTH_ENABLED: config.get('AUTH_ENABLED', { infer: true }), NODE_ENV: config.get('NODE_ENV', { infer: true }) });
+  exactDocument(document, { security: auth ? { scheme: 'bearer', description: 'No valid bearer token', all: false } : undefined });
+  answerUnknownMethods(app, document);
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, { jsonDocumentUrl: `${API_PREFIX}/docs-json` });
 }

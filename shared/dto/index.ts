@@ -2,3 +2,4 @@
 export * from './orders';
 export * from './payments';
 export * from './users';
+export * from './error-response';

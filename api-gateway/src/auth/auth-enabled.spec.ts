@@ -44,6 +44,17 @@ describe('the gateway with AUTH_ENABLED=true', () => {
     await Promise.all([users.close(), orders.close(), payments.close()]);
   });
 
+  it('documents bearer tokens on every route but login and register', async () => {
+    const doc = (await http().get('/api/docs-json').expect(200)).body;
+    expect(doc.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } });
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown }>>)) {
+      for (const op of Object.values(item)) {
+        if (path.startsWith('/api/auth/')) expect(op.security).toBeUndefined();
+        else expect(op.security).toEqual([{ bearer: [] }]);
+      }
+    }
+  });
+
   describe('refuses a request without a valid token with 401, before asking any service', () => {
     const refused = async (headers: Record<string, string>, expected = 'missing or invalid bearer token') => {
       const before = users.received.length;

@@ -1,6 +1,7 @@
+// Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { ApiProperty } from '@nestjs/swagger';
 
-/** Every error the gateway answers, its own or a service's passed through. */
+/** Every error an app answers (the gateway passes a service's through unchanged). */
 export class ErrorResponseDto {
   @ApiProperty({ type: 'integer', example: 400 }) readonly statusCode!: number;
 
