@@ -14,7 +14,7 @@ export const TARGETS = {
   'order-service': ALL,
   'payment-service': ALL,
   // The gateway neither owns a database nor touches Kafka.
-  'api-gateway': ['auth', 'config', 'context', 'dto', 'errors', 'events', 'http', 'observability', 'validation'],
+  'api-gateway': ['auth', 'config', 'context', 'dto', 'errors', 'events', 'http', 'kafka/dead-letter-headers.ts', 'observability', 'validation'],
   // The event console reads topics and dead letters with the services' Kafka settings, nothing more:
   // the rest of shared/ would pull Nest's microservices, TypeORM and OpenTelemetry into it.
   'infra/console': ['events/topics.json', 'events/topics.ts', 'kafka/kafka-client.ts', 'kafka/dead-letter-headers.ts'],

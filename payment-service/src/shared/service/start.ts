@@ -4,6 +4,9 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DatabaseEnv } from '../config/env';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+import { asyncApiDocument } from '../events/asyncapi';
 import { configureApp } from '../http/configure-app';
 import { answerUnknownMethods, exactDocument } from '../http/openapi';
 import type { KafkaEnv } from '../kafka/kafka-client';
@@ -49,6 +52,10 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
   );
   exactDocument(document, { security: apiKey ? { scheme: 'api-key', description: 'Missing or wrong X-API-Key', all: true } : undefined });
   answerUnknownMethods(app, document);
+  // The channels this service publishes and consumes, generated from shared/events; behind the API
+  // key like /docs (configureApp guards the /docs prefix).
+  const events = asyncApiDocument(service.name);
+  (app as NestExpressApplication).use('/docs/asyncapi.json', (_req: Request, res: Response) => res.json(events));
   SwaggerModule.setup('docs', app, document);
   if (service.consumesEvents) {
     connectKafkaConsumer(app, app.get<KafkaEnv>(KAFKA_SETTINGS));
