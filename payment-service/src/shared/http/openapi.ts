@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { UUID_SCHEMA } from '../dto/schema';
 import { requestIdOf } from './request-id';
 
 type Schema = Record<string, any>;
@@ -62,6 +63,14 @@ function addError(op: Operation, status: number, description: string): void {
 export function exactDocument(doc: OpenAPIObject, options: ExactnessOptions = {}): OpenAPIObject {
   for (const [path, , op] of operations(doc)) {
     closeBodies(doc, op);
+    // A body whose every field is optional may be left out: an empty PUT changes nothing, and is no error.
+    const body = op.requestBody?.content?.['application/json']?.schema;
+    const bodySchema = body?.$ref ? (doc.components?.schemas as Record<string, Schema>)[refName(body.$ref)] : body;
+    if (op.requestBody && bodySchema && !bodySchema.required?.length) op.requestBody.required = false;
+    // Path ids are uuids everywhere in this API (UuidParamPipe): say so where a route did not.
+    for (const p of op.parameters ?? []) {
+      if (p.in === 'path' && p.name === 'id') p.schema = { type: 'string', ...UUID_SCHEMA };
+    }
     if (op.requestBody || op.parameters?.length || path.includes('{')) addError(op, 400, 'Invalid input: the message names each failing field');
     if (op.requestBody) {
       addError(op, 413, 'Request body over 1 MB');

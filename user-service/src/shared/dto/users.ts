@@ -1,6 +1,6 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsString, MaxLength } from 'class-validator';
 import { Role, ROLES } from '../events/contracts';
 import { allowedEmailPattern, IsAllowedEmailDomain } from '../validation/email-domain';
 import { IsOmittable } from '../validation/omittable';
@@ -41,7 +41,7 @@ export class CreateUserDto {
   readonly password!: string;
 
   @ApiPropertyOptional({ enum: ROLES, default: 'user' })
-  @IsOptional()
+  @IsOmittable()
   @IsIn(ROLES)
   readonly role?: Role;
 }
