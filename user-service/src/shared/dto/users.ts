@@ -11,7 +11,9 @@ import { UUID_SCHEMA } from './schema';
 // The user bodies of the gateway and of user-service: one class each, so a rule changes once.
 // Each property's validators run in the order written, and only the first failure is reported.
 
-const EMAIL = { format: 'email', maxLength: 255 } as const;
+/** 254: the longest address SMTP carries (RFC 5321), and the most @IsEmail takes. */
+const EMAIL_MAX = 254;
+const EMAIL = { format: 'email', maxLength: EMAIL_MAX } as const;
 const NAME = { minLength: 1, maxLength: 255, pattern: NO_NUL_PATTERN } as const;
 const PASSWORD = {
   minLength: PASSWORD_MIN,
@@ -24,7 +26,7 @@ const PASSWORD = {
 export class CreateUserDto {
   @ApiProperty({ ...EMAIL, example: 'john@example.com', pattern: allowedEmailPattern() })
   @IsString()
-  @MaxLength(255)
+  @MaxLength(EMAIL_MAX)
   @IsEmail()
   @IsAllowedEmailDomain()
   readonly email!: string;
@@ -51,7 +53,7 @@ export class UpdateUserDto {
   @ApiPropertyOptional({ ...EMAIL, example: 'john.doe@example.com', pattern: allowedEmailPattern() })
   @IsOmittable()
   @IsString()
-  @MaxLength(255)
+  @MaxLength(EMAIL_MAX)
   @IsEmail()
   @IsAllowedEmailDomain()
   readonly email?: string;

@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DatabaseEnv } from '../config/env';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Request, Response } from 'express';
+import { ErrorResponseDto } from '../dto/error-response';
 import { asyncApiDocument } from '../events/asyncapi';
 import { configureApp } from '../http/configure-app';
 import { answerUnknownMethods, exactDocument } from '../http/openapi';
@@ -49,6 +50,7 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
       // Required when API_KEY is set (always in production); the gateway sends it.
       .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'api-key')
       .build(),
+    { extraModels: [ErrorResponseDto] },
   );
   exactDocument(document, { security: apiKey ? { scheme: 'api-key', description: 'Missing or wrong X-API-Key', all: true } : undefined });
   answerUnknownMethods(app, document);
