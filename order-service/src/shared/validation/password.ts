@@ -6,7 +6,8 @@ export const PASSWORD_RULES_TEXT = 'at least 8 characters with an upper-case let
 /** What counts as a symbol (the set of validator.js's isStrongPassword, which this rule replaced). */
 export const PASSWORD_SYMBOLS = '-#!$@£%^&*()_+|~=`{}[]:";\'<>?,./\\ ';
 
-const escapeClass = (s: string) => s.replace(/[\\\]^-]/g, '\\$&');
+// Escaped for a character class in both JavaScript and Python (which warns on a bare `[`).
+const escapeClass = (s: string) => s.replace(/[\\\][^-]/g, '\\$&');
 
 /**
  * The rule as one regular expression, valid in JavaScript and in JSON Schema (ECMA-262): the API
