@@ -32,6 +32,8 @@ function expectClean(name: string, document: string, headers: Record<string, str
     throw new Error(`Schemathesis found problems in ${document} (${name}):\n${run.output.slice(-20000)}`);
   }
   expect(run.output).toMatch(/No issues found|passed/);
+  // The size of the run, for the record (`npm test` prints it with the suite's output).
+  console.log(`${name}: ${run.output.match(/\d+ generated[^\n]*/)?.[0] ?? 'no summary'}`);
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
