@@ -97,6 +97,13 @@ describe('the OpenAPI document at /api/docs-json', () => {
     expect(doc.components.schemas.CreateOrderDto.properties.items).toMatchObject({ type: 'array', items: { $ref: ref('OrderItemDto') } });
   });
 
+  it('links the AsyncAPI document of the events, and serves it', async () => {
+    expect((doc as unknown as { info: { description: string } }).info.description).toContain('/api/docs/asyncapi.json');
+    const events = await request(app.getHttpServer()).get('/api/docs/asyncapi.json').expect(200);
+    expect(events.body).toMatchObject({ asyncapi: '3.0.0' });
+    expect(Object.keys(events.body.channels)).toHaveLength(10);
+  });
+
   it('declares no security with auth off: no route asks for a token', () => {
     expect(doc.components.securitySchemes).toBeUndefined();
     for (const [method, path] of ROUTES) expect((doc.paths[path][method] as { security?: unknown }).security).toBeUndefined();
