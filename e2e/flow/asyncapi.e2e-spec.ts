@@ -24,3 +24,16 @@ describe.each(SERVICES)('%s: /docs/asyncapi.json', (_name, url, operations, addr
     expect((await fetch(`${url}/docs/asyncapi.json`)).status).toBe(401);
   });
 });
+
+describe('start-up of the apps', () => {
+  it('has no warning about legacy route syntax (routes use Express 5 paths such as {*path})', () => {
+    const { readFileSync, existsSync } = require('node:fs') as typeof import('node:fs');
+    const dir = process.env.E2E_LOG_DIR;
+    if (!dir) throw new Error('E2E_LOG_DIR is not set: run through `npm test`, which keeps the apps\' logs there');
+    for (const app of ['gateway', 'users', 'orders', 'payments']) {
+      const log = `${dir}/${app}.log`;
+      expect(existsSync(log)).toBe(true);
+      expect(readFileSync(log, 'utf8')).not.toContain('LegacyRouteConverter');
+    }
+  });
+});
