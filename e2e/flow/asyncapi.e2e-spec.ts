@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+
 /**
  * Each service describes the Kafka channels it uses at /docs/asyncapi.json (AsyncAPI 3.0, generated
  * from shared/events; validated by the official parser in shared/events/asyncapi.spec.ts), behind
@@ -27,7 +29,6 @@ describe.each(SERVICES)('%s: /docs/asyncapi.json', (_name, url, operations, addr
 
 describe('start-up of the apps', () => {
   it('has no warning about legacy route syntax (routes use Express 5 paths such as {*path})', () => {
-    const { readFileSync, existsSync } = require('node:fs') as typeof import('node:fs');
     const dir = process.env.E2E_LOG_DIR;
     if (!dir) throw new Error('E2E_LOG_DIR is not set: run through `npm test`, which keeps the apps\' logs there');
     for (const app of ['gateway', 'users', 'orders', 'payments']) {
