@@ -20,8 +20,8 @@ const ROUTES: [string, string, string | null, string, string, string[]][] = [
   ['post', '/api/auth/register', 'RegisterDto', '201', 'AuthResponseDto', ['400', '403', '409', '413', '415', '429', '502', '503', '504']],
   ['post', '/api/auth/login', 'LoginDto', '200', 'AuthResponseDto', ['400', '401', '413', '415', '429', '502', '503', '504']],
   ['post', '/api/auth/refresh', 'RefreshDto', '200', 'AuthResponseDto', ['400', '401', '413', '415', '429', '502', '503', '504']],
-  ['post', '/api/auth/logout', null, '204', '', ['401', '429', '502', '503', '504']],
-  ['get', '/api/auth/sessions', null, '200', '[SessionDto]', ['401', '429', '502', '503', '504']],
+  ['post', '/api/auth/logout', null, '204', '', ['400', '401', '429', '502', '503', '504']],
+  ['get', '/api/auth/sessions', null, '200', '[SessionDto]', ['400', '401', '429', '502', '503', '504']],
   ['delete', '/api/auth/sessions/{id}', null, '204', '', ['400', '401', '404', '429', '502', '503', '504']],
   ['post', '/api/users', 'CreateUserDto', '201', 'UserResponseDto', ['400', '401', '403', '409', '413', '415', '429', '502', '503', '504']],
   ['get', '/api/users', null, '200', '[UserResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
@@ -103,12 +103,22 @@ describe('the OpenAPI document at /api/docs-json', () => {
     expect(doc.components.schemas.CreateOrderDto.properties.items).toMatchObject({ type: 'array', items: { $ref: ref('OrderItemDto') } });
   });
 
-  it('documents bearer tokens on every route but login and register', () => {
-    expect(doc.components).toMatchObject({ securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } });
-    for (const [method, path] of ROUTES) {
-      const security = (doc.paths[path][method] as { security?: unknown }).security;
-      if (['/api/auth/login', '/api/auth/register', '/api/auth/refresh'].includes(path)) expect(security).toBeUndefined();
-      else expect(security).toEqual([{ bearer: [] }]);
+  it('links the AsyncAPI document of the events, and serves it', async () => {
+    expect((doc as unknown as { info: { description: string } }).info.description).toContain('/api/docs/asyncapi.json');
+    const events = await request(app.getHttpServer()).get('/api/docs/asyncapi.json').expect(200);
+    expect(events.body).toMatchObject({ asyncapi: '3.0.0' });
+    // Every topic and its dead-letter topic.
+    expect(Object.keys(events.body.channels)).toHaveLength(20);
+  });
+
+  it('declares no security with auth off: no route asks for a token', () => {
+    expect(doc.components.securitySchemes).toBeUndefined();
+    for (const [method, path] of ROUTES) expect((doc.paths[path][method] as { security?: unknown }).security).toBeUndefined();
+  });
+
+  it('closes request bodies: unknown fields are refused, and the document says so', () => {
+    for (const name of ['RegisterDto', 'LoginDto', 'CreateUserDto', 'UpdateUserDto', 'CreateOrderDto', 'OrderItemDto']) {
+      expect(doc.components.schemas[name]).toMatchObject({ additionalProperties: false });
     }
   });
 

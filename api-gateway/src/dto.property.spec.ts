@@ -1,13 +1,10 @@
 import fc from 'fast-check';
-import { LoginDto } from './auth/dto/login.dto';
 import { RegisterDto } from './auth/dto/register.dto';
-import { CreateOrderDto } from './orders/dto/create-order.dto';
-import { ListOrdersQuery } from './orders/dto/list-orders.query';
-import { ListPaymentsQuery } from './payments/dto/list-payments.query';
+import { CreateOrderDto, ListOrdersQuery } from './shared/dto/orders';
+import { ListPaymentsQuery } from './shared/dto/payments';
+import { CreateUserDto, LoginDto, UpdateUserDto } from './shared/dto/users';
 import { PageQuery } from './shared/http/pagination';
 import { badItems, badUuid, bodyProperties, items, notString, page, queryProperties, tooLong, userFields, uuid, validate } from './shared/validation/dto-properties.testing';
-import { CreateUserDto } from './users/dto/create-user.dto';
-import { UpdateUserDto } from './users/dto/update-user.dto';
 
 // Every DTO this app validates, through the ValidationPipe main.ts installs (the properties are in
 // shared/validation/dto-properties.testing.ts).

@@ -3,9 +3,12 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { corsOrigins, GatewayEnv } from './config/env';
+import { authEnabled, corsOrigins, GatewayEnv } from './config/env';
 import { requireJsonBodies } from './common/require-json';
+import type { Request, Response } from 'express';
+import { asyncApiDocument } from './shared/events/asyncapi';
 import { configureApp } from './shared/http/configure-app';
+import { answerUnknownMethods, exactDocument } from './shared/http/openapi';
 
 export const API_PREFIX = 'api';
 
@@ -51,11 +54,18 @@ export function setupApp(app: INestApplication): void {
           'payment-service. Every error has the body {statusCode, message, error, requestId}. ' +
           'Lists answer with an array and the total in X-Total-Count. With AUTH_ENABLED (default in production) ' +
           'every route but /api/auth/* needs `Authorization: Bearer <token>` from POST /api/auth/login or /register; ' +
-          'too many requests answer 429 with Retry-After.',
+          'too many requests answer 429 with Retry-After. ' +
+          `The events between the services are described in AsyncAPI 3.0 at [/${API_PREFIX}/docs/asyncapi.json](/${API_PREFIX}/docs/asyncapi.json).`,
       )
       .setVersion('1.0')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
+  const auth = authEnabled({ AUTH_ENABLED: config.get('AUTH_ENABLED', { infer: true }), NODE_ENV: config.get('NODE_ENV', { infer: true }) });
+  exactDocument(document, { security: auth ? { scheme: 'bearer', description: 'No valid bearer token', all: false } : undefined });
+  answerUnknownMethods(app, document);
+  // The whole AsyncAPI document (every topic), generated from shared/events like each service's own.
+  const events = asyncApiDocument();
+  express.use(`/${API_PREFIX}/docs/asyncapi.json`, (_req: Request, res: Response) => res.json(events));
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, { jsonDocumentUrl: `${API_PREFIX}/docs-json` });
 }

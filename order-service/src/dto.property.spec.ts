@@ -1,5 +1,4 @@
-import { CreateOrderDto } from './orders/dto/create-order.dto';
-import { ListOrdersQuery } from './orders/dto/list-orders.query';
+import { CreateOrderDto, ListOrdersQuery } from './shared/dto/orders';
 import { badItems, badUuid, bodyProperties, items, page, queryProperties, uuid, validate } from './shared/validation/dto-properties.testing';
 
 // Every DTO this app validates, through the ValidationPipe main.ts installs (the properties are in

@@ -1,4 +1,4 @@
-import { ListPaymentsQuery } from './payments/dto/list-payments.query';
+import { ListPaymentsQuery } from './shared/dto/payments';
 import { badUuid, page, queryProperties, uuid } from './shared/validation/dto-properties.testing';
 
 // Every DTO this app validates, through the ValidationPipe main.ts installs (the properties are in

@@ -5,13 +5,14 @@ import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+export const MAX_OFFSET = 1_000_000;
 
 /** Query strings are text: only plain decimal integers become numbers, anything else fails validation. */
 const QueryInt = () =>
   Transform(({ value }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value));
 
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
   @IsOptional()
   @QueryInt()
   @IsInt()
@@ -19,12 +20,12 @@ export class PageQuery {
   @Max(MAX_PAGE_SIZE)
   readonly limit: number = DEFAULT_PAGE_SIZE;
 
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 })
   @IsOptional()
   @QueryInt()
   @IsInt()
   @Min(0)
-  @Max(1_000_000)
+  @Max(MAX_OFFSET)
   readonly offset: number = 0;
 }
 

@@ -1,9 +1,7 @@
 import fc from 'fast-check';
-import { VerifyCredentialsDto } from './auth/credentials.dto';
 import { PageQuery } from './shared/http/pagination';
 import { bodyProperties, notString, page, queryProperties, tooLong, userFields } from './shared/validation/dto-properties.testing';
-import { CreateUserDto } from './users/dto/create-user.dto';
-import { UpdateUserDto } from './users/dto/update-user.dto';
+import { CreateUserDto, LoginDto as VerifyCredentialsDto, UpdateUserDto } from './shared/dto/users';
 
 // Every DTO this app validates, through the ValidationPipe main.ts installs (the properties are in
 // shared/validation/dto-properties.testing.ts).

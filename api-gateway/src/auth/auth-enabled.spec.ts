@@ -67,6 +67,18 @@ describe('the gateway with AUTH_ENABLED=true', () => {
     await Promise.all([users.close(), orders.close(), payments.close()]);
   });
 
+  it('documents bearer tokens on every route but login, register and refresh', async () => {
+    const doc = (await http().get('/api/docs-json').expect(200)).body;
+    expect(doc.components.securitySchemes).toMatchObject({ bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } });
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown }>>)) {
+      for (const op of Object.values(item)) {
+        // Login, sign-up and refresh are how a client gets a token; the session routes need one.
+        if (['/api/auth/login', '/api/auth/register', '/api/auth/refresh'].includes(path)) expect(op.security).toBeUndefined();
+        else expect(op.security).toEqual([{ bearer: [] }]);
+      }
+    }
+  });
+
   describe('refuses a request without a valid token with 401, before asking any service', () => {
     const refused = async (headers: Record<string, string>, expected = 'missing or invalid bearer token') => {
       const before = users.received.length;

@@ -7,7 +7,7 @@ import { AuthRateLimit } from '../throttling/auth-rate-limit.decorator';
 import { relay } from '../upstream/relay';
 import { AuthService, ClientSeen } from './auth.service';
 import { AuthResponseDto } from './dto/auth-response.dto';
-import { LoginDto } from './dto/login.dto';
+import { LoginDto } from '../shared/dto/users';
 import { RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { Public } from './public.decorator';

@@ -5,7 +5,7 @@ import { UpstreamClient, UpstreamReply } from '../upstream/upstream-client';
 import { AuthUser, TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenClaims } from './auth-user';
 import { AUTH_SETTINGS, AuthSettings } from './auth.settings';
 import type { AuthResponseDto } from './dto/auth-response.dto';
-import type { LoginDto } from './dto/login.dto';
+import type { LoginDto } from '../shared/dto/users';
 import type { RefreshDto } from './dto/refresh.dto';
 import type { RegisterDto } from './dto/register.dto';
 import { SessionCheck } from './session-check';

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import type { Upstream } from '../config/upstreams';
-import { ErrorResponseDto } from './error-response.dto';
+import { ErrorResponseDto } from '../shared/dto/error-response';
 
 /** Errors a route can answer besides the ones every route has (502/503/504 from the service). */
 export type ClientErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422;

@@ -1,7 +1,7 @@
-import { ParseUUIDPipe } from '@nestjs/common';
+import { UuidParamPipe } from '../shared/validation/uuid';
 
 /** Path ids are uuids: anything else is a 400 here, before a service is asked. */
-export const UUID = new ParseUUIDPipe();
+export const UUID = new UuidParamPipe();
 
 /** Documented on every list: the total number of rows, whatever limit and offset select. */
 export const TOTAL_COUNT = {

@@ -8,9 +8,7 @@ import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { RequestId } from '../shared/http/request-id';
 import { relay } from '../upstream/relay';
 import { UpstreamClient } from '../upstream/upstream-client';
-import { CreateOrderDto } from './dto/create-order.dto';
-import { ListOrdersQuery } from './dto/list-orders.query';
-import { OrderResponseDto } from './dto/order-response.dto';
+import { CreateOrderDto, ListOrdersQuery, OrderResponseDto } from '../shared/dto/orders';
 
 const ORDERS = 'order-service';
 

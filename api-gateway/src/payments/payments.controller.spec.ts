@@ -61,9 +61,10 @@ describe('/api/payments through the gateway (read-only)', () => {
     expect(payments.received.length).toBe(before);
   });
 
-  it('has no way to create, change or delete a payment', async () => {
-    await http().post('/api/payments').send({}).expect(404);
-    await http().put(`/api/payments/${PAYMENT_ID}`).send({}).expect(404);
-    await http().delete(`/api/payments/${PAYMENT_ID}`).expect(404);
+  it('has no way to create, change or delete a payment: 405, and Allow says what there is', async () => {
+    const post = await http().post('/api/payments').send({}).expect(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
+    await http().put(`/api/payments/${PAYMENT_ID}`).send({}).expect(405);
+    await http().delete(`/api/payments/${PAYMENT_ID}`).expect(405);
   });
 });

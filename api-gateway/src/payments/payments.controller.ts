@@ -8,8 +8,7 @@ import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { RequestId } from '../shared/http/request-id';
 import { relay } from '../upstream/relay';
 import { UpstreamClient } from '../upstream/upstream-client';
-import { ListPaymentsQuery } from './dto/list-payments.query';
-import { PaymentResponseDto } from './dto/payment-response.dto';
+import { ListPaymentsQuery, PaymentResponseDto } from '../shared/dto/payments';
 
 const PAYMENTS = 'payment-service';
 

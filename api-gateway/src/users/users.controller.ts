@@ -19,9 +19,7 @@ import { PageQuery } from '../shared/http/pagination';
 import { RequestId } from '../shared/http/request-id';
 import { relay } from '../upstream/relay';
 import { UpstreamClient } from '../upstream/upstream-client';
-import { CreateUserDto } from './dto/create-user.dto';
-import { UpdateUserDto } from './dto/update-user.dto';
-import { UserResponseDto } from './dto/user-response.dto';
+import { CreateUserDto, UpdateUserDto, UserResponseDto } from '../shared/dto/users';
 
 const USERS = 'user-service';
 

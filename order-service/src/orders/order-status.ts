@@ -1,12 +1,8 @@
 import type { RefundReason } from '../shared/events/contracts';
+import type { OrderStatus } from '../shared/dto/orders';
 
-/**
- * Every status an order can be in. pending is the start; paid, failed, cancelled, expired and
- * refunded are where an order rests; refund_pending waits on payment-service; refund_failed is a
- * refund that ran out of attempts and needs an operator (its message is in the dead-letter topic).
- */
-export const ORDER_STATUSES = ['pending', 'paid', 'failed', 'cancelled', 'expired', 'refund_pending', 'refunded', 'refund_failed'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+// The list lives with the DTOs (the documents and the gateway need it); the rules live here.
+export { ORDER_STATUSES, type OrderStatus } from '../shared/dto/orders';
 
 /** Statuses no event of the normal flow leaves (a late payment still leads cancelled/expired to a refund). */
 export const RESTING_STATUSES: readonly OrderStatus[] = ['paid', 'failed', 'cancelled', 'expired', 'refunded', 'refund_failed'];

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -13,12 +13,12 @@ import {
 import type { Response } from 'express';
 import { RequestScope, Scope } from '../shared/auth/scope';
 import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
-import { CreateOrderDto } from './dto/create-order.dto';
-import { ListOrdersQuery } from './dto/list-orders.query';
-import { OrderResponseDto } from './dto/order-response.dto';
+import { CreateOrderDto, ListOrdersQuery, OrderResponseDto } from '../shared/dto/orders';
+import { UuidParamPipe } from '../shared/validation/uuid';
+import { toOrderResponse } from './dto/order-response';
 import { OrdersService } from './orders.service';
 
-const UUID = new ParseUUIDPipe({ version: '4' });
+const UUID = new UuidParamPipe();
 
 @ApiTags('orders')
 @Controller('orders')
@@ -31,7 +31,7 @@ export class OrdersController {
   @ApiUnprocessableEntityResponse({ description: 'The user does not exist or has been deleted' })
   @ApiServiceUnavailableResponse({ description: 'The user is unknown here and user-service cannot be asked' })
   async create(@Body() dto: CreateOrderDto, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
-    return OrderResponseDto.of(await this.orders.create(dto, scope));
+    return toOrderResponse(await this.orders.create(dto, scope));
   }
 
   @Get()
@@ -44,7 +44,7 @@ export class OrdersController {
   ): Promise<OrderResponseDto[]> {
     const { orders, total } = await this.orders.list(query, scope);
     res.setHeader(TOTAL_COUNT_HEADER, String(total));
-    return orders.map((o) => OrderResponseDto.of(o));
+    return orders.map((o) => toOrderResponse(o));
   }
 
   @Get(':id')
@@ -52,7 +52,7 @@ export class OrdersController {
   @ApiBadRequestResponse({ description: 'The id is not a uuid (v4)' })
   @ApiNotFoundResponse()
   async get(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
-    return OrderResponseDto.of(await this.orders.get(id, scope));
+    return toOrderResponse(await this.orders.get(id, scope));
   }
 
   @Post(':id/cancel')
@@ -65,6 +65,6 @@ export class OrdersController {
   @ApiNotFoundResponse({ description: 'No such order, or another user\'s' })
   @ApiConflictResponse({ description: 'The order is failed, cancelled, expired, refunded or refund_failed (the message names it)' })
   async cancel(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
-    return OrderResponseDto.of(await this.orders.cancel(id, scope));
+    return toOrderResponse(await this.orders.cancel(id, scope));
   }
 }

@@ -7,7 +7,7 @@ import { UnitOfWork } from '../shared/database/unit-of-work';
 import { NotYoursError } from '../shared/errors/domain-error';
 import { Contracts, OrderItemData, OrderKind } from '../shared/events/contracts';
 import { Events } from '../shared/outbox/events';
-import { CreateOrderDto } from './dto/create-order.dto';
+import { CreateOrderDto } from '../shared/dto/orders';
 import { decimalOfPrice, totalOf } from './money';
 import { ordersCreated } from './order-metrics';
 import { PaymentOutcome, triggerOf } from './order-status';

@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
-export const PAYMENT_STATUSES = ['completed', 'failed'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+import type { PaymentStatus } from '../shared/dto/payments';
+
+export { PAYMENT_STATUSES, type PaymentStatus } from '../shared/dto/payments';
 
 /** The outcome of paying one order. A unique index on order_id keeps it to one per order. */
 @Entity('payments')

@@ -1,13 +1,14 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequestScope, Scope } from '../shared/auth/scope';
 import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
-import { ListPaymentsQuery } from './dto/list-payments.query';
-import { PaymentResponseDto } from './dto/payment-response.dto';
+import { ListPaymentsQuery, PaymentResponseDto } from '../shared/dto/payments';
+import { UuidParamPipe } from '../shared/validation/uuid';
+import { toPaymentResponse } from './dto/payment-response';
 import { PaymentsService } from './payments.service';
 
-const UUID = new ParseUUIDPipe({ version: '4' });
+const UUID = new UuidParamPipe();
 
 /** Read-only: payments are made by order.created events, never over HTTP. */
 @ApiTags('payments')
@@ -27,13 +28,13 @@ export class PaymentsController {
   ): Promise<PaymentResponseDto[]> {
     const { payments, total } = await this.payments.list(query, scope);
     res.setHeader(TOTAL_COUNT_HEADER, String(total));
-    return payments.map((p) => PaymentResponseDto.of(p));
+    return payments.map((p) => toPaymentResponse(p));
   }
 
   @Get(':id')
   @ApiOkResponse({ type: PaymentResponseDto })
   @ApiNotFoundResponse()
   async get(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<PaymentResponseDto> {
-    return PaymentResponseDto.of(await this.payments.get(id, scope));
+    return toPaymentResponse(await this.payments.get(id, scope));
   }
 }

@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export const REFUND_STATUSES = ['completed', 'failed'] as const;
-export type RefundStatus = (typeof REFUND_STATUSES)[number];
+import type { RefundStatus } from '../shared/dto/payments';
+
+export { REFUND_STATUSES, type RefundStatus } from '../shared/dto/payments';
 
 /**
  * Giving one payment back, in full. A unique index on payment_id keeps it to one per payment; a

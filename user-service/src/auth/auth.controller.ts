@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, UnauthorizedException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { UserResponseDto } from '../users/dto/user-response.dto';
-import { VerifyCredentialsDto } from './credentials.dto';
+import { LoginDto, UserResponseDto } from '../shared/dto/users';
+import { toUserResponse } from '../users/dto/user-response';
 import { CredentialsService } from './credentials.service';
 
 /** Internal: the gateway's login asks here, then issues the token itself. */
@@ -15,9 +15,9 @@ export class AuthController {
   @ApiOperation({ summary: 'Check an email and password (for the gateway\'s login)' })
   @ApiOkResponse({ type: UserResponseDto })
   @ApiUnauthorizedResponse({ description: 'Unknown email or wrong password: one answer for both' })
-  async verify(@Body() dto: VerifyCredentialsDto): Promise<UserResponseDto> {
+  async verify(@Body() dto: LoginDto): Promise<UserResponseDto> {
     const user = await this.credentials.verify(dto.email, dto.password);
     if (!user) throw new UnauthorizedException('invalid email or password');
-    return UserResponseDto.of(user);
+    return toUserResponse(user);
   }
 }

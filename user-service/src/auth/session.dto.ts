@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
-import { UserResponseDto } from '../users/dto/user-response.dto';
+import { UserResponseDto } from '../shared/dto/users';
 import { IssuedRefreshToken } from '../sessions/sessions.service';
 import { Session } from '../sessions/session.entity';
 

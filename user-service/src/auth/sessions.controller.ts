@@ -11,7 +11,8 @@ import {
 } from '@nestjs/swagger';
 import { SessionsService } from '../sessions/sessions.service';
 import { RequestScope, Scope } from '../shared/auth/scope';
-import { UserResponseDto } from '../users/dto/user-response.dto';
+import { UserResponseDto } from '../shared/dto/users';
+import { toUserResponse } from '../users/dto/user-response';
 import { UsersService } from '../users/users.service';
 import { CredentialsService } from './credentials.service';
 import { IssuedSessionDto, LoginDto, OpenSessionDto, RefreshDto, SessionResponseDto, SessionStatusDto } from './session.dto';
@@ -39,7 +40,7 @@ export class SessionsController {
   async login(@Body() dto: LoginDto): Promise<IssuedSessionDto> {
     const user = await this.credentials.verify(dto.email, dto.password);
     if (!user) throw new UnauthorizedException('invalid email or password');
-    return IssuedSessionDto.of(await this.sessions.open(user.id, dto), UserResponseDto.of(user));
+    return IssuedSessionDto.of(await this.sessions.open(user.id, dto), toUserResponse(user));
   }
 
   @Post('sessions')
@@ -47,7 +48,7 @@ export class SessionsController {
   @ApiCreatedResponse({ type: IssuedSessionDto })
   async open(@Body() dto: OpenSessionDto, @RequestScope() scope: Scope): Promise<IssuedSessionDto> {
     const user = await this.users.get(dto.userId, scope);
-    return IssuedSessionDto.of(await this.sessions.open(user.id, dto), UserResponseDto.of(user));
+    return IssuedSessionDto.of(await this.sessions.open(user.id, dto), toUserResponse(user));
   }
 
   @Post('refresh')
@@ -57,7 +58,7 @@ export class SessionsController {
   @ApiUnauthorizedResponse({ description: 'Unknown, expired or spent refresh token, or an ended session' })
   async refresh(@Body() dto: RefreshDto): Promise<IssuedSessionDto> {
     const issued = await this.sessions.refresh(dto.refreshToken, dto);
-    return IssuedSessionDto.of(issued, UserResponseDto.of(await this.users.get(issued.userId)));
+    return IssuedSessionDto.of(issued, toUserResponse(await this.users.get(issued.userId)));
   }
 
   @Get('sessions')

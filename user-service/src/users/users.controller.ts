@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -11,12 +11,12 @@ import {
 import type { Response } from 'express';
 import { RequestScope, RequestSessionId, Scope } from '../shared/auth/scope';
 import { PageQuery, TOTAL_COUNT_HEADER } from '../shared/http/pagination';
-import { CreateUserDto } from './dto/create-user.dto';
-import { UpdateUserDto } from './dto/update-user.dto';
-import { UserResponseDto } from './dto/user-response.dto';
+import { CreateUserDto, UpdateUserDto, UserResponseDto } from '../shared/dto/users';
+import { UuidParamPipe } from '../shared/validation/uuid';
+import { toUserResponse } from './dto/user-response';
 import { UsersService } from './users.service';
 
-const UUID = new ParseUUIDPipe({ version: '4' });
+const UUID = new UuidParamPipe();
 
 @ApiTags('users')
 @Controller('users')
@@ -28,7 +28,7 @@ export class UsersController {
   @ApiBadRequestResponse({ description: 'Invalid fields' })
   @ApiConflictResponse({ description: 'Email already registered' })
   async create(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
-    return UserResponseDto.of(await this.users.create(dto));
+    return toUserResponse(await this.users.create(dto));
   }
 
   @Get()
@@ -36,14 +36,14 @@ export class UsersController {
   async list(@Query() page: PageQuery, @Res({ passthrough: true }) res: Response): Promise<UserResponseDto[]> {
     const { users, total } = await this.users.list(page);
     res.setHeader(TOTAL_COUNT_HEADER, String(total));
-    return users.map((u) => UserResponseDto.of(u));
+    return users.map((u) => toUserResponse(u));
   }
 
   @Get(':id')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse()
   async get(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<UserResponseDto> {
-    return UserResponseDto.of(await this.users.get(id, scope));
+    return toUserResponse(await this.users.get(id, scope));
   }
 
   @Put(':id')
@@ -56,7 +56,7 @@ export class UsersController {
     @RequestScope() scope: Scope,
     @RequestSessionId() session: string | undefined,
   ): Promise<UserResponseDto> {
-    return UserResponseDto.of(await this.users.update(id, dto, scope, session));
+    return toUserResponse(await this.users.update(id, dto, scope, session));
   }
 
   @Delete(':id')

@@ -4,7 +4,12 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DatabaseEnv } from '../config/env';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Request, Response } from 'express';
+import { ErrorResponseDto } from '../dto/error-response';
+import { asyncApiDocument } from '../events/asyncapi';
 import { configureApp } from '../http/configure-app';
+import { answerUnknownMethods, exactDocument } from '../http/openapi';
 import type { KafkaEnv } from '../kafka/kafka-client';
 import { KAFKA_SETTINGS } from '../kafka/kafka-settings';
 import { connectKafkaConsumer, startConsumersInBackground } from '../kafka/kafka-consumer';
@@ -35,6 +40,8 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
   // abortOnError: false lets a failed start (database unreachable) reach the one-line report.
   const app = await NestFactory.create(appModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
   configureApp(app);
+  const config = app.get<ConfigService<DatabaseEnv, true>>(ConfigService);
+  const apiKey = app.get(ConfigService, { strict: false }).get<string>('API_KEY');
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -43,9 +50,15 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
       // Required when API_KEY is set (always in production); the gateway sends it.
       .addApiKey({ type: 'apiKey', name: 'X-API-Key', in: 'header' }, 'api-key')
       .build(),
+    { extraModels: [ErrorResponseDto] },
   );
+  exactDocument(document, { security: apiKey ? { scheme: 'api-key', description: 'Missing or wrong X-API-Key', all: true } : undefined });
+  answerUnknownMethods(app, document);
+  // The channels this service publishes and consumes, generated from shared/events; behind the API
+  // key like /docs (configureApp guards the /docs prefix).
+  const events = asyncApiDocument(service.name);
+  (app as NestExpressApplication).use('/docs/asyncapi.json', (_req: Request, res: Response) => res.json(events));
   SwaggerModule.setup('docs', app, document);
-  const config = app.get<ConfigService<DatabaseEnv, true>>(ConfigService);
   if (service.consumesEvents) {
     connectKafkaConsumer(app, app.get<KafkaEnv>(KAFKA_SETTINGS));
     // Not awaited: HTTP serves (and takes writes into the outbox) while Kafka is still down.

@@ -56,3 +56,16 @@ export function IsAllowedEmailDomain(): PropertyDecorator {
       },
     });
 }
+
+const anyCase = (s: string) =>
+  [...s].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))).join('');
+
+/**
+ * The block list as a JSON Schema pattern (no flags there, hence the spelled-out cases): what the
+ * documents say of an email, read when the document is built, so it follows BLOCKED_EMAIL_DOMAINS.
+ */
+export function allowedEmailPattern(blocked: ReadonlySet<string> = blockedEmailDomains()): string {
+  if (blocked.size === 0) return '^[^\\u0000]*$';
+  const domains = [...blocked].map(anyCase).join('|');
+  return `^(?![\\s\\S]*@(?:[^@]*\\.)?(?:${domains})\\.?\\s*$)[^\\u0000]*$`;
+}

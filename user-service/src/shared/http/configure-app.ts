@@ -1,5 +1,5 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -33,6 +33,20 @@ export function createValidationPipe(): ValidationPipe {
     // "12" for a number is refused, not coerced: clients must send the type the API documents.
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new BadRequestException(firstFailures(errors)),
+  });
+}
+
+/**
+ * One message per field: the first rule it breaks, in the order the DTO writes them. A price sent
+ * as text is told it must be a number, not also every range it never reached. class-validator
+ * runs a property's rules bottom-up, so the rule written first is the last one in `constraints`.
+ */
+export function firstFailures(errors: ValidationError[], path = ''): string[] {
+  return errors.flatMap((e) => {
+    const messages = Object.values(e.constraints ?? {});
+    const own = messages.length ? [`${path}${messages[messages.length - 1]}`] : [];
+    return [...own, ...firstFailures(e.children ?? [], `${path}${e.property}.`)];
   });
 }
 

@@ -1,5 +1,5 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import { DynamicModule } from '@nestjs/common';
+import { DynamicModule, RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { LoggerModule } from 'nestjs-pino';
@@ -55,7 +55,9 @@ export function loggerModule(service: string, destination?: DestinationStream): 
         },
         transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
       };
-      return { pinoHttp: destination ? [options, destination] : options };
+      // Every route, in the path syntax of Express 5 (nestjs-pino's default, `*`, is the legacy one
+      // Nest warns about at start).
+      return { pinoHttp: destination ? [options, destination] : options, forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }] };
     },
   });
 }
