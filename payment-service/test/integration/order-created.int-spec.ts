@@ -205,6 +205,7 @@ describe('payment-service on real Kafka and PostgreSQL (failure rate 0)', () => 
           status: 'completed',
           failureReason: null,
           createdAt: expect.any(String),
+          refund: null,
         },
       ]);
 
