@@ -1,47 +1,60 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { UUID_SCHEMA } from '../shared/dto/schema';
+import { REFRESH_TOKEN_PATTERN } from '../shared/dto/users';
+import { HasChars, NO_NUL_PATTERN } from '../shared/validation/text';
+import { IsAnyUuid } from '../shared/validation/uuid';
 import { UserResponseDto } from '../shared/dto/users';
 import { IssuedRefreshToken } from '../sessions/sessions.service';
 import { Session } from '../sessions/session.entity';
 
 /** What the gateway saw of the client, recorded on the session. */
 class ClientSeenDto {
-  @ApiPropertyOptional({ maxLength: 300 })
+  @ApiPropertyOptional({ maxLength: 300, pattern: NO_NUL_PATTERN })
   @IsOptional()
   @IsString()
-  @MaxLength(300)
+  @HasChars(0, 300)
   readonly userAgent?: string;
 
-  @ApiPropertyOptional({ maxLength: 64 })
+  @ApiPropertyOptional({ maxLength: 64, pattern: NO_NUL_PATTERN })
   @IsOptional()
   @IsString()
-  @MaxLength(64)
+  @HasChars(0, 64)
   readonly ip?: string;
 }
 
-export class LoginDto extends ClientSeenDto {
-  @ApiProperty({ example: 'john@example.com', maxLength: 255 })
+/** A login as the gateway forwards it: the credentials (sizes only: any mismatch is the one 401) and the client it saw. */
+export class SessionLoginDto extends ClientSeenDto {
+  @ApiProperty({ example: 'john@example.com', maxLength: 255, pattern: NO_NUL_PATTERN })
   @IsString()
-  @MaxLength(255)
+  @HasChars(0, 255)
   readonly email!: string;
 
-  @ApiProperty({ example: 'SecurePass123!', maxLength: 128, writeOnly: true })
+  @ApiProperty({ example: 'SecurePass123!', maxLength: 128, pattern: NO_NUL_PATTERN, writeOnly: true })
   @IsString()
-  @MaxLength(128)
+  @HasChars(0, 128)
   readonly password!: string;
 }
 
 export class OpenSessionDto extends ClientSeenDto {
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('4')
+  @ApiProperty(UUID_SCHEMA)
+  @IsAnyUuid()
   readonly userId!: string;
 }
 
-export class RefreshDto extends ClientSeenDto {
-  @ApiProperty({ description: 'The refresh token of the last login or refresh', minLength: 43, maxLength: 43, writeOnly: true })
+
+export class RefreshSessionDto extends ClientSeenDto {
+  @ApiProperty({ description: 'The refresh token of the last login or refresh', pattern: REFRESH_TOKEN_PATTERN.source, writeOnly: true })
   @IsString()
-  @Length(43, 43)
+  @Matches(REFRESH_TOKEN_PATTERN, { message: 'refreshToken must be the 43-character token a login or refresh answered' })
   readonly refreshToken!: string;
+}
+
+export class SessionsQuery {
+  @ApiPropertyOptional({ ...UUID_SCHEMA, description: 'An admin only; a user always sees their own' })
+  @IsOptional()
+  @IsAnyUuid()
+  readonly userId?: string;
 }
 
 export class IssuedSessionDto {

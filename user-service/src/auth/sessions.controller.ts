@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UnauthorizedException } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiQuery,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -15,9 +15,10 @@ import { UserResponseDto } from '../shared/dto/users';
 import { toUserResponse } from '../users/dto/user-response';
 import { UsersService } from '../users/users.service';
 import { CredentialsService } from './credentials.service';
-import { IssuedSessionDto, LoginDto, OpenSessionDto, RefreshDto, SessionResponseDto, SessionStatusDto } from './session.dto';
+import { UuidParamPipe } from '../shared/validation/uuid';
+import { IssuedSessionDto, OpenSessionDto, RefreshSessionDto, SessionLoginDto, SessionResponseDto, SessionStatusDto, SessionsQuery } from './session.dto';
 
-const UUID = new ParseUUIDPipe({ version: '4' });
+const UUID = new UuidParamPipe();
 
 /**
  * Internal: the gateway's logins, refreshes and session checks. The gateway issues the access
@@ -36,8 +37,9 @@ export class SessionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Check an email and password and open a session with its first refresh token' })
   @ApiOkResponse({ type: IssuedSessionDto })
+  @ApiBadRequestResponse({ description: 'Invalid fields' })
   @ApiUnauthorizedResponse({ description: 'Unknown email or wrong password: one answer for both' })
-  async login(@Body() dto: LoginDto): Promise<IssuedSessionDto> {
+  async login(@Body() dto: SessionLoginDto): Promise<IssuedSessionDto> {
     const user = await this.credentials.verify(dto.email, dto.password);
     if (!user) throw new UnauthorizedException('invalid email or password');
     return IssuedSessionDto.of(await this.sessions.open(user.id, dto), toUserResponse(user));
@@ -46,6 +48,8 @@ export class SessionsController {
   @Post('sessions')
   @ApiOperation({ summary: 'Open a session for a user just registered' })
   @ApiCreatedResponse({ type: IssuedSessionDto })
+  @ApiBadRequestResponse({ description: 'Invalid fields' })
+  @ApiNotFoundResponse({ description: 'No such user (or another user than the caller)' })
   async open(@Body() dto: OpenSessionDto, @RequestScope() scope: Scope): Promise<IssuedSessionDto> {
     const user = await this.users.get(dto.userId, scope);
     return IssuedSessionDto.of(await this.sessions.open(user.id, dto), toUserResponse(user));
@@ -55,18 +59,20 @@ export class SessionsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Trade a refresh token for a new one (the old one is spent; presenting it again ends the session)' })
   @ApiOkResponse({ type: IssuedSessionDto })
+  @ApiBadRequestResponse({ description: 'Invalid fields' })
   @ApiUnauthorizedResponse({ description: 'Unknown, expired or spent refresh token, or an ended session' })
-  async refresh(@Body() dto: RefreshDto): Promise<IssuedSessionDto> {
+  async refresh(@Body() dto: RefreshSessionDto): Promise<IssuedSessionDto> {
     const issued = await this.sessions.refresh(dto.refreshToken, dto);
     return IssuedSessionDto.of(issued, toUserResponse(await this.users.get(issued.userId)));
   }
 
   @Get('sessions')
   @ApiOperation({ summary: "The caller's sessions in use, newest first (an admin names the user)" })
-  @ApiQuery({ name: 'userId', required: false, description: 'An admin only; a user always sees their own' })
   @ApiOkResponse({ type: [SessionResponseDto] })
-  async list(@RequestScope() scope: Scope, @Query('userId', new ParseUUIDPipe({ version: '4', optional: true })) userId?: string): Promise<SessionResponseDto[]> {
-    const owner = scope.everyone ? userId : scope.userId;
+  @ApiBadRequestResponse({ description: 'userId is not a uuid' })
+  @ApiUnauthorizedResponse({ description: 'Neither a calling user nor a userId' })
+  async list(@RequestScope() scope: Scope, @Query() query: SessionsQuery): Promise<SessionResponseDto[]> {
+    const owner = scope.everyone ? query.userId : scope.userId;
     if (!owner) throw new UnauthorizedException('sessions belong to a user: call with a user, or name one (?userId=)');
     return (await this.sessions.listActive(owner)).map((s) => SessionResponseDto.of(s));
   }
@@ -75,6 +81,7 @@ export class SessionsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'End one session (its refresh token stops working; its access tokens within seconds)' })
   @ApiNoContentResponse()
+  @ApiBadRequestResponse({ description: 'The id is not a uuid' })
   @ApiNotFoundResponse({ description: 'No such session of the caller' })
   async end(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<void> {
     await this.sessions.end(id, scope, 'ended_by_user');
@@ -83,6 +90,7 @@ export class SessionsController {
   @Get('sessions/:id/status')
   @ApiOperation({ summary: "Whether a session's access tokens may still be used, and the user's role now (the gateway caches it for seconds)" })
   @ApiOkResponse({ type: SessionStatusDto })
+  @ApiBadRequestResponse({ description: 'The id is not a uuid' })
   async status(@Param('id', UUID) id: string): Promise<SessionStatusDto> {
     return this.sessions.status(id);
   }

@@ -94,3 +94,6 @@ export class UserResponseDto {
   @ApiProperty({ format: 'date-time', example: '2025-01-31T12:00:00.000Z' }) readonly createdAt!: string;
   @ApiProperty({ format: 'date-time', example: '2025-01-31T12:00:00.000Z' }) readonly updatedAt!: string;
 }
+
+/** A refresh token as a login or refresh hands it out: 32 random bytes in base64url. */
+export const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
