@@ -8,6 +8,22 @@ import fc from 'fast-check';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Schema = Record<string, any>;
 
+/**
+ * OpenAPI 3.0's `nullable` as JSON Schema: Ajv honours it only next to a `type`, so a nullable
+ * reference (`{ nullable: true, allOf: [{ $ref }] }`, how a nullable object property is written)
+ * becomes "that, or null".
+ */
+export function jsonSchemaOf(schema: unknown): any {
+  if (Array.isArray(schema)) return schema.map(jsonSchemaOf);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Schema = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, jsonSchemaOf(v)]));
+  if (out.nullable === true && out.type === undefined) {
+    const { nullable: _nullable, ...rest } = out;
+    return { anyOf: [rest, { type: 'null' }] };
+  }
+  return out;
+}
+
 export interface Operation {
   method: string;
   path: string;
@@ -57,7 +73,7 @@ export class ApiDoc {
     const key = `${op.method} ${op.path} ${status}`;
     let validate = this.validators.get(key);
     if (!validate) {
-      validate = this.ajv.compile({ ...documented.schema, components: this.doc.components });
+      validate = this.ajv.compile(jsonSchemaOf({ ...documented.schema, components: this.doc.components }));
       this.validators.set(key, validate);
     }
     if (validate(body)) return [];
