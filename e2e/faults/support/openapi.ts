@@ -9,15 +9,15 @@ import fc from 'fast-check';
 export type Schema = Record<string, any>;
 
 /**
- * OpenAPI 3.0's `nullable` as JSON Schema: Ajv honours it only next to a `type`, so a nullable
- * reference (`{ nullable: true, allOf: [{ $ref }] }`, how a nullable object property is written)
- * becomes "that, or null".
+ * OpenAPI 3.0's `nullable` as JSON Schema: "that, or null". Ajv's own `nullable` relaxes only the
+ * `type` next to it, not an `allOf: [{ $ref }]` beside it (how a nullable object property is
+ * written), so null would still be checked against the referenced object.
  */
 export function jsonSchemaOf(schema: unknown): any {
   if (Array.isArray(schema)) return schema.map(jsonSchemaOf);
   if (!schema || typeof schema !== 'object') return schema;
   const out: Schema = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, jsonSchemaOf(v)]));
-  if (out.nullable === true && out.type === undefined) {
+  if (out.nullable === true) {
     const { nullable: _nullable, ...rest } = out;
     return { anyOf: [rest, { type: 'null' }] };
   }
