@@ -4,8 +4,9 @@
 //   integration (each app) → end-to-end (the four built apps on 400x ports) → ways to run (start:dev
 //   in each app folder, npm start with the user's settings, killed runs and infra:stop) → fault suite (its own
 //   stack and apps: broker and database outages, crashes, poison, fuzz, a soak) → stop everything.
-// The very last line is `N passed, N failed`, summed over every Jest report; the exit code is 1
-// when anything failed. For speed while developing: `npm test -- --only unit,integration`
+// The line before the last is `N passed, N failed, N skipped`; the very last line is exactly
+// `N passed, N failed` (CI parses it), summed over every Jest report and the bench's own tests
+// (node --test); the exit code is 1 when anything failed. For speed while developing: `npm test -- --only unit,integration`
 // (phases: repo, unit, integration, e2e, run, faults); `npm run test:faults` is `--only faults`;
 // `--spec <pattern>` runs only the e2e/run/faults test files whose path matches it.
 import fs from 'node:fs';
@@ -14,7 +15,7 @@ import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
 import { isPortServed, stopWhenOrphaned } from '../infra/local/procs.mjs';
 import { CONSOLE, appUrl, presentApps, readPackageJson, TEST_API_KEY } from './lib/apps.mjs';
 import { appLogTail, startApp, stopApp, waitReady } from './lib/app-process.mjs';
-import { failedStep, readJestReport } from './lib/jest-report.mjs';
+import { failedStep, readJestReport, readNodeTestReport, summaryLines } from './lib/jest-report.mjs';
 import { buildAll, installAll } from './lib/prepare.mjs';
 import { runCommand, stopRunningCommands } from './lib/run.mjs';
 import { c, say, seconds, step, tag, warn } from './lib/ui.mjs';
@@ -138,6 +139,32 @@ async function faultSuite() {
 async function repoChecks() {
   if (!readPackageJson('e2e')) return results.push(failedStep('repo', 'e2e/package.json missing'));
   await jestSuite('repo', 'e2e', ['run', 'test:repo'], 'repo');
+  await benchTests();
+}
+
+/**
+ * The tests of the repo's scripts and of the bench (node --test, node built-ins only: no install,
+ * no stack): npm test's own counting, the bench's figures and report, and `npm run bench -- --check`
+ * on the committed results.
+ */
+async function benchTests() {
+  const files = ['scripts/lib', 'bench/test']
+    .filter((d) => fs.existsSync(path.join(REPO_ROOT, d)))
+    .flatMap((d) => fs.readdirSync(path.join(REPO_ROOT, d)).filter((f) => f.endsWith('.test.mjs')).map((f) => path.join(d, f)));
+  if (interrupted || !files.length) return;
+  const tapFile = path.join(reportDir, 'bench-tests.tap');
+  fs.rmSync(tapFile, { force: true });
+  const t0 = Date.now();
+  say(c.bold('→ scripts+bench'));
+  const { code } = await runCommand(
+    process.execPath,
+    ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tapFile}`, ...files],
+    { cwd: REPO_ROOT, prefix: tag('scripts+bench'), timeoutMs: 5 * MINUTE },
+  );
+  const tap = fs.existsSync(tapFile) ? fs.readFileSync(tapFile, 'utf8') : '';
+  const result = readNodeTestReport('scripts+bench', tap, code, Date.now() - t0);
+  results.push(result);
+  say(`${result.failed ? c.red('✗') : c.green('✓')} scripts+bench: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped ${c.dim(`(${seconds(result.ms)})`)}`);
 }
 
 /**
@@ -207,7 +234,7 @@ async function benchSmoke() {
   });
   const ok = code === 0;
   const note = ok ? '' : `exit ${code}: the bench could not measure (${path.relative(REPO_ROOT, out)}/latest.md)`;
-  results.push({ suite: 'bench:smoke', passed: ok ? 1 : 0, failed: ok ? 0 : 1, note, ms: Date.now() - t0 });
+  results.push({ suite: 'bench:smoke', passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, note, ms: Date.now() - t0 });
   say(`${ok ? c.green('✓') : c.red('✗')} bench:smoke ${c.dim(`(${seconds(Date.now() - t0)})`)}`);
 }
 
@@ -236,7 +263,7 @@ async function jestSuite(suite, dir, npmArgs, reportName, opts = {}) {
   const result = readJestReport(suite, reportFile, code, Date.now() - t0);
   results.push(result);
   const mark = result.failed ? c.red('✗') : c.green('✓');
-  say(`${mark} ${suite}: ${result.passed} passed, ${result.failed} failed ${c.dim(`(${seconds(result.ms)})`)}`);
+  say(`${mark} ${suite}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped ${c.dim(`(${seconds(result.ms)})`)}`);
 }
 
 function finish() {
@@ -252,15 +279,17 @@ function finish() {
 function printSummary() {
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
+  const [withSkipped, last] = summaryLines(results);
   say(c.bold('\nresults'));
   const width = Math.max(0, ...results.map((r) => r.suite.length));
   for (const r of results) {
     const mark = r.failed ? c.red('✗') : c.green('✓');
     const time = r.ms ? c.dim(` (${seconds(r.ms)})`) : '';
-    say(`  ${mark} ${r.suite.padEnd(width)}  ${r.passed} passed, ${r.failed} failed${time}${r.note ? `  ${c.yellow(r.note)}` : ''}`);
+    say(`  ${mark} ${r.suite.padEnd(width)}  ${r.passed} passed, ${r.failed} failed, ${r.skipped ?? 0} skipped${time}${r.note ? `  ${c.yellow(r.note)}` : ''}`);
   }
   if (results.length === 0) say('  (nothing ran)');
+  console.log(withSkipped);
   // The last line, read by CI: keep it exactly this shape and last.
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(last);
   process.exit(failed > 0 || passed === 0 ? 1 : 0);
 }

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { endToEndLatency } from './kafka.mjs';
 import { openLoop } from './load.mjs';
+import { statementDelta } from './pgstats.mjs';
 import { median, medianOf, percentile } from './stats.mjs';
 
 export const PASSWORD = 'SecurePass123!';
@@ -89,8 +90,13 @@ export async function chainRun(ctx, opts) {
     dlqDelta,
     sendLagP99: res.sendLagP99,
     cpu,
+    // The chain latencies themselves (ms, in send order), for the runs whose percentiles are figures.
+    latMs: lat,
   };
 }
+
+/** A run without its latency samples (runs whose percentiles are not figures of the report). */
+export const withoutSamples = ({ latMs, ...rest }) => rest;
 
 /**
  * Steady and complete: every sign-up answered 201 at the asked rate, every chain ended paid, the
@@ -152,7 +158,7 @@ export function latencySummary(runs) {
 export async function chainThroughput(ctx) {
   const steps = [];
   const tryRate = async (rate) => {
-    const r = await chainRun(ctx, { rate, seconds: ctx.cfg.stepSeconds, tag: `tp${steps.length}` });
+    const r = withoutSamples(await chainRun(ctx, { rate, seconds: ctx.cfg.stepSeconds, tag: `tp${steps.length}` }));
     const reasons = steady(r);
     steps.push({ ...r, pass: reasons.length === 0, reasons });
     ctx.log(`  ${rate}/s for ${ctx.cfg.stepSeconds} s: ${reasons.length ? `not steady: ${reasons.join('; ')}` : 'steady'} (chain p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms, drain ${r.drainMs.toFixed(0)} ms)`);
@@ -181,7 +187,7 @@ export async function chainThroughput(ctx) {
   // The best rate again, so the figure is a median of several runs, not one lucky step.
   const confirm = [steps.find((s) => s.rate === pass && s.pass)];
   for (let i = 1; i < ctx.cfg.rounds; i++) {
-    const r = await chainRun(ctx, { rate: pass, seconds: ctx.cfg.stepSeconds, tag: `tpc${i}` });
+    const r = withoutSamples(await chainRun(ctx, { rate: pass, seconds: ctx.cfg.stepSeconds, tag: `tpc${i}` }));
     const reasons = steady(r);
     confirm.push({ ...r, pass: reasons.length === 0, reasons });
     ctx.log(`  confirm ${pass}/s: ${reasons.length ? `not steady: ${reasons.join('; ')}` : 'steady'}`);
@@ -205,6 +211,7 @@ export async function pipelineCapacity(ctx) {
     await producer.connect();
     const meter = ctx.meter();
     const dlqBefore = await ctx.dlqTotal();
+    const statements0 = await ctx.statementCounts();
     const t0 = Date.now();
     meter.start();
     const messages = ids.map((userId, j) => ({
@@ -229,9 +236,14 @@ export async function pipelineCapacity(ctx) {
     const seconds = (last - t0) / 1000;
     const counts = await ctx.reconcile(ids, { injected: true });
     const dlqDelta = (await ctx.dlqTotal()) - dlqBefore;
-    runs.push({ injected: n, completed: done.size, seconds, rate: done.size / seconds, producedMs, counts, dlqDelta, cpu });
-    ctx.log(`  ${n} user.created → ${done.size} paid in ${seconds.toFixed(2)} s = ${(done.size / seconds).toFixed(0)} chains/s`);
+    // Statements counted once everything the chains caused is done (outboxes empty): the relays'
+    // last batches and the idle polls meanwhile included.
     await ctx.settle();
+    const statements1 = await ctx.statementCounts();
+    const pg = statements0 && statements1 ? statementDelta(statements0, statements1) : { skipped: ctx.statementStatsWhy() };
+    runs.push({ injected: n, completed: done.size, seconds, rate: done.size / seconds, producedMs, counts, dlqDelta, cpu, pg });
+    ctx.log(`  ${n} user.created → ${done.size} paid in ${seconds.toFixed(2)} s = ${(done.size / seconds).toFixed(0)} chains/s` +
+      ('statements' in pg ? `; ${(pg.statements / Math.max(1, done.size)).toFixed(1)} PostgreSQL statements per chain` : ''));
   }
   return { runs, rate: medianOf(runs, (r) => (r.completed === r.injected ? r.rate : 0)) };
 }

@@ -66,18 +66,22 @@ export async function gatewayCost(ctx) {
     }
     const directMax = medianOf(max.direct, (x) => x.rps);
     const rate = Math.max(1, Math.round(ctx.cfg.fixedRateShare * directMax));
-    const fixed = await fixedRateRuns(ep, routes, rate, ctx.cfg.fixedRateShare);
+    const fixed = await fixedRateRuns(ep, routes, rate, ctx.cfg.fixedRateShare, false);
     // 40 % of the direct maximum can be most of what the gateway path sustains when proxy and
     // service share the cores: there "added" is mostly queueing. A low rate shows the cost of the
     // hop itself.
     const lowRate = Math.max(1, Math.round(ctx.cfg.lowFixedRateShare * directMax));
-    const low = await fixedRateRuns(ep, routes, lowRate, ctx.cfg.lowFixedRateShare);
+    const low = await fixedRateRuns(ep, routes, lowRate, ctx.cfg.lowFixedRateShare, true);
     out[ep.key] = summarize(ep, routes, max, fixed, rate, low, lowRate);
   }
   return out;
 
-  /** Open loop at `rate` (evenly spaced sends) on each route, rounds alternating between routes. */
-  async function fixedRateRuns(ep, routes, rate, share) {
+  /**
+   * Open loop at `rate` (evenly spaced sends) on each route, rounds alternating between routes.
+   * keepLatencies: the answered requests' latencies stay in the run (okMs), for the report's
+   * percentiles to be recomputed from them.
+   */
+  async function fixedRateRuns(ep, routes, rate, share, keepLatencies) {
     log(`${ep.name}: fixed rate ${rate} req/s (${Math.round(share * 100)} % of the direct maximum), ${ctx.cfg.fixedSeconds} s × ${ctx.cfg.rounds} rounds per route`);
     const runs = Object.fromEntries(routes.map((r) => [r, []]));
     for (let round = 0; round < ctx.cfg.rounds; round++) {
@@ -92,7 +96,8 @@ export async function gatewayCost(ctx) {
         });
         const cpu = meter.stop();
         const { samples, ...summary } = res;
-        runs[r].push({ ...summary, cpu });
+        const okMs = keepLatencies ? samples.filter((x) => x.status >= 200 && x.status < 300).map((x) => x.ms) : undefined;
+        runs[r].push({ ...summary, cpu, ...(okMs && { okMs }) });
         log(`  round ${round + 1} ${r.padEnd(7)} p50 ${res.p50.toFixed(2)} ms  p99 ${res.p99.toFixed(2)} ms  (${res.ok}/${res.sent} ok)`);
         if (ep.settle) await ctx.settle();
       }

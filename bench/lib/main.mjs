@@ -7,12 +7,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { REPO_ROOT, getProfile, runDir } from '../../infra/local/profiles.mjs';
 import { isPortServed } from '../../infra/local/procs.mjs';
-import { chainLatencyLow, chainRun, chainThroughput, latencySummary, PASSWORD, pipelineCapacity } from './chain.mjs';
-import { coldStarts, rssNow } from './footprint.mjs';
+import { chainLatencyLow, chainRun, chainThroughput, latencySummary, PASSWORD, pipelineCapacity, withoutSamples } from './chain.mjs';
+import { coldStarts, idleCpu, rssNow } from './footprint.mjs';
 import { gatewayCost } from './gateway.mjs';
 import { ensureBenchTopics, kafkaClient, kafkaVersion, topicEnds } from './kafka.mjs';
 import { hasWrk } from './load.mjs';
 import { startNginx } from './nginx.mjs';
+import { authCost, tracingCost } from './options.mjs';
+import { BENCH_ROLE, prepareStatementStats, statementCounts } from './pgstats.mjs';
 import { cpuMeter, machineInfo, pidListeningOn, reniceTree, setAutogroupNice } from './proc.mjs';
 import { producerCeiling } from './producer.mjs';
 import { writeReport } from './report.mjs';
@@ -25,17 +27,17 @@ const CONFIGS = {
     rounds: 3, connections: 32, warmSeconds: 2, maxSeconds: 4, fixedSeconds: 4, fixedRateShare: 0.4, lowFixedRateShare: 0.1,
     lowRate: 10, chainSeconds: 6, e2eMessages: 500, startRate: 8, maxRate: 3000, stepSeconds: 6,
     halfSeconds: 6, injectCount: 3000, relayProbeRows: 2000, relayMaxRows: 200000, relaySeconds: 3,
-    perfRecords: 300000, warmChains: 60,
+    perfRecords: 300000, warmChains: 60, optionRate: 150, idleSeconds: 5, idleWaitMs: 3000,
   },
   smoke: {
     rounds: 1, connections: 2, warmSeconds: 0, maxSeconds: 1, fixedSeconds: 0.5, fixedRateShare: 0.05, lowFixedRateShare: 0.02,
     lowRate: 5, chainSeconds: 1, e2eMessages: 20, startRate: 5, maxRate: 5, stepSeconds: 1,
     halfSeconds: 1, injectCount: 20, relayProbeRows: 100, relayMaxRows: 200, relaySeconds: 0.1,
-    perfRecords: 2000, warmChains: 2,
+    perfRecords: 2000, warmChains: 2, optionRate: 5, idleSeconds: 0.5, idleWaitMs: 100,
   },
 };
 
-export const SECTIONS = ['producer', 'gateway', 'chain', 'footprint'];
+export const SECTIONS = ['producer', 'gateway', 'chain', 'tracing', 'auth', 'footprint'];
 
 /**
  * @typedef {ReturnType<typeof makeCtx>} Ctx
@@ -155,6 +157,12 @@ export async function main(argv) {
     result.stackStart = await bringUp();
     await refuseRateLimitedGateway(appUrl(APPS.find((a) => a.name === 'gateway'), profileName));
     await ensureBenchTopics(broker);
+    // Round trips per chain: counted by pg_stat_statements where the profile's servers load it.
+    const statementStats = profile.statementStats
+      ? await prepareStatementStats(profile.postgres).catch((err) => ({ ok: false, why: `pg_stat_statements: ${err.message}` }))
+      : { ok: false, why: `the ${profileName} profile's PostgreSQL does not load pg_stat_statements` };
+    result.statementStats = statementStats;
+    if (!statementStats.ok) log(`PostgreSQL round trips: not counted (${statementStats.why})`);
     const apps = sys.apps;
     const stack = sys.stack;
 
@@ -172,7 +180,7 @@ export async function main(argv) {
     if (result.nice < 0 && profileName === 'bench') {
       for (const a of Object.values(apps).filter((x) => !x.startedHere && x.pid)) reniceTree(a.pid, result.nice);
     }
-    const ctx = makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, runId, workDir, logDir, log, appExtraEnv });
+    const ctx = makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, runId, workDir, logDir, log, appExtraEnv, statementStats });
     cleanups.push(() => ctx.close());
 
     // ---- warm-up ------------------------------------------------------------------------------
@@ -209,7 +217,7 @@ export async function main(argv) {
       log(`chain latency at 50 % of that (${halfRate}/s)`);
       const halfRuns = [];
       for (let i = 0; i < cfg.rounds; i++) {
-        const r = await chainRun(ctx, { rate: halfRate, seconds: cfg.halfSeconds, tag: `half${i}` });
+        const r = withoutSamples(await chainRun(ctx, { rate: halfRate, seconds: cfg.halfSeconds, tag: `half${i}` }));
         halfRuns.push(r);
         log(`  chain at ${halfRate}/s: p50 ${r.p50.toFixed(1)} ms p99 ${r.p99.toFixed(1)} ms (${r.completed}/${r.sent})`);
         await ctx.settle();
@@ -218,8 +226,12 @@ export async function main(argv) {
       const pipeline = await pipelineCapacity(ctx);
       return { low, throughput, half: { rate: halfRate, runs: halfRuns, ...latencySummary(halfRuns) }, pipeline };
     });
+    await section('tracing', () => tracingCost(ctx));
+    await section('auth', () => authCost(ctx));
     await section('footprint', async () => {
       const loadRss = peakRss(result.sections);
+      log(`idle CPU: ${cfg.rounds} windows of ${cfg.idleSeconds} s with nothing to do`);
+      const idle = await idleCpu(ctx);
       log('cold starts (each app restarted with its dependencies up)');
       const cold = await coldStarts(ctx);
       // The whole stack again, from nothing, when this run started all of it (else: one sample).
@@ -234,7 +246,7 @@ export async function main(argv) {
         ctx.reopen(sys.stack);
       }
       const stackStart = { ...result.stackStart, runs: stackRuns, wholeStackMs: medianOf(stackRuns, (r) => r.wholeStackMs), infraMs: medianOf(stackRuns, (r) => r.infraMs), appsMs: medianOf(stackRuns, (r) => r.appsMs) };
-      return { idleRss: result.idleRss, loadRss, cold, stackStart };
+      return { idleRss: result.idleRss, idle, loadRss, cold, stackStart };
     });
   } catch (err) {
     result.errors.setup = err.stack ?? String(err);
@@ -274,7 +286,8 @@ function parseArgs(argv) {
     else if (a === '--nice') args.nice = Number(argv[++i]);
     else if (a === '--cpu-prof') args.cpuProf = argv[++i].split(',');
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench [-- --profile bench|dev|test] [--only producer,gateway,chain,footprint] [--out DIR] [--no-build] [--nice N (default -5)] [--cpu-prof gateway,users,...] [--smoke]');
+      console.log('usage: npm run bench [-- --profile bench|dev|test] [--only producer,gateway,chain,tracing,auth,footprint] [--out DIR] [--no-build] [--nice N (default -5)] [--cpu-prof gateway,users,...] [--smoke]\n' +
+        '       npm run bench -- --check [--dir DIR]   recompute the report (DIR/latest.md, default bench/results) from its JSON; exit 1 naming each figure that differs');
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (see --help)`);
   }
@@ -372,10 +385,12 @@ function peakRss(sections) {
  * Everything the sections share: URLs, pools, the CPU meter over every process, and the chain
  * bookkeeping done in the databases.
  */
-function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, runId, workDir, logDir, log, appExtraEnv }) {
+function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, runId, workDir, logDir, log, appExtraEnv, statementStats }) {
   const dbPort = (name) => profile.postgres.find((d) => d.name === name).port;
   const dbName = (name) => profile.postgres.find((d) => d.name === name).database;
-  const pool = (name) => new pg.Pool({ host: 'localhost', port: dbPort(name), user: 'postgres', password: 'postgres', database: dbName(name), max: 3 });
+  // With statement counting on, the bench reads as a role of its own: its queries are not counted.
+  const role = statementStats.ok ? { user: BENCH_ROLE, password: BENCH_ROLE } : { user: 'postgres', password: 'postgres' };
+  const pool = (name) => new pg.Pool({ host: 'localhost', port: dbPort(name), ...role, database: dbName(name), max: 3 });
   let db = { users: pool('users'), orders: pool('orders'), payments: pool('payments') };
   let stackRef = stack;
   const kafka = kafkaClient(broker);
@@ -416,6 +431,9 @@ function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, 
     samplePayload,
     eventSize: Buffer.byteLength(JSON.stringify(samplePayload())),
     meter: () => cpuMeter(groups()),
+    /** Statements the apps executed so far per database, or undefined when they cannot be counted. */
+    statementCounts: () => (statementStats.ok ? statementCounts(db) : Promise.resolve(undefined)),
+    statementStatsWhy: () => statementStats.why,
     refreshPids() {
       // apps[] entries are replaced on restart; groups() reads them each time.
     },

@@ -1,91 +1,19 @@
-// The report: every figure next to its target and the machine it ran on (markdown), plus the raw
-// JSON of the run. A `before.json` beside the report (a run measured before the fixes) adds a
-// before → after column; `bench/findings.md` (profiling notes, design limits) is appended as is.
+// The report: every figure next to its target and the machine it ran on (markdown), rendered from
+// the run's JSON as written (`latest.json`, committed: per-run records and the latency samples the
+// percentiles come from), so that `npm run bench -- --check` can render it again and compare. A
+// `before.json` beside the report (an earlier run) adds a before column; `bench/findings.md`
+// (profiling notes, design limits) is appended as is, between markers the check skips.
+// Pure but for writeReport: node built-ins only (the check runs in `npm test`).
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../infra/local/profiles.mjs';
+import { TARGETS, figures, formatValue, verdict } from './figures.mjs';
 import { median } from './stats.mjs';
 
-export const TARGETS = {
-  getShare: { min: 0.6, text: '≥ 60 % of direct' },
-  postShare: { min: 0.85, text: '≥ 85 % of direct' },
-  addedP50: { max: 1, text: '≤ 1 ms' },
-  addedP99: { max: 3, text: '≤ 3 ms' },
-  vsNginx: { max: 1.5, text: '≤ 1.5 × nginx' },
-  chainP50: { max: 50, text: '≤ 50 ms' },
-  chainP99: { max: 150, text: '≤ 150 ms' },
-  chainsPerSec: { min: 300, text: '≥ 300 /s, zero loss' },
-  relayShare: { min: 0.2, text: '≥ 20 % of ceiling' },
-  idleRss: { max: 150, text: '≤ 150 MB' },
-  coldStart: { max: 3000, text: '≤ 3 s' },
-};
-
-/**
- * Figures the summary table and the before/after comparison share: [id, label, value, unit, target key].
- * @param {any} r a run's JSON
- */
-export function figures(r) {
-  const s = r.sections ?? {};
-  const out = [];
-  const g = s.gateway;
-  for (const [key, label, share] of [['getUser', 'GET /api/users/:id', 'getShare'], ['postOrder', 'POST /api/orders', 'postShare']]) {
-    const e = g?.[key];
-    if (!e) continue;
-    out.push([`${key}.share`, `${label}: gateway throughput ÷ direct`, e.gatewayShare, 'ratio', share]);
-    out.push([`${key}.addedP50`, `${label}: added p50 at ${e.fixedRate} req/s`, e.gatewayAddedP50, 'ms', 'addedP50']);
-    out.push([`${key}.addedP99`, `${label}: added p99 at ${e.fixedRate} req/s`, e.gatewayAddedP99, 'ms', 'addedP99']);
-    if (e.lowRate !== undefined) {
-      out.push([`${key}.addedP50Low`, `${label}: added p50 at ${e.lowRate} req/s (${Math.round(100 * (r.config?.lowFixedRateShare ?? 0))} % of direct)`, e.gatewayAddedP50Low, 'ms', 'addedP50']);
-      out.push([`${key}.addedP99Low`, `${label}: added p99 at ${e.lowRate} req/s (${Math.round(100 * (r.config?.lowFixedRateShare ?? 0))} % of direct)`, e.gatewayAddedP99Low, 'ms', 'addedP99']);
-    }
-    if (e.nginxAddedP50 !== undefined) {
-      out.push([`${key}.vsNginxP50`, `${label}: gateway added p50 ÷ nginx added p50`, ratioOfCosts(e.gatewayAddedP50, e.nginxAddedP50), '×', 'vsNginx']);
-      out.push([`${key}.vsNginxThroughput`, `${label}: gateway throughput lost ÷ nginx throughput lost`, ratioOfCosts(1 - e.gatewayShare, 1 - e.nginxShare), '×', 'vsNginx']);
-    }
-  }
-  const c = s.chain;
-  if (c) {
-    out.push(['chain.lowP50', `chain p50 at ${r.config?.lowRate}/s`, c.low.p50, 'ms', 'chainP50']);
-    out.push(['chain.lowP99', `chain p99 at ${r.config?.lowRate}/s`, c.low.p99, 'ms', 'chainP99']);
-    out.push(['chain.halfP50', `chain p50 at ${c.half.rate}/s (50 % of max)`, c.half.p50, 'ms', 'chainP50']);
-    out.push(['chain.halfP99', `chain p99 at ${c.half.rate}/s (50 % of max)`, c.half.p99, 'ms', 'chainP99']);
-    out.push(['chain.throughput', 'complete chains/s, steady, zero loss (sign-ups through the gateway)', c.throughput.best, '/s', 'chainsPerSec']);
-    out.push(['chain.pipeline', 'event pipeline alone (user.created → paid), chains/s', c.pipeline.rate, '/s', 'chainsPerSec']);
-  }
-  const p = s.producer;
-  if (p) out.push(['producer.share', `outbox relay events/s ÷ ProducerPerformance (${Math.round(p.relayRate)} ÷ ${Math.round(p.ceiling)})`, p.share, 'ratio', 'relayShare']);
-  const f = s.footprint;
-  if (f) {
-    for (const [name, mb] of Object.entries(f.idleRss)) out.push([`rss.${name}`, `idle RSS ${name}`, mb, 'MB', 'idleRss']);
-    for (const [name, c2] of Object.entries(f.cold)) out.push([`cold.${name}`, `${name} ready after spawn (deps up)`, c2.medianMs, 'ms', 'coldStart']);
-    out.push(['stack.whole', 'whole stack, start to ready (Kafka, 3 × PostgreSQL, 4 apps)', f.stackStart.wholeStackMs, 'ms', '']);
-  }
-  return out;
-}
-
-/** Gateway cost ÷ nginx cost, where nginx's cost may be ~0 (or below the noise): clamp it at a floor. */
-function ratioOfCosts(ours, theirs) {
-  const floor = 0.02; // 20 µs, or 2 % of throughput: below that the difference is noise
-  return Math.max(ours, 0) / Math.max(theirs, floor);
-}
-
-function verdict(value, key) {
-  const t = TARGETS[key];
-  if (!t || !Number.isFinite(value)) return '—';
-  if (t.min !== undefined) return value >= t.min ? '✅ met' : '❌ missed';
-  return value <= t.max ? '✅ met' : '❌ missed';
-}
-
-const num = (v, unit) => {
-  if (v === undefined || v === null || Number.isNaN(v)) return 'n/a';
-  if (unit === 'ratio') return `${(v * 100).toFixed(0)} %`;
-  if (unit === '×') return `${v.toFixed(1)} ×`;
-  if (unit === 'ms') return Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(2)} s` : Math.abs(v) < 10 ? `${v.toFixed(2)} ms` : `${v.toFixed(0)} ms`;
-  if (unit === 'MB') return `${v.toFixed(0)} MB`;
-  if (unit === '/s') return `${v.toFixed(0)} /s`;
-  return String(v);
-};
 const f1 = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+
+export const FINDINGS_START = '<!-- bench/findings.md as it was when the report was written (not checked) -->';
+export const FINDINGS_END = '<!-- end of bench/findings.md -->';
 
 /**
  * @param {any} r
@@ -100,22 +28,36 @@ export function writeReport(r, opts) {
   // A run that measured nothing leaves the last good report in place too.
   const name = r.errors.setup ? 'failed' : opts.only ? `only-${opts.only.join('-')}` : 'latest';
   const latestJson = path.join(opts.outDir, `${name}.json`);
-  fs.writeFileSync(latestJson, JSON.stringify(stripRuns(r), null, 1));
+  const raw = toRaw(r);
+  fs.writeFileSync(latestJson, `${JSON.stringify(raw)}\n`);
   const beforeFile = path.join(opts.outDir, 'before.json');
   const before = fs.existsSync(beforeFile) && !opts.smoke ? JSON.parse(fs.readFileSync(beforeFile, 'utf8')) : undefined;
   const findingsFile = path.join(REPO_ROOT, 'bench', 'findings.md');
   const findings = fs.existsSync(findingsFile) && !opts.smoke ? fs.readFileSync(findingsFile, 'utf8') : '';
   const markdown = path.join(opts.outDir, `${name}.md`);
-  fs.writeFileSync(markdown, render(r, before, findings, path.relative(REPO_ROOT, json)));
-  return { markdown, json };
+  // Rendered from what was written (rounded), exactly as the check renders it again.
+  fs.writeFileSync(markdown, render(JSON.parse(JSON.stringify(raw)), before, findings, `${name}.json`));
+  return { markdown, json: latestJson, archive: json };
 }
 
-/** The committed latest.json keeps summaries, not every sample. */
-function stripRuns(r) {
-  return JSON.parse(JSON.stringify(r, (k, v) => (k === 'samples' ? undefined : v)));
+/**
+ * What the committed JSON keeps: every per-run record, numbers rounded to 3 decimals (µs for
+ * milliseconds), without the per-request sample objects of the load generator (the latency samples
+ * a figure's percentiles come from are kept as plain arrays: okMs, latMs).
+ * @param {any} r
+ */
+export function toRaw(r) {
+  return JSON.parse(JSON.stringify(r, (k, v) => (k === 'samples' ? undefined : typeof v === 'number' && !Number.isInteger(v) ? Math.round(v * 1000) / 1000 : v)));
 }
 
-function render(r, before, findings, rawPath) {
+/**
+ * The report, from a run's JSON (and an earlier run's, for the before column).
+ * @param {any} r
+ * @param {any} before
+ * @param {string} findings
+ * @param {string} jsonName the JSON file beside the report
+ */
+export function render(r, before, findings, jsonName) {
   const L = [];
   const m = r.machine;
   L.push(`# nest-ms benchmark`);
@@ -141,33 +83,45 @@ function render(r, before, findings, rawPath) {
     for (const [k, v] of errs) L.push(`- **${k}**: ${String(v).split('\n')[0]}`);
     L.push('');
   }
-
-  L.push('## Every figure next to its target');
+  L.push(...figureTable(r, before));
   L.push('');
-  const bf = before ? Object.fromEntries(figures(before).map((f) => [f[0], f[2]])) : {};
-  L.push(before ? `| figure | measured | before the fixes (${before.startedAt.slice(0, 10)}, \`${before.commit}\`) | target | |` : '| figure | measured | target | |');
-  L.push(before ? '|---|---:|---:|---|---|' : '|---|---:|---|---|');
-  for (const [id, label, value, unit, key] of figures(r)) {
-    const cells = [label, `**${num(value, unit)}**`];
-    if (before) cells.push(bf[id] === undefined ? '—' : num(bf[id], unit));
-    cells.push(TARGETS[key]?.text ?? '', verdict(value, key));
-    L.push(`| ${cells.join(' | ')} |`);
-  }
-  L.push('');
-
   const s = r.sections;
   if (s.gateway) renderGateway(L, s.gateway, r);
   if (s.chain) renderChain(L, s.chain, r);
   if (s.producer) renderProducer(L, s.producer);
+  if (s.tracing || s.auth) renderOptions(L, s.tracing, s.auth, r);
   if (s.footprint) renderFootprint(L, s.footprint, r);
   if (findings.trim()) {
+    L.push(FINDINGS_START);
     L.push(findings.trim());
+    L.push(FINDINGS_END);
     L.push('');
   }
   L.push('---');
-  L.push(`Raw data of this run: \`${rawPath}\` (every sample; \`latest.json\` beside this report is the same run without the samples).`);
+  L.push(`Data of this run: \`${jsonName}\` beside this report (every per-run record, and the latency samples the percentiles of the targets come from); \`npm run bench -- --check\` computes this report again from it and names any figure that differs.`);
   L.push('');
   return L.join('\n');
+}
+
+export const FIGURE_TABLE_TITLE = '## Every figure next to its target';
+
+/**
+ * The summary table: issue 14's targets, each with its value, the CPU behind it, the earlier run's
+ * value when that run measured it, the target and the verdict.
+ */
+export function figureTable(r, before) {
+  const L = [FIGURE_TABLE_TITLE, ''];
+  const bf = before ? Object.fromEntries(figures(before).map((f) => [f.id, f])) : {};
+  L.push(`| figure | measured | CPU behind it | ${before ? `before (${before.startedAt.slice(0, 10)}, \`${before.commit}\`) | ` : ''}target | |`);
+  L.push(`|---|---:|---|${before ? '---:|' : ''}---|---|`);
+  for (const f of figures(r)) {
+    const value = f.value === undefined ? `—, not measured${f.why ? `: ${f.why}` : ''}` : `**${formatValue(f.value, f.unit)}**`;
+    const cells = [f.label, value, f.cpu ?? ''];
+    if (before) cells.push(formatValue(bf[f.id]?.value, f.unit));
+    cells.push(f.target ? TARGETS[f.target].text : 'no target', verdict(f.value, f.target));
+    L.push(`| ${cells.join(' | ')} |`);
+  }
+  return L;
 }
 
 function renderGateway(L, g, r) {
@@ -242,6 +196,22 @@ function renderChain(L, c, r) {
     `**${f1(c.pipeline.rate, 0)} chains/s** (runs: ${pr.map((x) => `${f1(x.rate, 0)}/s${x.counts.reconciled ? '' : ' (counts off)'}`).join(', ')}); ` +
     `CPU in those runs (cores): ${cpuLine(pr)}.`);
   L.push('');
+  const counted = pr.filter((x) => x.pg?.statements !== undefined);
+  if (counted.length) {
+    L.push('PostgreSQL round trips in those runs: every statement the apps executed (their role\'s `calls` in `pg_stat_statements`, BEGIN and COMMIT included; the bench reads as a role of its own), ' +
+      'from before the first event was written until every outbox was empty again (the idle polls meanwhile included):');
+    L.push('');
+    L.push('| run | chains | statements | per chain | user-service · order-service · payment-service databases, per chain |');
+    L.push('|---|---:|---:|---:|---|');
+    counted.forEach((x, i) => {
+      const per = (d) => f1((x.pg.byDb[d] ?? 0) / Math.max(1, x.completed), 2);
+      L.push(`| ${i + 1} | ${x.completed} | ${x.pg.statements} | ${f1(x.pg.statements / Math.max(1, x.completed), 2)} | ${per('users')} · ${per('orders')} · ${per('payments')} |`);
+    });
+    L.push('');
+  } else if (pr[0]?.pg?.skipped) {
+    L.push(`PostgreSQL round trips: not counted (${pr[0].pg.skipped}).`);
+    L.push('');
+  }
 }
 
 function cpuLine(runs) {
@@ -282,6 +252,37 @@ function renderFootprint(L, f, r) {
     `then the four apps in parallel ${(st.appsMs / 1000).toFixed(1)} s (first run: ${Object.entries(st.readyMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}; ` +
     `started here: ${st.appsStartedHere.join(', ') || 'none'}). On 2 cores the four apps starting together contend for the CPU, so each is slower than alone (table above).`);
   L.push('');
+  const idle = f.idle?.runs;
+  if (idle?.length) {
+    L.push(`Idle CPU (% of one core), ${idle.length} windows of ${f1(idle[0].seconds, 1)} s with no request, consumers idle and every outbox empty (timers, polls, heartbeats):`);
+    L.push('');
+    const names = ['gateway', 'users', 'orders', 'payments', 'kafka', 'pg-users', 'pg-orders', 'pg-payments'];
+    L.push(`| window | ${names.join(' | ')} |`);
+    L.push(`|---|${names.map(() => '---:').join('|')}|`);
+    idle.forEach((x, i) => L.push(`| ${i + 1} | ${names.map((n) => `${f1(100 * (x.groups[n]?.cores ?? NaN), 1)} %`).join(' | ')} |`));
+    L.push('');
+  }
+}
+
+function renderOptions(L, t, a, r) {
+  L.push('## 6. What tracing and auth cost');
+  L.push('');
+  L.push('`GET /api/users/:id` through the gateway at a fixed rate, the apps restarted under each setting in turn (rounds alternating between settings, a warm-up before each measured run); ' +
+    'CPU per answered request from `/proc`. Tracing: the gateway and user-service with every request sampled (`OTEL_TRACES_SAMPLER=parentbased_always_on`), ' +
+    '10 % sampled (`parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.1`) and the SDK not loaded (`OTEL_SDK_DISABLED=true`); its share of the request\'s CPU (gateway + user-service) is 1 − CPU(off) ÷ CPU(setting). ' +
+    'Auth: the gateway with `AUTH_ENABLED=false` and `=true`, the same request with the same bearer token (a user reading themselves) in both.');
+  L.push('');
+  for (const [title, x, groups] of [['tracing', t, ['gateway', 'users', 'pg-users']], ['auth', a, ['gateway', 'users', 'pg-users']]]) {
+    if (!x) continue;
+    L.push(`| ${title} setting | runs at ${x.rate} req/s (answered/sent) | p50 / p99 | CPU µs per request: ${groups.join(' · ')} |`);
+    L.push('|---|---|---|---|');
+    for (const [name, runs] of Object.entries(x.runs)) {
+      const per = (g) => f1(median(runs.map((y) => (1e6 * (y.cpu.groups[g]?.cpuSec ?? NaN)) / Math.max(1, y.ok))), 0);
+      L.push(`| ${name}: ${Object.entries(x.settings[name]).map(([k, v]) => `${k}=${k === 'JWT_SECRET' ? '…' : v}`).join(' ')} | ${runs.map((y) => `${y.ok}/${y.sent}`).join(', ')} | ` +
+        `${f1(median(runs.map((y) => y.p50)), 2)} / ${f1(median(runs.map((y) => y.p99)), 2)} ms | ${groups.map(per).join(' · ')} |`);
+    }
+    L.push('');
+  }
 }
 
 function otherCpu(r) {

@@ -20,6 +20,7 @@ export const PG_PASSWORD = 'postgres';
  *   kafka: { port: number, controllerPort: number },
  *   postgres: PgSpec[],
  *   wipeOnStart: boolean,
+ *   statementStats?: boolean,
  *   dataDir: string,
  *   logDir: string,
  * }} Profile
@@ -64,6 +65,8 @@ export const PROFILES = {
       { name: 'payments', port: 5457, database: 'paymentdb_bench' },
     ],
     wipeOnStart: false,
+    // pg_stat_statements loaded: the bench counts PostgreSQL round trips per chain with it.
+    statementStats: true,
     dataDir: path.join(REPO_ROOT, '.data', 'bench'),
     logDir: path.join(REPO_ROOT, '.logs', 'bench'),
   },

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 
 /**
- * @typedef {{ suite: string, passed: number, failed: number, note: string, ms: number }} SuiteResult
+ * @typedef {{ suite: string, passed: number, failed: number, skipped: number, note: string, ms: number }} SuiteResult
+ *   skipped: tests skipped or left as todo (it.skip, it.todo, a describe skipped by a condition)
  */
 
 /**
@@ -19,9 +20,10 @@ export function readJestReport(suite, reportFile, exitCode, ms) {
   try {
     report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
   } catch {
-    return { suite, passed: 0, failed: 1, note: `no Jest report (exit ${exitCode}): the suite did not run`, ms };
+    return { suite, passed: 0, failed: 1, skipped: 0, note: `no Jest report (exit ${exitCode}): the suite did not run`, ms };
   }
   const passed = report.numPassedTests ?? 0;
+  const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   // A test file that failed to run (compile error, import error) has no failed *test*.
   let failed = (report.numFailedTests ?? 0) + (report.numRuntimeErrorTestSuites ?? 0);
   const notes = [];
@@ -34,7 +36,7 @@ export function readJestReport(suite, reportFile, exitCode, ms) {
     failed = 1;
     notes.push(`jest exited ${exitCode} with no failed test (setup, teardown or open handles?)`);
   }
-  return { suite, passed, failed, note: notes.join('; '), ms };
+  return { suite, passed, failed, skipped, note: notes.join('; '), ms };
 }
 
 /**
@@ -43,4 +45,45 @@ export function readJestReport(suite, reportFile, exitCode, ms) {
  * @param {string} note
  * @returns {SuiteResult}
  */
-export const failedStep = (suite, note) => ({ suite, passed: 0, failed: 1, note, ms: 0 });
+export const failedStep = (suite, note) => ({ suite, passed: 0, failed: 1, skipped: 0, note, ms: 0 });
+
+/**
+ * Counts of a `node --test` run from its TAP output's closing lines (# pass, # fail, # skipped,
+ * # todo, # cancelled). No summary, or a non-zero exit without a failed test, counts as a failure.
+ * @param {string} suite
+ * @param {string} tap
+ * @param {number | string} exitCode
+ * @param {number} ms
+ * @returns {SuiteResult}
+ */
+export function readNodeTestReport(suite, tap, exitCode, ms) {
+  const count = (name) => {
+    const m = new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap);
+    return m ? Number(m[1]) : undefined;
+  };
+  const passed = count('pass');
+  if (passed === undefined) return { suite, passed: 0, failed: 1, skipped: 0, note: `no test summary (exit ${exitCode}): the tests did not run`, ms };
+  let failed = (count('fail') ?? 0) + (count('cancelled') ?? 0);
+  const skipped = (count('skipped') ?? 0) + (count('todo') ?? 0);
+  const notes = [];
+  if (passed + failed + skipped === 0) {
+    failed = 1;
+    notes.push('no tests ran');
+  }
+  if (exitCode !== 0 && failed === 0) {
+    failed = 1;
+    notes.push(`node --test exited ${exitCode} with no failed test`);
+  }
+  return { suite, passed, failed, skipped, note: notes.join('; '), ms };
+}
+
+/**
+ * The summary's last two lines: the counts with skipped tests, then the line CI parses, which must
+ * stay exactly `N passed, N failed` and last.
+ * @param {SuiteResult[]} results
+ * @returns {[string, string]}
+ */
+export function summaryLines(results) {
+  const sum = (k) => results.reduce((n, r) => n + (r[k] ?? 0), 0);
+  return [`${sum('passed')} passed, ${sum('failed')} failed, ${sum('skipped')} skipped`, `${sum('passed')} passed, ${sum('failed')} failed`];
+}

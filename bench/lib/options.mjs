@@ -1,0 +1,106 @@
+// 6. What tracing and auth cost: the same GET /api/users/:id through the gateway at a fixed rate,
+// with the apps restarted under each setting in turn (rounds alternating between settings), CPU
+// per request of the gateway and user-service read from /proc.
+//   tracing: every request sampled (parent-based always-on, the default), 10 % sampled
+//            (parentbased_traceidratio 0.1), and the SDK not loaded (OTEL_SDK_DISABLED=true);
+//            the share of request CPU tracing costs is 1 − CPU(off) ÷ CPU(setting).
+//   auth:    the gateway with AUTH_ENABLED=false and =true, the same request with the same
+//            bearer token in both (a user reading themselves); the CPU it adds is on − off.
+import crypto from 'node:crypto';
+import { openLoop } from './load.mjs';
+import { startApp, stopApp, waitReady } from './system.mjs';
+import { PASSWORD } from './chain.mjs';
+
+export const TRACING_SETTINGS = {
+  on: { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: 'parentbased_always_on' },
+  ratio10: { OTEL_SDK_DISABLED: 'false', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
+  off: { OTEL_SDK_DISABLED: 'true' },
+};
+
+/** @param {import('./main.mjs').Ctx} ctx */
+export async function tracingCost(ctx) {
+  const user = await ctx.createUserDirect('tracing');
+  const request = () => ({ method: 'GET', path: `/api/users/${user.id}`, headers: { 'x-api-key': ctx.apiKey, accept: 'application/json' } });
+  return settingRuns(ctx, { apps: ['users', 'gateway'], settings: TRACING_SETTINGS, request, groupsNote: 'gateway + users' });
+}
+
+/** @param {import('./main.mjs').Ctx} ctx */
+export async function authCost(ctx) {
+  // One secret for both settings: the token issued once is valid whichever gateway runs.
+  const secret = crypto.randomBytes(32).toString('base64url');
+  const settings = { off: { AUTH_ENABLED: 'false', JWT_SECRET: secret }, on: { AUTH_ENABLED: 'true', JWT_SECRET: secret } };
+  let token = '';
+  let userId = '';
+  const request = () => ({
+    method: 'GET',
+    path: `/api/users/${userId}`,
+    headers: { 'x-api-key': ctx.apiKey, accept: 'application/json', authorization: `Bearer ${token}` },
+  });
+  const onStarted = async () => {
+    if (token) return;
+    const res = await fetch(`${ctx.urls.gateway}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `${ctx.runId}-auth-${crypto.randomUUID().slice(0, 8)}@example.com`, name: 'Bench Auth', password: PASSWORD }),
+    });
+    const body = await res.json().catch(() => ({}));
+    if (res.status !== 201 || !body.accessToken) throw new Error(`POST /api/auth/register answered ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
+    token = body.accessToken;
+    userId = body.user.id;
+  };
+  const out = await settingRuns(ctx, { apps: ['gateway'], settings, request, onStarted });
+  // The report keeps the settings, not the run's throw-away secret.
+  for (const env of Object.values(out.settings)) env.JWT_SECRET = '(random, one per run)';
+  return out;
+}
+
+/**
+ * Rounds × settings (rotated each round): restart `apps` with the setting's environment, warm up,
+ * then a metered open-loop run at `cfg.optionRate` through the gateway. Apps end on the bench's
+ * default environment.
+ * @param {import('./main.mjs').Ctx} ctx
+ * @param {{ apps: string[], settings: Record<string, Record<string, string>>, request: () => any, onStarted?: () => Promise<void>, groupsNote?: string }} opts
+ */
+async function settingRuns(ctx, opts) {
+  const notOurs = opts.apps.filter((n) => !ctx.apps[n]?.startedHere);
+  if (notOurs.length) throw new Error(`${notOurs.join(', ')} found running, not started by the bench: cannot restart them with other settings`);
+  const names = Object.keys(opts.settings);
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  const rate = ctx.cfg.optionRate;
+  try {
+    for (let round = 0; round < ctx.cfg.rounds; round++) {
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(i + round) % names.length];
+        await restart(ctx, opts.apps, opts.settings[name], `${name}${round}`);
+        await opts.onStarted?.();
+        const check = opts.request();
+        const probe = await fetch(ctx.urls.gateway + check.path, { headers: check.headers });
+        const text = await probe.text();
+        if (probe.status !== 200) throw new Error(`GET ${check.path} with ${name} answered ${probe.status}: ${text.slice(0, 200)}`);
+        // Warm-up: JIT and pools, not counted.
+        await openLoop(ctx.urls.gateway, opts.request, { rate, seconds: ctx.cfg.warmSeconds || 0.2, connections: 16 });
+        const meter = ctx.meter();
+        meter.start();
+        const res = await openLoop(ctx.urls.gateway, opts.request, { rate, seconds: ctx.cfg.fixedSeconds, connections: 16 });
+        const cpu = meter.stop();
+        const { samples, ...summary } = res;
+        runs[name].push({ ...summary, cpu });
+        const us = (g) => ((1e6 * cpu.groups[g].cpuSec) / Math.max(1, res.ok)).toFixed(0);
+        ctx.log(`  round ${round + 1} ${name.padEnd(7)} ${res.ok}/${res.sent} ok, CPU per request: ${opts.apps.map((a) => `${a} ${us(a)} µs`).join(', ')}`);
+      }
+    }
+  } finally {
+    await restart(ctx, opts.apps, {}, 'default');
+  }
+  return { rate, seconds: ctx.cfg.fixedSeconds, settings: structuredClone(opts.settings), runs };
+}
+
+/** Stops `names` and starts them again with `env` on top of the bench's environment; waits until ready. */
+async function restart(ctx, names, env, tag) {
+  await Promise.all(names.map((n) => stopApp(ctx.apps[n])));
+  for (const n of names) {
+    ctx.apps[n] = startApp(ctx.apps[n].app, ctx.profile, { logDir: ctx.logDir, extraEnv: { ...ctx.appExtraEnv, ...env }, logName: `${n}.${tag}` });
+  }
+  // Started together; the gateway answers ready only once the services do.
+  await Promise.all(names.map((n) => waitReady(ctx.apps[n], ctx.profile, { timeoutMs: 60000, pollMs: 50 })));
+}
