@@ -142,12 +142,14 @@ export function figures(r) {
     add(`tracing.${cfg}`, `tracing on (${label}): share of request CPU, GET /api/users/:id via gateway`, on !== undefined && off !== undefined ? 1 - off / on : undefined, 'ratio',
       cfg === 'on' ? 'tracingShare' : undefined, {
         cpu: on !== undefined && off !== undefined ? `gateway + users ${fmtMs(on / 1000)} ms per request, ${fmtMs(off / 1000)} with OTEL_SDK_DISABLED` : undefined,
+        why: t?.skipped,
       });
   }
   const a = s.auth;
   const gwCpu = (cfg) => cpuUsPerRequest(a?.runs?.[cfg], 'gateway');
   add('auth.addedCpu', 'gateway CPU added by AUTH_ENABLED=true (GET /api/users/:id)', ms(gwCpu('on') - gwCpu('off')), 'ms', 'authCpu', {
-    cpu: a ? `gateway ${fmtMs(ms(gwCpu('on')))} ms per request with auth, ${fmtMs(ms(gwCpu('off')))} without` : undefined,
+    cpu: a?.runs ? `gateway ${fmtMs(ms(gwCpu('on')))} ms per request with auth, ${fmtMs(ms(gwCpu('off')))} without` : undefined,
+    why: a?.skipped,
   });
 
   const f = s.footprint;

@@ -274,6 +274,11 @@ function renderOptions(L, t, a, r) {
   L.push('');
   for (const [title, x, groups] of [['tracing', t, ['gateway', 'users', 'pg-users']], ['auth', a, ['gateway', 'users', 'pg-users']]]) {
     if (!x) continue;
+    if (x.skipped) {
+      L.push(`${title}: not measured (${x.skipped}).`);
+      L.push('');
+      continue;
+    }
     L.push(`| ${title} setting | runs at ${x.rate} req/s (answered/sent) | p50 / p99 | CPU µs per request: ${groups.join(' · ')} |`);
     L.push('|---|---|---|---|');
     for (const [name, runs] of Object.entries(x.runs)) {
