@@ -107,7 +107,9 @@ let versionCache;
 function kafkaVersion() {
   if (versionCache) return versionCache;
   const jar = fs.existsSync(LIBS) ? fs.readdirSync(LIBS).find((f) => /^kafka-clients-[\d.]+\.jar$/.test(f)) : undefined;
-  versionCache = jar ? /kafka-clients-([\d.]+)\.jar/.exec(jar)[1] : 'unknown';
+  // Not cached while unknown: from a fresh clone the stack resolves the jars after the bench starts.
+  if (!jar) return 'unknown';
+  versionCache = /kafka-clients-([\d.]+)\.jar/.exec(jar)[1];
   return versionCache;
 }
 export { kafkaVersion };

@@ -1,5 +1,6 @@
 // `npm run bench`: brings the system up (or uses what already runs), measures, writes the report.
 // Exits non-zero only when something could not be measured; a missed target is a finding.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -155,6 +156,8 @@ export async function main(argv) {
       return st;
     };
     result.stackStart = await bringUp();
+    // Known once the stack has resolved Kafka's jars (a fresh clone has none before its first start).
+    result.tools.kafka = kafkaVersion();
     await refuseRateLimitedGateway(appUrl(APPS.find((a) => a.name === 'gateway'), profileName));
     await ensureBenchTopics(broker);
     // Round trips per chain: counted by pg_stat_statements where the profile's servers load it.
@@ -347,15 +350,10 @@ const MIN_RATE_LIMIT = 1000000;
 
 const nginxPort = (profile) => ({ bench: 5008, test: 4008, dev: 3008 })[profile];
 
+/** The commit measured, 12 hex digits (git itself: a worktree's .git is a file, not a folder). */
 function gitCommit() {
   try {
-    const head = fs.readFileSync(path.join(REPO_ROOT, '.git', 'HEAD'), 'utf8').trim();
-    if (!head.startsWith('ref: ')) return head.slice(0, 12);
-    const ref = head.slice(5);
-    const file = path.join(REPO_ROOT, '.git', ref);
-    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim().slice(0, 12);
-    const packed = fs.readFileSync(path.join(REPO_ROOT, '.git', 'packed-refs'), 'utf8');
-    return packed.split('\n').find((l) => l.endsWith(ref))?.slice(0, 12) ?? 'unknown';
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || 'unknown';
   } catch {
     return 'unknown';
   }

@@ -89,8 +89,8 @@ export function render(r, before, findings, jsonName) {
   if (s.gateway) renderGateway(L, s.gateway, r);
   if (s.chain) renderChain(L, s.chain, r);
   if (s.producer) renderProducer(L, s.producer);
-  if (s.tracing || s.auth) renderOptions(L, s.tracing, s.auth, r);
   if (s.footprint) renderFootprint(L, s.footprint, r);
+  if (s.tracing || s.auth) renderOptions(L, s.tracing, s.auth, r);
   if (findings.trim()) {
     L.push(FINDINGS_START);
     L.push(findings.trim());
