@@ -1,5 +1,6 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { ApiHeader } from '@nestjs/swagger';
+import type { HeadersObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_KEY_PATTERN_SOURCE } from './idempotency-key';
 
 /** The `Idempotency-Key` request header of a creating route, for Swagger (gateway and services alike). */
@@ -16,12 +17,12 @@ export const ApiIdempotencyKey = (): MethodDecorator & ClassDecorator =>
   });
 
 /** The `headers` of a keyed route's success answer. */
-export const IDEMPOTENT_REPLAYED_RESPONSE_HEADER = {
+export const IDEMPOTENT_REPLAYED_RESPONSE_HEADER: HeadersObject = {
   'Idempotent-Replayed': {
     description: 'Present, and `true`, when this is the stored answer of an earlier request with the same Idempotency-Key',
     schema: { type: 'string', enum: ['true'] },
   },
-} as const;
+};
 
 /** What a keyed route's 409 and 422 answers may also mean. */
 export const IDEMPOTENCY_CONFLICT = 'a request with the same Idempotency-Key is still being processed';
