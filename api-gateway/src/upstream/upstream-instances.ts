@@ -48,8 +48,9 @@ export class UpstreamInstance {
     return this.set(false, reason);
   }
 
+  /** Lets the traffic's requests finish; a probe still waiting is dropped (it must not hold up a shutdown). */
   close(): Promise<unknown> {
-    return Promise.all([this.pool.close(), this.probePool.close()]);
+    return Promise.all([this.pool.close(), this.probePool.destroy()]);
   }
 
   private set(healthy: boolean, reason: string | undefined): boolean {
