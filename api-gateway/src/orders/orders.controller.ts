@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
@@ -7,7 +7,7 @@ import { ApiErrors } from '../common/api-errors.decorator';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { RequestId } from '../shared/http/request-id';
 import { relay } from '../upstream/relay';
-import { UpstreamClient } from '../upstream/upstream-client';
+import { IDEMPOTENCY_KEY_HEADER, UpstreamClient } from '../upstream/upstream-client';
 import { CreateOrderDto, ListOrdersQuery, OrderResponseDto } from '../shared/dto/orders';
 
 const ORDERS = 'order-service';
@@ -28,9 +28,10 @@ export class OrdersController {
     @Body() dto: CreateOrderDto,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId, caller }));
+    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId, caller, idempotencyKey }));
   }
 
   @Get()

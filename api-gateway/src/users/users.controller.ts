@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -18,7 +18,7 @@ import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { PageQuery } from '../shared/http/pagination';
 import { RequestId } from '../shared/http/request-id';
 import { relay } from '../upstream/relay';
-import { UpstreamClient } from '../upstream/upstream-client';
+import { IDEMPOTENCY_KEY_HEADER, UpstreamClient } from '../upstream/upstream-client';
 import { CreateUserDto, UpdateUserDto, UserResponseDto } from '../shared/dto/users';
 
 const USERS = 'user-service';
@@ -40,9 +40,10 @@ export class UsersController {
     @Body() dto: CreateUserDto,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, requestId, caller }));
+    return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, requestId, caller, idempotencyKey }));
   }
 
   @Get()
