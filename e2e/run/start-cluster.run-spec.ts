@@ -107,7 +107,8 @@ describe('npm run start:cluster', () => {
     }
     for (const [i, port] of BROKERS.entries()) expect(out).toMatch(new RegExp(`Kafka ${i + 1} +localhost:${port} .*pid \\d+`));
     // Every pid the table names: nginx, 8 instances, 3 brokers, 3 PostgreSQL servers.
-    const table = out.slice(out.indexOf('nest-ms cluster is running'));
+    const start = out.indexOf('nest-ms cluster is running');
+    const table = out.slice(start, out.indexOf('\n  Logs', start));
     const pids = [...table.matchAll(/(?:localhost:\d+\/health\/ready 200 +|pid )(\d+)/g)].map((m) => Number(m[1]));
     expect(pids).toHaveLength(1 + 8 + 3 + 3);
 
@@ -179,6 +180,18 @@ describe('npm run start:cluster', () => {
     expect(demo.stdout).toMatch(/order [0-9a-f-]{36}: paid/);
     expect(demo.stdout).toContain('payment.completed');
     expect(demo.stdout).toContain('"statusCode": 400');
+
+    // A gateway instance killed (kill -9): its clients' GETs are answered by the other one, none fails.
+    const gateway1 = Number(out.match(/api-gateway +1 +http:\/\/localhost:3115 +\S+ 200 +(\d+)/)?.[1]);
+    const pinned = [...Array(16).keys()].map((i) => `127.0.0.${i + 10}`);
+    const onFirst: string[] = [];
+    for (const from of pinned) if ((await request(from, 'GET', '/health/live')).headers['x-gateway-instance'] === '127.0.0.1:3115') onFirst.push(from);
+    expect(onFirst.length).toBeGreaterThan(0);
+    process.kill(gateway1, 'SIGKILL');
+    const afterKill = await Promise.all(onFirst.flatMap((from) => [1, 2, 3].map(() => request(from, 'GET', '/api/orders?limit=1'))));
+    // nginx lists every instance it tried ("127.0.0.1:3115, 127.0.0.1:3125"); the last one answered.
+    const answeredBy = (a: { headers: http.IncomingHttpHeaders }) => String(a.headers['x-gateway-instance']).split(', ').pop();
+    expect(afterKill.map((a) => `${a.status} ${answeredBy(a)}`)).toEqual(afterKill.map(() => '200 127.0.0.1:3125'));
 
     // Ctrl+C: everything stops, nothing is left.
     run.interrupt();
