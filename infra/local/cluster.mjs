@@ -30,7 +30,7 @@ import { startApp, stopApp, waitReady } from '../../scripts/lib/app-process.mjs'
 import { startBalancer } from './balancer.mjs';
 import { kafkaClient, spawnKafka, topicList, waitForKafka } from './kafka.mjs';
 import { brokerList, getProfile, kafkaNodes, runDir } from './profiles.mjs';
-import { isAlive, ownLiveProcess, removePidFile, stopPid, tailFile, writePidFile } from './procs.mjs';
+import { isAlive, isPortServed, ownLiveProcess, removePidFile, stopPid, tailFile, writePidFile } from './procs.mjs';
 import { kafkaNodeName, startStack } from './stack.mjs';
 
 export const CLUSTER = getProfile('cluster');
@@ -69,6 +69,7 @@ export async function startCluster(opts = {}) {
   const cluster = new Cluster(replicas, log, Boolean(opts.quietApps), apps);
   try {
     await cluster.claimLeftovers();
+    await refuseBusyPorts(apps, replicas);
     cluster.stack = await startStack('cluster', { log });
     opts.onStack?.(cluster.stack);
     // Each app applies its migrations at start without a lock: with several instances starting at
@@ -99,6 +100,23 @@ export async function startCluster(opts = {}) {
 }
 
 const range = (n) => Array.from({ length: n }, (_, i) => i + 1);
+
+/**
+ * Fails, naming them, when ports the cluster needs are served by something not of this profile
+ * (`npm start`'s gateway on 3005, its broker on 9094): reusing a lone broker as one of the three
+ * would make no cluster. The profile's own brokers a killed run left are taken over by the stack.
+ * @param {import('../../scripts/lib/apps.mjs').App[]} apps
+ * @param {number} replicas
+ */
+async function refuseBusyPorts(apps, replicas) {
+  const ports = [ENTRY_PORT, ...apps.flatMap((app) => range(replicas).map((i) => appPort(app, 'cluster', i)))];
+  for (const node of kafkaNodes(CLUSTER)) {
+    if (!ownLiveProcess(path.join(runDir(CLUSTER), `${kafkaNodeName(CLUSTER, node)}.pid`))) ports.push(node.port, node.controllerPort);
+  }
+  const busy = [];
+  for (const port of ports) if (await isPortServed(port)) busy.push(port);
+  if (busy.length) throw new Error(`ports ${busy.join(', ')} are in use (npm start? docker compose?): stop what serves them first`);
+}
 
 /**
  * `node dist/database/migrate.js` of one service against the cluster's database; output in
