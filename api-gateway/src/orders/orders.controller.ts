@@ -1,13 +1,15 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors, ApiKeyedErrors } from '../common/api-errors.decorator';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { ApiIdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { RequestId } from '../shared/http/request-id';
 import { relay } from '../upstream/relay';
-import { IDEMPOTENCY_KEY_HEADER, UpstreamClient } from '../upstream/upstream-client';
+import { UpstreamClient } from '../upstream/upstream-client';
 import { CreateOrderDto, ListOrdersQuery, OrderResponseDto } from '../shared/dto/orders';
 
 const ORDERS = 'order-service';
@@ -22,13 +24,14 @@ export class OrdersController {
 
   @Post()
   @ApiOperation({ summary: 'Place an order (starts pending; payment-service makes it paid or failed)' })
-  @ApiCreatedResponse({ type: OrderResponseDto })
-  @ApiErrors(ORDERS, 400, 401, 403, 413, 415, 422)
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: OrderResponseDto, headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
+  @ApiKeyedErrors(ORDERS, 400, 401, 403, 409, 413, 415, 422)
   create(
     @Body() dto: CreateOrderDto,
     @CurrentUser() caller: AuthUser | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
-    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId, caller, idempotencyKey }));

@@ -95,6 +95,16 @@ describe('UpstreamClient over several instances of a service', () => {
     expect(await healthyUserServiceInstances()).toBe(1);
   });
 
+  it('spreads evenly over the instances left when one is out', async () => {
+    sut = clientFor([nowhere, a.url, b.url]);
+    await get(sut); // finds the first one refusing, and takes it out
+    a.received.length = b.received.length = 0;
+
+    for (let i = 0; i < 10; i++) await get(sut);
+
+    expect([a.received.length, b.received.length]).toEqual([5, 5]);
+  });
+
   it('does not retry a POST without an Idempotency-Key: 503, and the other instance never sees it', async () => {
     sut = clientFor([nowhere, b.url]);
 
@@ -109,7 +119,7 @@ describe('UpstreamClient over several instances of a service', () => {
 
     const reply = await post(sut, 'key-42');
 
-    expect(reply).toEqual({ status: 201, body: USER, totalCount: undefined, replayed: 'true' });
+    expect(reply).toMatchObject({ status: 201, body: USER, replayed: true });
     expect(b.received).toHaveLength(1);
     expect(b.last.headers['idempotency-key']).toBe('key-42');
     expect(JSON.parse(b.last.body)).toEqual({ name: 'Ada' });

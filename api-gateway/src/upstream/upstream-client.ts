@@ -6,6 +6,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { Upstream, UPSTREAM_OPTIONS, UpstreamOptions, UPSTREAMS } from '../config/upstreams';
 import { API_KEY_HEADER, SESSION_ID_HEADER, USER_ID_HEADER, USER_ROLES_HEADER } from '../shared/auth/api-key';
 import { REQUEST_ID_HEADER } from '../shared/http/request-id';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '../shared/idempotency/idempotency-key';
 import { InstanceSet, ProbeResult, UpstreamInstance } from './upstream-instances';
 import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from './upstream.errors';
 import { upstreamDuration, upstreamErrors } from './upstream.metrics';
@@ -13,11 +14,6 @@ import { upstreamDuration, upstreamErrors } from './upstream.metrics';
 export type { ProbeResult } from './upstream-instances';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-/** The client's key making a write safe to repeat; forwarded as is (the service keeps the ledger). */
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-/** Set by a service on an answer it replayed for a repeated idempotency key; passed back to the client. */
-export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
 
 export interface ForwardRequest {
   readonly method: HttpMethod;
@@ -29,7 +25,7 @@ export interface ForwardRequest {
   readonly requestId: string;
   /** The token's user, passed on as X-User-Id / X-User-Roles (none when AUTH_ENABLED is off). */
   readonly caller?: AuthUser;
-  /** The client's Idempotency-Key: forwarded, and it lets a write be tried on another instance. */
+  /** The client's Idempotency-Key (already validated), passed on as it came; it lets a write be tried on another instance. */
   readonly idempotencyKey?: string;
 }
 
@@ -40,8 +36,8 @@ export interface UpstreamReply {
   readonly body: unknown;
   /** The service's X-Total-Count header, for lists. */
   readonly totalCount?: string;
-  /** The service's Idempotent-Replayed header: this answer is the stored one of an earlier request. */
-  readonly replayed?: string;
+  /** The service answered with the stored answer of an earlier request with the same Idempotency-Key. */
+  readonly replayed?: boolean;
 }
 
 /** One instance's readiness as a probe found it. */
@@ -222,8 +218,8 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
   private headersFor(req: ForwardRequest): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json', [REQUEST_ID_HEADER]: req.requestId };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    if (this.options.apiKey) headers[API_KEY_HEADER] = this.options.apiKey;
     if (req.idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = req.idempotencyKey;
+    if (this.options.apiKey) headers[API_KEY_HEADER] = this.options.apiKey;
     if (req.caller) {
       headers[USER_ID_HEADER] = req.caller.id;
       headers[USER_ROLES_HEADER] = req.caller.roles.join(',');
@@ -255,11 +251,11 @@ function toReply(upstream: Upstream, status: number, headers: ResponseHeaders, t
   const passesThrough = (status >= 200 && status < 300) || (status >= 400 && status < 500) || status === 503;
   if (!passesThrough) throw new UpstreamBadResponseError(upstream, `HTTP ${status}`);
   const totalCount = single(headers['x-total-count']);
-  const replayed = single(headers[IDEMPOTENT_REPLAYED_HEADER]);
-  if (text.length === 0) return { status, body: undefined, totalCount, replayed };
+  const replayed = single(headers[IDEMPOTENT_REPLAYED_HEADER]) === 'true' ? { replayed: true } : {};
+  if (text.length === 0) return { status, body: undefined, totalCount, ...replayed };
   if (isJson(single(headers['content-type']))) {
     try {
-      return { status, body: JSON.parse(text), totalCount, replayed };
+      return { status, body: JSON.parse(text), totalCount, ...replayed };
     } catch (e) {
       throw new UpstreamBadResponseError(upstream, 'invalid JSON', e);
     }
@@ -267,7 +263,7 @@ function toReply(upstream: Upstream, status: number, headers: ResponseHeaders, t
   if (status < 300) throw new UpstreamBadResponseError(upstream, 'not JSON');
   // An error page that is not JSON (a proxy in between, say): keep the status, use our error shape.
   const error = STATUS_CODES[status] ?? 'Error';
-  return { status, body: { statusCode: status, message: `${upstream}: ${error}`, error, requestId }, totalCount, replayed };
+  return { status, body: { statusCode: status, message: `${upstream}: ${error}`, error, requestId }, totalCount, ...replayed };
 }
 
 function queryString(query: ForwardRequest['query']): string {

@@ -48,8 +48,9 @@ export class UpstreamInstance {
     return this.set(false, reason);
   }
 
+  /** Lets the traffic's requests finish; a probe still waiting is dropped (it must not hold up a shutdown). */
   close(): Promise<unknown> {
-    return Promise.all([this.pool.close(), this.probePool.close()]);
+    return Promise.all([this.pool.close(), this.probePool.destroy()]);
   }
 
   private set(healthy: boolean, reason: string | undefined): boolean {
@@ -73,22 +74,23 @@ export class InstanceSet {
 
   /**
    * The healthy instance with the fewest requests in flight, ties taken in turn (so sequential
-   * requests alternate). When none is healthy, the next one in turn anyway: failing fast would
-   * answer 503 just the same, while an instance that came back before its probe noticed serves
-   * the request (with a single instance, the gateway behaves as it did before it balanced).
+   * requests alternate evenly over the healthy ones). When none is healthy, any of them the same
+   * way: failing fast would answer 503 just the same, while an instance that came back before its
+   * probe noticed serves the request (with a single instance, the gateway behaves as it did before
+   * it balanced).
    */
   pick(except?: UpstreamInstance): UpstreamInstance | undefined {
-    const n = this.instances.length;
-    const start = this.turn++ % n;
-    let best: UpstreamInstance | undefined;
-    let fallback: UpstreamInstance | undefined;
-    for (let i = 0; i < n; i++) {
-      const candidate = this.instances[(start + i) % n];
-      if (candidate === except) continue;
-      fallback ??= candidate;
-      if (candidate.healthy && (best === undefined || candidate.inFlight < best.inFlight)) best = candidate;
+    const turn = this.turn++;
+    const others = except === undefined ? this.instances : this.instances.filter((i) => i !== except);
+    const healthy = others.filter((i) => i.healthy);
+    const choices = healthy.length > 0 ? healthy : others;
+    if (choices.length === 0) return undefined;
+    let best = choices[turn % choices.length];
+    for (let k = 1; k < choices.length; k++) {
+      const candidate = choices[(turn + k) % choices.length];
+      if (candidate.inFlight < best.inFlight) best = candidate;
     }
-    return best ?? fallback;
+    return best;
   }
 
   get healthyCount(): number {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -13,12 +13,14 @@ import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors, ApiKeyedErrors } from '../common/api-errors.decorator';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { ApiIdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { PageQuery } from '../shared/http/pagination';
 import { RequestId } from '../shared/http/request-id';
 import { relay } from '../upstream/relay';
-import { IDEMPOTENCY_KEY_HEADER, UpstreamClient } from '../upstream/upstream-client';
+import { UpstreamClient } from '../upstream/upstream-client';
 import { CreateUserDto, UpdateUserDto, UserResponseDto } from '../shared/dto/users';
 
 const USERS = 'user-service';
@@ -34,13 +36,14 @@ export class UsersController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create a user, any role (admin only with AUTH_ENABLED; sign-up is POST /api/auth/register)' })
-  @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiErrors(USERS, 400, 401, 403, 409, 413, 415)
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: UserResponseDto, headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
+  @ApiKeyedErrors(USERS, 400, 401, 403, 409, 413, 415, 422)
   create(
     @Body() dto: CreateUserDto,
     @CurrentUser() caller: AuthUser | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
-    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, requestId, caller, idempotencyKey }));
