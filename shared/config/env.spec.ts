@@ -1,3 +1,4 @@
+import { kafkaClientConfig } from '../kafka/kafka-client';
 import { DatabaseEnv, envValidator } from './env';
 
 const validate = envValidator(DatabaseEnv, {
@@ -31,6 +32,19 @@ describe('envValidator', () => {
   ])('stops with a message naming %s=%s', (name, value) => {
     expect(() => validate({ [name]: value })).toThrow(new RegExp(`${name}=`));
   });
+
+  it('takes KAFKA_BROKER as a list of brokers (the cluster profile names all three)', () => {
+    const env = validate({ KAFKA_BROKER: 'localhost:9094,localhost:9095,kafka-3.internal:9096' });
+
+    expect(kafkaClientConfig(env, 'producer').brokers).toEqual(['localhost:9094', 'localhost:9095', 'kafka-3.internal:9096']);
+  });
+
+  it.each(['localhost:9094, localhost:9095', 'localhost:9094,', ',localhost:9094', 'localhost:9094,localhost'])(
+    'refuses the broker list %j, naming KAFKA_BROKER',
+    (value) => {
+      expect(() => validate({ KAFKA_BROKER: value })).toThrow(/KAFKA_BROKER=/);
+    },
+  );
 
   it('keeps idempotency keys 24h unless told longer', () => {
     expect(validate({}).IDEMPOTENCY_KEY_RETENTION).toBe('24h');
