@@ -26,8 +26,16 @@ describe('envValidator', () => {
     ['KAFKA_BROKER', 'localhost'],
     ['LOG_LEVEL', 'loud'],
     ['JAEGER_ENDPOINT', 'not a url'],
+    ['IDEMPOTENCY_KEY_RETENTION', '23h'],
+    ['IDEMPOTENCY_KEY_RETENTION', '1 day'],
   ])('stops with a message naming %s=%s', (name, value) => {
     expect(() => validate({ [name]: value })).toThrow(new RegExp(`${name}=`));
+  });
+
+  it('keeps idempotency keys 24h unless told longer', () => {
+    expect(validate({}).IDEMPOTENCY_KEY_RETENTION).toBe('24h');
+    expect(validate({ IDEMPOTENCY_KEY_RETENTION: '7d' }).IDEMPOTENCY_KEY_RETENTION).toBe('7d');
+    expect(validate({ IDEMPOTENCY_KEY_RETENTION: '86400' }).IDEMPOTENCY_KEY_RETENTION).toBe('86400');
   });
 
   it('never prints a password it refuses', () => {

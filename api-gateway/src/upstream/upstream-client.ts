@@ -7,6 +7,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { Upstream, UPSTREAM_OPTIONS, UpstreamOptions, UPSTREAMS } from '../config/upstreams';
 import { API_KEY_HEADER, SESSION_ID_HEADER, USER_ID_HEADER, USER_ROLES_HEADER } from '../shared/auth/api-key';
 import { REQUEST_ID_HEADER } from '../shared/http/request-id';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '../shared/idempotency/idempotency-key';
 import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from './upstream.errors';
 import { upstreamDuration } from './upstream.metrics';
 
@@ -22,6 +23,8 @@ export interface ForwardRequest {
   readonly requestId: string;
   /** The token's user, passed on as X-User-Id / X-User-Roles (none when AUTH_ENABLED is off). */
   readonly caller?: AuthUser;
+  /** The client's Idempotency-Key (already validated), passed on as it came. */
+  readonly idempotencyKey?: string;
 }
 
 /** A service's answer as the client will see it. */
@@ -31,6 +34,8 @@ export interface UpstreamReply {
   readonly body: unknown;
   /** The service's X-Total-Count header, for lists. */
   readonly totalCount?: string;
+  /** The service answered with the stored answer of an earlier request with the same Idempotency-Key. */
+  readonly replayed?: boolean;
 }
 
 export type ProbeResult = { ok: true } | { ok: false; reason: string; details?: unknown };
@@ -142,6 +147,7 @@ export class UpstreamClient implements OnApplicationShutdown {
   private headersFor(req: ForwardRequest): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json', [REQUEST_ID_HEADER]: req.requestId };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (req.idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = req.idempotencyKey;
     if (this.options.apiKey) headers[API_KEY_HEADER] = this.options.apiKey;
     if (req.caller) {
       headers[USER_ID_HEADER] = req.caller.id;
@@ -158,10 +164,11 @@ function toReply(upstream: Upstream, status: number, headers: ResponseHeaders, t
   const passesThrough = (status >= 200 && status < 300) || (status >= 400 && status < 500) || status === 503;
   if (!passesThrough) throw new UpstreamBadResponseError(upstream, `HTTP ${status}`);
   const totalCount = single(headers['x-total-count']);
-  if (text.length === 0) return { status, body: undefined, totalCount };
+  const replayed = single(headers[IDEMPOTENT_REPLAYED_HEADER]) === 'true' ? { replayed: true } : {};
+  if (text.length === 0) return { status, body: undefined, totalCount, ...replayed };
   if (isJson(single(headers['content-type']))) {
     try {
-      return { status, body: JSON.parse(text), totalCount };
+      return { status, body: JSON.parse(text), totalCount, ...replayed };
     } catch (e) {
       throw new UpstreamBadResponseError(upstream, 'invalid JSON', e);
     }
