@@ -42,7 +42,7 @@ const canRun = Boolean(urlOf('orders') && urlOf('payments') && process.env.TEST_
       DB_USERNAME: process.env.DB_USERNAME ?? 'postgres',
       DB_PASSWORD: process.env.DB_PASSWORD ?? 'postgres',
       DB_DATABASE: process.env.TEST_DB_NAME_USERS!,
-      KAFKA_BROKER: process.env.KAFKA_BROKER ?? 'localhost:9096',
+      KAFKA_BROKER: process.env.KAFKA_BROKER ?? 'localhost:9086',
       KAFKA_CLIENT_ID: 'e2e-readiness-users',
       // The test database's outbox belongs to the user-service under test.
       OUTBOX_RELAY_ENABLED: 'false',
