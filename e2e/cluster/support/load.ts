@@ -85,6 +85,7 @@ export class Load {
   private ticker?: Promise<void>;
   private startedAt = 0;
   private next = 0;
+  private ordersPlaced = 0;
 
   constructor(private readonly opts: LoadOptions) {}
 
@@ -156,7 +157,7 @@ export class Load {
     if (!reply || reply.status < 200 || reply.status > 299) return;
     if (op.kind === 'signup' && op.id) this.users.push(op.id);
     const every = this.opts.cancelEvery ?? 0;
-    if (op.kind === 'order' && op.id && every > 0 && this.ops.filter((o) => o.kind === 'order').length % every === 0) {
+    if (op.kind === 'order' && op.id && every > 0 && ++this.ordersPlaced % every === 0) {
       const cancel: Op = { kind: 'cancel', key: randomUUID(), ref: op.id, startedAt: Date.now(), attempts: [] };
       this.ops.push(cancel);
       await this.send(cancel, `/api/orders/${op.id}/cancel`, undefined);
