@@ -85,8 +85,8 @@ const canRun = Boolean(urlOf('orders') && urlOf('payments') && process.env.TEST_
     expect(gw.status).toBe(503);
     expect(Object.keys(gw.body.error ?? {})).toEqual(['user-service']);
     expect(JSON.stringify(gw.body.error?.['user-service'])).toContain('database');
-    expect(gw.body.details?.['order-service']).toEqual({ status: 'up' });
-    expect(gw.body.details?.['payment-service']).toEqual({ status: 'up' });
+    expect(gw.body.details?.['order-service']).toEqual({ status: 'up', instances: { [urlOf('orders')!.replace(/\/+$/, '')]: { status: 'up' } } });
+    expect(gw.body.details?.['payment-service']).toEqual({ status: 'up', instances: { [urlOf('payments')!.replace(/\/+$/, '')]: { status: 'up' } } });
   });
 
   it('is ready again, and so is the gateway, once the database is back', async () => {
