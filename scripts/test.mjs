@@ -120,7 +120,7 @@ async function testStackPhases(apps, built) {
   if (phases.has('run') && !interrupted) {
     await jestSuite('run', 'e2e', ['run', 'test:run'], 'run', {
       env: { ...testEnv, API_KEY: TEST_API_KEY },
-      timeoutMs: 25 * MINUTE,
+      timeoutMs: 30 * MINUTE, // start:cluster's run takes about 4 of them
     });
   }
 }

@@ -1,3 +1,4 @@
+import { kafkaClientConfig } from '../kafka/kafka-client';
 import { DatabaseEnv, envValidator } from './env';
 
 const validate = envValidator(DatabaseEnv, {
@@ -37,6 +38,19 @@ describe('envValidator', () => {
     expect(validate({ IDEMPOTENCY_KEY_RETENTION: '7d' }).IDEMPOTENCY_KEY_RETENTION).toBe('7d');
     expect(validate({ IDEMPOTENCY_KEY_RETENTION: '86400' }).IDEMPOTENCY_KEY_RETENTION).toBe('86400');
   });
+
+  it('takes KAFKA_BROKER as a list of brokers (the cluster profile names all three)', () => {
+    const env = validate({ KAFKA_BROKER: 'localhost:9094,localhost:9095,kafka-3.internal:9096' });
+
+    expect(kafkaClientConfig(env, 'producer').brokers).toEqual(['localhost:9094', 'localhost:9095', 'kafka-3.internal:9096']);
+  });
+
+  it.each(['localhost:9094, localhost:9095', 'localhost:9094,', ',localhost:9094', 'localhost:9094,localhost'])(
+    'refuses the broker list %j, naming KAFKA_BROKER',
+    (value) => {
+      expect(() => validate({ KAFKA_BROKER: value })).toThrow(/KAFKA_BROKER=/);
+    },
+  );
 
   it('never prints a password it refuses', () => {
     expect(() => validate({ DB_PASSWORD: 42 as unknown as string })).toThrow(/DB_PASSWORD=\(hidden\)/);
