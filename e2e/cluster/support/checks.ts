@@ -56,6 +56,9 @@ export interface EndState {
   /** From the end of the load until every count was complete and the outboxes empty. */
   settleMs: number;
   historyRows: number;
+  /** Order created → its payment's outcome applied (paid / failed / refund asked), from the history rows: median and worst. */
+  outcomeP50Ms: number;
+  outcomeMaxMs: number;
   /** Events applied by a consumer for a key that had more than one (what the order check compared). */
   orderedApplications: number;
   deadLetters: number;
@@ -184,7 +187,7 @@ export async function settleAndCount(sys: System, load: LoadSummary, tag: string
   const scenarioEvents = messages.filter((m) => m.event && (ids.user.has(String(m.event.data?.userId)) || ids.order.has(String(m.event.data?.orderId))));
   const topicCopies = scenarioEvents.length - new Set(scenarioEvents.map((m) => m.event!.eventId)).size;
 
-  const historyRows = await checkHistories(dbs, orderIds, problems);
+  const { rows: historyRows, outcomeMs } = await checkHistories(dbs, orderIds, problems);
   const orderedApplications = await checkAppliedInOrder(dbs, scenarioEvents, problems);
   checkRelayOrder(scenarioEvents, problems);
 
@@ -205,6 +208,8 @@ export async function settleAndCount(sys: System, load: LoadSummary, tag: string
     refunds: await statusCount(['refunded']),
     settleMs,
     historyRows,
+    outcomeP50Ms: outcomeMs.length ? outcomeMs[Math.floor(outcomeMs.length / 2)] : 0,
+    outcomeMaxMs: outcomeMs.length ? outcomeMs[outcomeMs.length - 1] : 0,
     orderedApplications,
     deadLetters,
     topicCopies,
@@ -213,7 +218,7 @@ export async function settleAndCount(sys: System, load: LoadSummary, tag: string
 }
 
 /** Every order's history (order_status_history, in id order) is a forward path of the state machine. */
-async function checkHistories(dbs: SystemDatabases, orderIds: string[], problems: Problems): Promise<number> {
+async function checkHistories(dbs: SystemDatabases, orderIds: string[], problems: Problems): Promise<{ rows: number; outcomeMs: number[] }> {
   const rows = await dbs.query<{ order_id: string; from_status: string | null; to_status: string; trigger: string; at: Date }>(
     'orders',
     'SELECT order_id, from_status, to_status, trigger, at FROM order_status_history WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, id',
@@ -221,8 +226,11 @@ async function checkHistories(dbs: SystemDatabases, orderIds: string[], problems
   );
   const byOrder = new Map<string, typeof rows>();
   for (const r of rows) byOrder.set(r.order_id, [...(byOrder.get(r.order_id) ?? []), r]);
+  const outcomeMs: number[] = [];
   for (const id of orderIds) {
     const steps = byOrder.get(id) ?? [];
+    const outcome = steps.find((s) => s.trigger === 'payment_completed' || s.trigger === 'payment_failed');
+    if (outcome && steps[0]) outcomeMs.push(outcome.at.getTime() - steps[0].at.getTime());
     const path = steps.map((s) => s.to_status).join(' > ');
     if (steps[0]?.from_status !== null || steps[0]?.to_status !== 'pending') {
       problems.backwards.push(`order ${id}: history does not start at pending (${path || 'no rows'})`);
@@ -236,7 +244,7 @@ async function checkHistories(dbs: SystemDatabases, orderIds: string[], problems
     }
     if (new Set(steps.map((s) => s.to_status)).size !== steps.length) problems.backwards.push(`order ${id}: a status visited twice (${path})`);
   }
-  return rows.length;
+  return { rows: rows.length, outcomeMs: outcomeMs.sort((a, b) => a - b) };
 }
 
 /**
@@ -295,7 +303,7 @@ export function describeEnd(s: EndState): string {
     `users ${s.users} = user.created ${s.userEvents} = welcome orders ${s.welcomeOrders}; ` +
     `orders ${s.orders} (${s.regularOrders} placed) = payments ${s.payments} = outcomes ${s.outcomes} (${s.paid} paid` +
     `${s.cancels ? `, ${s.cancels} cancels, ${s.refunds} refunded` : ''}); settled ${(s.settleMs / 1000).toFixed(1)} s after the load; ` +
-    `${s.historyRows} history rows forward-only; ${s.orderedApplications} applications of multi-event keys in order; ` +
+    `order → payment outcome p50 ${s.outcomeP50Ms} ms, worst ${(s.outcomeMaxMs / 1000).toFixed(1)} s; ${s.historyRows} history rows forward-only; ${s.orderedApplications} applications of multi-event keys in order; ` +
     `${s.topicCopies} re-sent copies, ${s.deadLetters} dead letters`
   );
 }
