@@ -1,5 +1,5 @@
 // Straight to the three databases: the end state of a scenario is counted where it is stored.
-import { Pool, types } from 'pg';
+import { Client, Pool, types } from 'pg';
 import { DBS } from './harness';
 
 types.setTypeParser(20, (v) => Number(v)); // count(*) as a number
@@ -25,6 +25,27 @@ export async function query<T = Record<string, unknown>>(db: keyof typeof DBS, s
 export async function count(db: keyof typeof DBS, sql: string, params: unknown[] = []): Promise<number> {
   const [row] = await query(db, sql, params);
   return Number(row ? Object.values(row)[0] : 0);
+}
+
+/**
+ * Takes a lock on its own connection, in a transaction left open, and holds it until release()
+ * (which rolls back and disconnects): what a slow transaction elsewhere does to the service.
+ */
+export async function holdLock(db: keyof typeof DBS, sql: string, params: unknown[] = []): Promise<{ release(): Promise<void> }> {
+  const { port, database } = DBS[db];
+  const client = new Client({ host: 'localhost', port, database, user: 'postgres', password: 'postgres', connectionTimeoutMillis: 3000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(sql, params);
+  let released: Promise<void> | undefined;
+  return {
+    release: () =>
+      (released ??= client
+        .query('ROLLBACK')
+        .then(() => undefined, () => undefined)
+        .finally(() => client.end().catch(() => undefined))),
+  };
 }
 
 export async function closeDbs(): Promise<void> {
