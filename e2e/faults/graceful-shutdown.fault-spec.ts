@@ -169,7 +169,7 @@ describe('graceful shutdown', () => {
         totalAmount: Math.round(quantity * PRICE * 100) / 100,
       });
     }
-    const heldStored = await query<{ id: string; user_id: string; total_amount: string }>('orders', 'SELECT id, user_id, total_amount FROM orders WHERE user_id = ANY($1::uuid[]) ORDER BY total_amount', [heldIds]);
+    const heldStored = await query<{ id: string; user_id: string; total_amount: string }>('orders', "SELECT id, user_id, total_amount FROM orders WHERE kind = 'regular' AND user_id = ANY($1::uuid[]) ORDER BY total_amount", [heldIds]);
     expect(heldStored.map((o) => ({ id: o.id, userId: o.user_id, total: Number(o.total_amount) }))).toEqual(
       heldReplies.map((r) => ({ id: r.body.id, userId: r.body.userId, total: r.body.totalAmount })),
     );
