@@ -1,10 +1,12 @@
 // Scenario 2: order-service is killed (SIGKILL: no shutdown, no offset commit, no group leave)
-// in the middle of a burst of user.created. The consumer is first held back by a lock on
-// known_users (a slow transaction elsewhere) while sign-ups pile up, as a consumer that has fallen
-// behind; let go, it works through that backlog in large batches and is killed partway through one.
-// What it processed since its last commit is delivered again after the restart, and the eventId
-// ledger (with the one-welcome-order-per-user index) makes that redelivery harmless. The test
-// checks each step where it is recorded: the ledger and the committed offsets at the kill, the
+// in the middle of a burst of user.created, inside its batches. Two locks in orderdb (slow
+// transactions elsewhere) place the kill: the first holds the consumer back while sign-ups pile
+// up, as a consumer that has fallen behind; the second holds uncommitted known_users rows of the
+// later half of that backlog, so when the consumer is let go it fetches the backlog in large
+// batches, processes their first messages and stops in each partition at a held user. It is
+// killed there: what it processed since its last commit must be delivered again after the
+// restart, and the eventId ledger (with the one-welcome-order-per-user index) makes that harmless.
+// Each step is checked where it is recorded: the ledger and the committed offsets at the kill, the
 // messages on the topic, and the duplicates the restarted consumer reported.
 import { createUser, inParallel, unexpected } from './support/api';
 import { closeDbs, count, holdLock, paymentMismatches, query } from './support/db';
@@ -19,8 +21,8 @@ const USERS = 150;
 const BACKLOG = 60;
 /** Below the services' 10 s statement timeout: the held handlers wait, they do not fail. */
 const HOLD_MAX_MS = 6000;
-/** Burst events the consumer has processed when the kill goes. */
-const KILL_AFTER = 20;
+/** The consumer's partitions processed at once (kafkajs partitionsConsumedConcurrently): one stop each. */
+const PARTITIONS = 3;
 const CONSUMER = 'order-service.user-created';
 const DLQS = ['user.created.dlq', 'order.created.dlq', 'payment.completed.dlq', 'payment.failed.dlq'];
 const dlqTotal = async () => (await Promise.all(DLQS.map(messageCount))).reduce((a, b) => a + b, 0);
@@ -35,35 +37,51 @@ describe('consumer crash mid-stream', () => {
 
   it(`SIGKILL of order-service mid-batch during a burst of ${USERS} user.created: the uncommitted are redelivered and deduplicated, one welcome order per user`, async () => {
     const dlqBefore = await dlqTotal();
-    const [{ now }] = await query<{ now: Date }>('orders', 'SELECT now()');
-    const processedSince = () => count('orders', 'SELECT count(*) FROM processed_events WHERE consumer = $1 AND processed_at >= $2', [CONSUMER, now]);
 
-    // Held back: the user.created handler's insert into known_users waits on the lock.
-    const hold = await holdLock('orders', 'LOCK TABLE known_users IN EXCLUSIVE MODE');
-    let signedUp = 0;
+    // Held back: the ledger insert of every event waits on the first lock.
+    const holdBack = await holdLock('orders', 'LOCK TABLE processed_events IN EXCLUSIVE MODE');
+    let holdStops: { release(): Promise<void> } | undefined;
+    const signedUp: string[] = [];
     let burst: Promise<Awaited<ReturnType<typeof createUser>>[]> | undefined;
     let heldMs = 0;
+    let stops = 0;
+    let stoppedMs = 0;
+    let killed = { ms: 0, killed: false };
+    let endsAtKill = new Map<number, number>();
+    let committedAtKill = new Map<number, number>();
     try {
       burst = inParallel(Array.from({ length: USERS }, (_, i) => i), 6, (i) =>
         createUser('s2-burst', i).then((r) => {
-          signedUp++;
+          if (r.status === 201) signedUp.push(r.body.id);
           return r;
         }),
       );
       const t0 = Date.now();
-      await until('sign-ups while the consumer is held back', async () => signedUp, (n) => n >= BACKLOG || Date.now() - t0 >= HOLD_MAX_MS, 60000, 50);
+      await until('sign-ups while the consumer is held back', async () => signedUp.length, (n) => n >= BACKLOG || Date.now() - t0 >= HOLD_MAX_MS, 60000, 50);
       heldMs = Date.now() - t0;
+      // The later half of the backlog: their known_users rows, inserted and not committed, make
+      // the handler's insert for them wait; each partition stops at its first one, mid-batch.
+      const stopAt = signedUp.slice(Math.floor(signedUp.length / 2));
+      holdStops = await holdLock('orders', 'INSERT INTO known_users (user_id) SELECT unnest($1::uuid[])', [stopAt]);
+      await holdBack.release();
+      const t1 = Date.now();
+      const waiting = () =>
+        count(
+          'orders',
+          "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO known_users%'",
+        );
+      // Every partition stopped (or, rarely, one without a held user finished its backlog): kill.
+      stops = (await until('consumer stopped at a held user in each partition', waiting, (n) => n >= PARTITIONS || Date.now() - t1 > 8000, 20000, 20)).value;
+      stoppedMs = Date.now() - t1;
+      killed = await stopApp('orders', 'SIGKILL');
+      // At the kill: where the topic ended and what the group had committed (nothing commits now).
+      endsAtKill = await endOffsets('user.created');
+      committedAtKill = await committedOffsets(GROUPS.orders, 'user.created');
     } finally {
-      await hold.release();
+      await holdBack.release();
+      await holdStops?.release();
     }
-    const processedAtRelease = await processedSince();
-    // Kill it once it is visibly working through the backlog.
-    const midStream = await until('order-service consuming the backlog', processedSince, (n) => n >= KILL_AFTER, 60000, 20);
-    const killed = await stopApp('orders', 'SIGKILL');
-    // At the kill: where the topic ended and what the group had committed (nothing commits now).
-    const endsAtKill = await endOffsets('user.created');
-    const committedAtKill = await committedOffsets(GROUPS.orders, 'user.created');
-    const created = await burst;
+    const created = await burst!;
     expect(unexpected(created, 201)).toEqual([]);
     const userIds = created.map((r) => r.body.id);
     const burstDone = Date.now();
@@ -130,13 +148,13 @@ describe('consumer crash mid-stream', () => {
 
     record(
       'consumer-crash',
-      `consumer held back ${secs(heldMs)} (${processedAtRelease} processed meanwhile); order-service SIGKILLed ${secs(midStream.ms)} after it was let go, ` +
+      `consumer held back ${secs(heldMs)} while ${BACKLOG} sign-ups piled up; let go, it stopped at a held user in ${stops} of ${PARTITIONS} partitions and was SIGKILLed ${secs(stoppedMs)} after it was let go, ` +
         `with ${atKill.processed}/${USERS} burst events processed, ${atKill.unprocessedOnTopic} more waiting on the topic and ` +
         `${atKill.processedNotCommitted} processed but not committed; restarted and ready (consumer in its group) in ${secs(readyMs)}; ` +
         `those ${duplicates.length} redelivered and answered "duplicate" by the ledger; all ${USERS} welcome orders ${secs(readyMs + all.ms)} ` +
         `after the restart, all paid or failed ${secs(readyMs + all.ms + final.ms)} after it; exactly 1 welcome order per user, 0 dead letters`,
       {
-        users: USERS, heldMs, processedAtRelease, processedAtKill: atKill.processed, onTopicAtKill: atKill.onTopic, unprocessedAtKill: atKill.unprocessedOnTopic,
+        users: USERS, heldMs, stoppedPartitions: stops, killAfterReleaseMs: stoppedMs, processedAtKill: atKill.processed, onTopicAtKill: atKill.onTopic, unprocessedAtKill: atKill.unprocessedOnTopic,
         processedNotCommittedAtKill: atKill.processedNotCommitted, redeliveredDuplicates: duplicates.length, killMs: killed.ms, readyAfterRestartMs: readyMs,
         allWelcomeAfterRestartMs: all.ms, burstEndedBeforeRestartMs: restartedAt - burstDone,
       },
