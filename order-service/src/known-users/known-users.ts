@@ -16,11 +16,16 @@ export class KnownUsers {
    * Says whether the user is (still) active, as the open unit of work sees it.
    */
   async remember(userId: string): Promise<{ active: boolean }> {
-    const manager = this.unitOfWork.transaction;
-    await manager.query('INSERT INTO known_users (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [userId]);
-    const [row] = (await manager.query('SELECT deleted_at FROM known_users WHERE user_id = $1', [userId])) as {
-      deleted_at: Date | null;
-    }[];
+    // One round trip: the row just inserted, or else the one that was there.
+    const [row] = (await this.unitOfWork.transaction.query(
+      `WITH inserted AS (
+         INSERT INTO known_users (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING RETURNING deleted_at
+       )
+       SELECT deleted_at FROM inserted
+       UNION ALL
+       SELECT deleted_at FROM known_users WHERE user_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+      [userId],
+    )) as { deleted_at: Date | null }[];
     return { active: row?.deleted_at === null };
   }
 
