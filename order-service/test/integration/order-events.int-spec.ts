@@ -97,6 +97,23 @@ describe('order-service consuming events (real PostgreSQL and Kafka)', () => {
       expect(announced.map((m) => m.key)).toEqual([...welcomeIds]);
     });
 
+    it('gives the welcome order when the user is being remembered by another transaction at the same time (an order placed meanwhile)', async () => {
+      const userId = randomUUID();
+      const other = sut.dataSource.createQueryRunner();
+      await other.connect();
+      await other.startTransaction();
+      try {
+        await other.query('INSERT INTO known_users (user_id) VALUES ($1)', [userId]);
+        await publisher.publish('user.created', userId, aUserCreated(userId));
+        // The consumer's insert of the same user now waits for this transaction to end.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await other.commitTransaction();
+      } finally {
+        await other.release();
+      }
+      await waitUntil(async () => (await welcomeOrdersOf(userId)).length === 1, 'the welcome order');
+    });
+
     it('parks a non-JSON and a wrong-schema message on user.created.dlq with the reason, and goes on', async () => {
       const userId = randomUUID();
       await publisher.publish('user.created', userId, 'this is not json');
