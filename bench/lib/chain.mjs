@@ -205,6 +205,7 @@ export async function pipelineCapacity(ctx) {
     await producer.connect();
     const meter = ctx.meter();
     const dlqBefore = await ctx.dlqTotal();
+    const trips = await ctx.roundTrips();
     const t0 = Date.now();
     meter.start();
     const messages = ids.map((userId, j) => ({
@@ -225,13 +226,22 @@ export async function pipelineCapacity(ctx) {
     await producer.disconnect();
     const done = await ctx.waitChains(ids, 120000);
     const cpu = meter.stop();
+    const statements = await trips.stop();
     const last = Math.max(...done.values());
     const seconds = (last - t0) / 1000;
     const counts = await ctx.reconcile(ids, { injected: true });
     const dlqDelta = (await ctx.dlqTotal()) - dlqBefore;
-    runs.push({ injected: n, completed: done.size, seconds, rate: done.size / seconds, producedMs, counts, dlqDelta, cpu });
-    ctx.log(`  ${n} user.created → ${done.size} paid in ${seconds.toFixed(2)} s = ${(done.size / seconds).toFixed(0)} chains/s`);
+    const tripsPerChain = statements === null || done.size === 0 ? null : statements / done.size;
+    // Every process but the load generator: the apps, their databases, Kafka.
+    const cpuSec = Object.entries(cpu.groups).reduce((sum, [name, g]) => (name === 'loadgen' ? sum : sum + g.cpuSec), 0);
+    const cpuMsPerChain = done.size === 0 ? null : (1000 * cpuSec) / done.size;
+    runs.push({ injected: n, completed: done.size, seconds, rate: done.size / seconds, producedMs, counts, dlqDelta, cpu, statements, tripsPerChain, cpuMsPerChain });
+    ctx.log(
+      `  ${n} user.created → ${done.size} paid in ${seconds.toFixed(2)} s = ${(done.size / seconds).toFixed(0)} chains/s; ` +
+        `${tripsPerChain === null ? 'round trips n/a' : `${tripsPerChain.toFixed(1)} PostgreSQL round trips`} and ${cpuMsPerChain?.toFixed(2)} ms CPU per chain`,
+    );
     await ctx.settle();
   }
-  return { runs, rate: medianOf(runs, (r) => (r.completed === r.injected ? r.rate : 0)) };
+  const measured = (key) => (runs.every((r) => r[key] !== null) ? medianOf(runs, (r) => r[key]) : null);
+  return { runs, rate: medianOf(runs, (r) => (r.completed === r.injected ? r.rate : 0)), tripsPerChain: measured('tripsPerChain'), cpuMsPerChain: measured('cpuMsPerChain') };
 }

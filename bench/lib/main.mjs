@@ -35,7 +35,9 @@ const CONFIGS = {
   },
 };
 
-export const SECTIONS = ['producer', 'gateway', 'chain', 'footprint'];
+export const SECTIONS = ['producer', 'gateway', 'idle', 'chain', 'footprint'];
+/** Run only when asked for (`--only pipeline`): the event pipeline alone, also part of `chain`. */
+export const EXTRA_SECTIONS = ['pipeline'];
 
 /**
  * @typedef {ReturnType<typeof makeCtx>} Ctx
@@ -198,6 +200,16 @@ export async function main(argv) {
       log(`── ${name} done in ${((performance.now() - s0) / 1000).toFixed(0)} s`);
     };
 
+    await section('idle', async () => {
+      // Consumers idle, nothing to relay: what each process spends waiting (timers, polls, heartbeats).
+      const meter = ctx.meter();
+      meter.start();
+      await new Promise((r) => setTimeout(r, (args.smoke ? 2 : 30) * 1000));
+      const m = meter.stop();
+      const cpuPct = Object.fromEntries(Object.entries(m.groups).filter(([name]) => name !== 'loadgen').map(([name, g]) => [name, 100 * g.cores]));
+      log(`idle CPU (%): ${fmtObj(cpuPct)}`);
+      return { seconds: m.seconds, cpuPct };
+    });
     await section('producer', () => producerCeiling(ctx));
     await section('gateway', () => gatewayCost(ctx));
     await section('chain', async () => {
@@ -218,6 +230,12 @@ export async function main(argv) {
       const pipeline = await pipelineCapacity(ctx);
       return { low, throughput, half: { rate: halfRate, runs: halfRuns, ...latencySummary(halfRuns) }, pipeline };
     });
+    if (args.only?.includes('pipeline')) {
+      await section('pipeline', () => {
+        log('event pipeline alone: user.created written to Kafka, timed to paid');
+        return pipelineCapacity(ctx);
+      });
+    }
     await section('footprint', async () => {
       const loadRss = peakRss(result.sections);
       log('cold starts (each app restarted with its dependencies up)');
@@ -278,7 +296,7 @@ function parseArgs(argv) {
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (see --help)`);
   }
-  if (args.only) for (const s of args.only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}`);
+  if (args.only) for (const s of args.only) if (!SECTIONS.includes(s) && !EXTRA_SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}`);
   if (args.smoke) {
     args.noBuild = true;
     if (!argv.includes('--nice')) args.nice = 0;
@@ -436,7 +454,7 @@ function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, 
       let pending = ids;
       while (pending.length && Date.now() < deadline) {
         const { rows } = await db.orders.query(
-          `SELECT user_id, (extract(epoch from updated_at) * 1000)::float8 AS paid
+          `SELECT /* bench */ user_id, (extract(epoch from updated_at) * 1000)::float8 AS paid
              FROM orders WHERE kind = 'welcome' AND status = 'paid' AND user_id = ANY($1::uuid[])`,
           [pending],
         );
@@ -445,6 +463,36 @@ function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, 
         if (pending.length) await new Promise((r) => setTimeout(r, 100));
       }
       return done;
+    },
+    /**
+     * Counts the statements the apps send to the three databases from now until `stop()` (from
+     * pg_stat_statements, loaded by the bench profile's PostgreSQL; null where it is not loaded):
+     * one statement is one round trip. The bench's own queries are tagged and left out.
+     */
+    async roundTrips() {
+      const pools = [db.users, db.orders, db.payments];
+      try {
+        for (const p of pools) {
+          await p.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+          await p.query('SELECT pg_stat_statements_reset()');
+        }
+      } catch {
+        return { stop: async () => null };
+      }
+      return {
+        async stop() {
+          let n = 0;
+          for (const p of pools) {
+            const { rows } = await p.query(
+              `SELECT COALESCE(sum(calls), 0)::bigint AS n FROM pg_stat_statements
+                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%/* bench */%'`,
+            );
+            n += Number(rows[0].n);
+          }
+          return n;
+        },
+      };
     },
     /** userId → when its welcome order and its payment were written (epoch ms). */
     async chainHops(ids) {

@@ -17,6 +17,8 @@ export const TARGETS = {
   chainsPerSec: { min: 300, text: '≥ 300 /s, zero loss' },
   relayShare: { min: 0.2, text: '≥ 20 % of ceiling' },
   idleRss: { max: 150, text: '≤ 150 MB' },
+  idleCpu: { max: 1, text: '≤ 1 %' },
+  roundTrips: { max: 10, text: '≤ 10' },
   coldStart: { max: 3000, text: '≤ 3 s' },
 };
 
@@ -51,6 +53,17 @@ export function figures(r) {
     out.push(['chain.halfP99', `chain p99 at ${c.half.rate}/s (50 % of max)`, c.half.p99, 'ms', 'chainP99']);
     out.push(['chain.throughput', 'complete chains/s, steady, zero loss (sign-ups through the gateway)', c.throughput.best, '/s', 'chainsPerSec']);
     out.push(['chain.pipeline', 'event pipeline alone (user.created → paid), chains/s', c.pipeline.rate, '/s', 'chainsPerSec']);
+  } else if (s.pipeline) {
+    out.push(['chain.pipeline', 'event pipeline alone (user.created → paid), chains/s', s.pipeline.rate, '/s', 'chainsPerSec']);
+  }
+  const pl = c?.pipeline ?? s.pipeline;
+  if (pl?.tripsPerChain != null) out.push(['pipeline.trips', 'PostgreSQL round trips per chain (event pipeline alone)', pl.tripsPerChain, 'n', 'roundTrips']);
+  if (pl?.cpuMsPerChain != null) out.push(['pipeline.cpu', 'CPU per chain, every process (event pipeline alone)', pl.cpuMsPerChain, 'ms', '']);
+  if (s.idle) {
+    for (const name of ['gateway', 'users', 'orders', 'payments']) {
+      const pct = s.idle.cpuPct[name];
+      if (pct !== undefined) out.push([`idle.${name}`, `idle CPU ${name} (nothing to consume or relay, ${Math.round(s.idle.seconds)} s)`, pct, '%', 'idleCpu']);
+    }
   }
   const p = s.producer;
   if (p) out.push(['producer.share', `outbox relay events/s ÷ ProducerPerformance (${Math.round(p.relayRate)} ÷ ${Math.round(p.ceiling)})`, p.share, 'ratio', 'relayShare']);
@@ -83,6 +96,8 @@ const num = (v, unit) => {
   if (unit === 'ms') return Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(2)} s` : Math.abs(v) < 10 ? `${v.toFixed(2)} ms` : `${v.toFixed(0)} ms`;
   if (unit === 'MB') return `${v.toFixed(0)} MB`;
   if (unit === '/s') return `${v.toFixed(0)} /s`;
+  if (unit === '%') return `${v.toFixed(2)} %`;
+  if (unit === 'n') return v.toFixed(1);
   return String(v);
 };
 const f1 = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
@@ -240,7 +255,9 @@ function renderChain(L, c, r) {
   const pr = c.pipeline.runs;
   L.push(`The event pipeline alone (no HTTP sign-up, no password hash): ${pr[0]?.injected} \`user.created\` events written straight to Kafka, timed until every welcome order was paid: ` +
     `**${f1(c.pipeline.rate, 0)} chains/s** (runs: ${pr.map((x) => `${f1(x.rate, 0)}/s${x.counts.reconciled ? '' : ' (counts off)'}`).join(', ')}); ` +
-    `CPU in those runs (cores): ${cpuLine(pr)}.`);
+    `CPU in those runs (cores): ${cpuLine(pr)}.` +
+    (c.pipeline.cpuMsPerChain != null ? ` Per chain: ${f1(c.pipeline.cpuMsPerChain, 2)} ms of CPU over every process` : '') +
+    (c.pipeline.tripsPerChain != null ? `, ${f1(c.pipeline.tripsPerChain, 1)} PostgreSQL round trips (statements counted by pg_stat_statements).` : '.'));
   L.push('');
 }
 

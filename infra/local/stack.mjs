@@ -223,7 +223,7 @@ async function startPostgres(profile, db, log, parts) {
   const dir = path.join(postgresDataRoot(profile), name);
   if (profile.wipeOnStart) fs.rmSync(dir, { recursive: true, force: true });
   if (await preparePostgres(dir, logFile)) log(`PostgreSQL ${db.port}: created a new cluster in ${rel(dir)}`);
-  const child = await spawnPostgres(dir, db.port, logFile, { fast: profile.wipeOnStart });
+  const child = await spawnPostgres(dir, db.port, logFile, { fast: profile.wipeOnStart, countStatements: profile.name === 'bench' });
   let exited = '';
   child.on('error', (err) => (exited = `could not run postgres: ${err.message}`));
   child.on('exit', (code, signal) => (exited = `postgres exited (${signal ?? `code ${code}`})`));
