@@ -31,6 +31,8 @@ export interface UpstreamReply {
   readonly body: unknown;
   /** The service's X-Total-Count header, for lists. */
   readonly totalCount?: string;
+  /** The JSON text as the service sent it (when it sent JSON): relayed as is, not serialized again. */
+  readonly json?: string;
 }
 
 export type ProbeResult = { ok: true } | { ok: false; reason: string; details?: unknown };
@@ -161,7 +163,7 @@ function toReply(upstream: Upstream, status: number, headers: ResponseHeaders, t
   if (text.length === 0) return { status, body: undefined, totalCount };
   if (isJson(single(headers['content-type']))) {
     try {
-      return { status, body: JSON.parse(text), totalCount };
+      return { status, body: JSON.parse(text), totalCount, json: text };
     } catch (e) {
       throw new UpstreamBadResponseError(upstream, 'invalid JSON', e);
     }
