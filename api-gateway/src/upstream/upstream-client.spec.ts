@@ -97,7 +97,8 @@ describe('UpstreamClient', () => {
 
       const reply = await sut.forward('user-service', { method: 'GET', path: `/users/${USER_ID}`, requestId: REQUEST_ID });
 
-      expect(reply).toEqual({ status, body, totalCount: undefined });
+      // The text as sent, for the client; parsed, for the gateway's own reading.
+      expect(reply).toEqual({ status, body, totalCount: undefined, json: JSON.stringify(body) });
     });
 
     it('a list with its X-Total-Count', async () => {
@@ -105,7 +106,7 @@ describe('UpstreamClient', () => {
 
       const reply = await sut.forward('user-service', { method: 'GET', path: '/users', requestId: REQUEST_ID });
 
-      expect(reply).toEqual({ status: 200, body: [{ id: USER_ID }], totalCount: '41' });
+      expect(reply).toEqual({ status: 200, body: [{ id: USER_ID }], totalCount: '41', json: JSON.stringify([{ id: USER_ID }]) });
     });
 
     it('204 with no body', async () => {

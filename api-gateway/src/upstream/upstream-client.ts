@@ -38,6 +38,8 @@ export interface UpstreamReply {
   readonly totalCount?: string;
   /** The service answered with the stored answer of an earlier request with the same Idempotency-Key. */
   readonly replayed?: boolean;
+  /** The JSON text as the service sent it (when it sent JSON): relayed as is, not serialized again. */
+  readonly json?: string;
 }
 
 /** One instance's readiness as a probe found it. */
@@ -260,7 +262,7 @@ function toReply(upstream: Upstream, status: number, headers: ResponseHeaders, t
   if (text.length === 0) return { status, body: undefined, totalCount, ...replayed };
   if (isJson(single(headers['content-type']))) {
     try {
-      return { status, body: JSON.parse(text), totalCount, ...replayed };
+      return { status, body: JSON.parse(text), totalCount, json: text, ...replayed };
     } catch (e) {
       throw new UpstreamBadResponseError(upstream, 'invalid JSON', e);
     }
