@@ -6,6 +6,7 @@
  *   test stack and passes their URLs (GATEWAY_URL, USER_SERVICE_URL, ...).
  * - run: each way the README runs the system (start:dev, npm start, killed runs and infra:stop).
  * - faults: the fault suite (`npm run test:faults`); brings up its own stack and apps.
+ * - cluster: the cluster fault suite (`npm run test:cluster`); brings up the cluster profile.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
@@ -48,6 +49,18 @@ module.exports = {
       transform,
       globalSetup: '<rootDir>/faults/global-setup.ts',
       globalTeardown: '<rootDir>/faults/global-teardown.ts',
+    },
+    {
+      // Brokers and app instances killed, paused and restarted under steady load, on the cluster
+      // profile (3 brokers, 2 instances of every app, nginx on 3005) started once by
+      // global-setup.ts. Run with --runInBand: every file breaks parts of that one cluster.
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/cluster/**/*.cluster-spec.ts'],
+      transform,
+      globalSetup: '<rootDir>/cluster/global-setup.ts',
+      globalTeardown: '<rootDir>/cluster/global-teardown.ts',
     },
   ],
 };

@@ -22,5 +22,5 @@ if (!fs.existsSync(dataDir) && elsewhere.length === 0) {
   console.log('nothing to reset: .data/ does not exist');
 } else {
   for (const dir of [dataDir, ...elsewhere]) fs.rmSync(dir, { recursive: true, force: true });
-  console.log(`removed ${['.data/', ...elsewhere].join(', ')} (dev and test databases, Kafka storage); the next \`npm start\` starts empty`);
+  console.log(`removed ${['.data/', ...elsewhere].join(', ')} (the databases and Kafka storage of every profile); the next \`npm start\` starts empty`);
 }

@@ -3,12 +3,14 @@
 //   install → build → repo checks → unit (each app) → test stack (Kafka + PostgreSQL) →
 //   integration (each app) → end-to-end (the four built apps on 400x ports) → ways to run (start:dev
 //   in each app folder, npm start with the user's settings, killed runs and infra:stop) → fault suite (its own
-//   stack and apps: broker and database outages, crashes, poison, fuzz, a soak) → stop everything.
+//   stack and apps: broker and database outages, crashes, poison, fuzz, a soak) → cluster fault suite (the
+//   cluster profile: brokers and app instances killed, paused, restarted under load) → stop everything.
 // The line before the last is `N passed, N failed, N skipped`; the very last line is exactly
-// `N passed, N failed` (CI parses it), summed over every Jest report and the bench's own tests
-// (node --test); the exit code is 1 when anything failed. For speed while developing: `npm test -- --only unit,integration`
-// (phases: repo, unit, integration, e2e, run, faults); `npm run test:faults` is `--only faults`;
-// `--spec <pattern>` runs only the e2e/run/faults test files whose path matches it.
+// `N passed, N failed` (CI parses it), summed over every Jest report and the bench's and scripts'
+// own tests (node --test); the exit code is 1 when anything failed. For speed while developing:
+// `npm test -- --only unit,integration` (phases: repo, unit, integration, e2e, run, faults, cluster);
+// `npm run test:faults` is `--only faults`, `npm run test:cluster` is `--only cluster`;
+// `--spec <pattern>` runs only the e2e/run/faults/cluster test files whose path matches it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
@@ -20,7 +22,7 @@ import { buildAll, installAll } from './lib/prepare.mjs';
 import { runCommand, stopRunningCommands } from './lib/run.mjs';
 import { c, say, seconds, step, tag, warn } from './lib/ui.mjs';
 
-const PHASES = ['repo', 'unit', 'integration', 'e2e', 'run', 'faults'];
+const PHASES = ['repo', 'unit', 'integration', 'e2e', 'run', 'faults', 'cluster'];
 const MINUTE = 60 * 1000;
 // Observability e2e (issue 5): the apps export their spans to an OTLP receiver the flow tests run
 // on this port, in half-second batches; the tests read the apps' log files from reportDir.
@@ -90,6 +92,7 @@ async function main() {
   }
   if (!interrupted && ['integration', 'e2e', 'run'].some((p) => phases.has(p))) await testStackPhases(apps, built);
   if (phases.has('faults') && !interrupted) await faultSuite();
+  if (phases.has('cluster') && !interrupted) await clusterSuite();
 }
 
 /**
@@ -118,7 +121,7 @@ async function testStackPhases(apps, built) {
   if (phases.has('run') && !interrupted) {
     await jestSuite('run', 'e2e', ['run', 'test:run'], 'run', {
       env: { ...testEnv, API_KEY: TEST_API_KEY },
-      timeoutMs: 25 * MINUTE,
+      timeoutMs: 30 * MINUTE, // start:cluster's run takes about 4 of them
     });
   }
 }
@@ -134,6 +137,19 @@ async function faultSuite() {
   stackStarting = undefined;
   if (stack?.startedAny) await step('stop the test stack (the fault suite brings its own)', () => stack.stop());
   await jestSuite('faults', 'e2e', ['run', 'test:faults'], 'faults', { timeoutMs: 20 * MINUTE });
+}
+
+/**
+ * e2e/cluster: the cluster profile (3 Kafka brokers, 2 instances of every built app, nginx on
+ * 3005), started once by the suite and broken under steady load. Alone on the machine like the
+ * fault suite: the test stack, if this run started it, is stopped first.
+ */
+async function clusterSuite() {
+  if (!readPackageJson('e2e')) return results.push(failedStep('cluster', 'e2e/package.json missing'));
+  const stack = await stackStarting?.catch(() => undefined);
+  stackStarting = undefined;
+  if (stack?.startedAny) await step('stop the test stack (the cluster suite brings its own)', () => stack.stop());
+  await jestSuite('cluster', 'e2e', ['run', 'test:cluster'], 'cluster', { timeoutMs: 20 * MINUTE });
 }
 
 async function repoChecks() {

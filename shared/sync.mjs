@@ -7,14 +7,14 @@ import { fileURLToPath } from 'node:url';
 
 const sharedDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(sharedDir);
-const ALL = ['auth', 'config', 'context', 'database', 'dto', 'errors', 'events', 'http', 'kafka', 'observability', 'outbox', 'service', 'validation'];
+const ALL = ['auth', 'config', 'context', 'database', 'dto', 'errors', 'events', 'http', 'idempotency', 'kafka', 'observability', 'outbox', 'service', 'validation'];
 /** What each folder gets: whole shared folders, or single files (`folder/file`) for a small consumer. */
 export const TARGETS = {
   'user-service': ALL,
   'order-service': ALL,
   'payment-service': ALL,
   // The gateway neither owns a database nor touches Kafka.
-  'api-gateway': ['auth', 'config', 'context', 'dto', 'errors', 'events', 'http', 'kafka/dead-letter-headers.ts', 'observability', 'validation'],
+  'api-gateway': ['auth', 'config', 'context', 'dto', 'errors', 'events', 'http', 'idempotency/idempotency-key.ts', 'idempotency/idempotency-docs.ts', 'kafka/dead-letter-headers.ts', 'observability', 'validation'],
   // The event console reads topics and dead letters with the services' Kafka settings, nothing more:
   // the rest of shared/ would pull Nest's microservices, TypeORM and OpenTelemetry into it.
   'infra/console': ['events/topics.json', 'events/topics.ts', 'kafka/kafka-client.ts', 'kafka/dead-letter-headers.ts'],

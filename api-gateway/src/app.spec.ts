@@ -96,6 +96,6 @@ describe('the gateway app as main.ts sets it up', () => {
     const metrics = (await http().get('/metrics')).text;
 
     expect(metrics).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/api\/users",status_code="200"\} [1-9]/);
-    expect(metrics).toMatch(/gateway_upstream_duration_seconds_count\{upstream="user-service",method="GET",status_code="200"\} [1-9]/);
+    expect(metrics).toMatch(/gateway_upstream_duration_seconds_count\{upstream="user-service",upstream_instance="[^"]+",method="GET",status_code="200"\} [1-9]/);
   });
 });

@@ -17,18 +17,18 @@ const ref = (name: string) => `#/components/schemas/${name}`;
 
 /** Every public route: [method, path, request body schema, success status, success schema, error statuses]. */
 const ROUTES: [string, string, string | null, string, string, string[]][] = [
-  ['post', '/api/auth/register', 'RegisterDto', '201', 'AuthResponseDto', ['400', '403', '409', '413', '415', '429', '502', '503', '504']],
+  ['post', '/api/auth/register', 'RegisterDto', '201', 'AuthResponseDto', ['400', '403', '409', '413', '415', '422', '429', '502', '503', '504']],
   ['post', '/api/auth/login', 'LoginDto', '200', 'AuthResponseDto', ['400', '401', '413', '415', '429', '502', '503', '504']],
   ['post', '/api/auth/refresh', 'RefreshDto', '200', 'AuthResponseDto', ['400', '401', '413', '415', '429', '502', '503', '504']],
   ['post', '/api/auth/logout', null, '204', '', ['400', '401', '429', '502', '503', '504']],
   ['get', '/api/auth/sessions', null, '200', '[SessionDto]', ['400', '401', '429', '502', '503', '504']],
   ['delete', '/api/auth/sessions/{id}', null, '204', '', ['400', '401', '404', '429', '502', '503', '504']],
-  ['post', '/api/users', 'CreateUserDto', '201', 'UserResponseDto', ['400', '401', '403', '409', '413', '415', '429', '502', '503', '504']],
+  ['post', '/api/users', 'CreateUserDto', '201', 'UserResponseDto', ['400', '401', '403', '409', '413', '415', '422', '429', '502', '503', '504']],
   ['get', '/api/users', null, '200', '[UserResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
   ['get', '/api/users/{id}', null, '200', 'UserResponseDto', ['400', '401', '403', '404', '429', '502', '503', '504']],
   ['put', '/api/users/{id}', 'UpdateUserDto', '200', 'UserResponseDto', ['400', '401', '403', '404', '409', '413', '415', '429', '502', '503', '504']],
   ['delete', '/api/users/{id}', null, '204', '', ['400', '401', '403', '404', '429', '502', '503', '504']],
-  ['post', '/api/orders', 'CreateOrderDto', '201', 'OrderResponseDto', ['400', '401', '403', '413', '415', '422', '429', '502', '503', '504']],
+  ['post', '/api/orders', 'CreateOrderDto', '201', 'OrderResponseDto', ['400', '401', '403', '409', '413', '415', '422', '429', '502', '503', '504']],
   ['get', '/api/orders', null, '200', '[OrderResponseDto]', ['400', '401', '403', '429', '502', '503', '504']],
   ['get', '/api/orders/{id}', null, '200', 'OrderResponseDto', ['400', '401', '404', '429', '502', '503', '504']],
   ['post', '/api/orders/{id}/cancel', null, '200', 'OrderResponseDto', ['400', '401', '404', '409', '429', '502', '503', '504']],
@@ -86,6 +86,26 @@ describe('the OpenAPI document at /api/docs-json', () => {
     it('documents the X-Request-Id header', () => {
       expect(op().parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'X-Request-Id', in: 'header' })]));
     });
+  });
+
+  it.each([['/api/auth/register'], ['/api/users'], ['/api/orders']])('documents the Idempotency-Key of POST %s and the replay header', (path) => {
+    const op = doc.paths[path].post as unknown as {
+      parameters: { name: string; in: string; required?: boolean; schema: Record<string, unknown> }[];
+      responses: Record<string, { description: string; headers?: Record<string, unknown> }>;
+    };
+    expect(op.parameters.find((p) => p.name === 'Idempotency-Key')).toMatchObject({
+      in: 'header',
+      required: false,
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]{1,255}$' },
+    });
+    expect(op.responses['201'].headers).toHaveProperty('Idempotent-Replayed');
+    expect(op.responses['409'].description).toMatch(/Idempotency-Key is still being processed/);
+    expect(op.responses['422'].description).toMatch(/Idempotency-Key was already used with a different body/);
+  });
+
+  it('documents no Idempotency-Key where none is taken', () => {
+    const names = ((doc.paths['/api/users/{id}'].put.parameters ?? []) as { name: string }[]).map((p) => p.name);
+    expect(names).not.toContain('Idempotency-Key');
   });
 
   it('documents paging and filters as query parameters', () => {

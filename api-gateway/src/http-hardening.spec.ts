@@ -48,7 +48,7 @@ describe('HTTP hardening: security headers, CORS, JSON-only bodies', () => {
       const res = await http().get('/health/live').set('Origin', 'https://shop.example');
 
       expect(res.headers['access-control-allow-origin']).toBe('https://shop.example');
-      expect(res.headers['access-control-expose-headers']).toBe('X-Request-Id,X-Total-Count,Retry-After');
+      expect(res.headers['access-control-expose-headers']).toBe('X-Request-Id,X-Total-Count,Retry-After,Idempotent-Replayed');
     });
 
     it('says nothing to any other origin (the browser then blocks it)', async () => {

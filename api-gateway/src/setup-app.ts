@@ -13,7 +13,7 @@ import { answerUnknownMethods, exactDocument } from './shared/http/openapi';
 export const API_PREFIX = 'api';
 
 /** Headers a browser client may read besides the simple ones. */
-const EXPOSED_HEADERS = ['X-Request-Id', 'X-Total-Count', 'Retry-After'];
+const EXPOSED_HEADERS = ['X-Request-Id', 'X-Total-Count', 'Retry-After', 'Idempotent-Replayed'];
 
 /**
  * The gateway's HTTP surface, shared by main.ts and the tests: security headers (helmet), CORS,

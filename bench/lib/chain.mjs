@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { endToEndLatency } from './kafka.mjs';
 import { openLoop } from './load.mjs';
-import { statementDelta } from './pgstats.mjs';
 import { median, medianOf, percentile } from './stats.mjs';
 
 export const PASSWORD = 'SecurePass123!';
@@ -211,9 +210,7 @@ export async function pipelineCapacity(ctx) {
     await producer.connect();
     const meter = ctx.meter();
     const dlqBefore = await ctx.dlqTotal();
-    // A failed read costs this figure only, not the section.
-    const readStatements = () => ctx.statementCounts().catch((err) => (ctx.log(`  statements not counted: ${err.message}`), undefined));
-    const statements0 = await readStatements();
+    const trips = await ctx.roundTrips();
     const t0 = Date.now();
     meter.start();
     const messages = ids.map((userId, j) => ({
@@ -234,18 +231,22 @@ export async function pipelineCapacity(ctx) {
     await producer.disconnect();
     const done = await ctx.waitChains(ids, 120000);
     const cpu = meter.stop();
+    const statements = await trips.stop();
     const last = Math.max(...done.values());
     const seconds = (last - t0) / 1000;
     const counts = await ctx.reconcile(ids, { injected: true });
     const dlqDelta = (await ctx.dlqTotal()) - dlqBefore;
-    // Statements counted once everything the chains caused is done (outboxes empty): the relays'
-    // last batches and the idle polls meanwhile included.
+    const tripsPerChain = statements === null || done.size === 0 ? null : statements / done.size;
+    // Every process but the load generator: the apps, their databases, Kafka.
+    const cpuSec = Object.entries(cpu.groups).reduce((sum, [name, g]) => (name === 'loadgen' ? sum : sum + g.cpuSec), 0);
+    const cpuMsPerChain = done.size === 0 ? null : (1000 * cpuSec) / done.size;
+    runs.push({ injected: n, completed: done.size, seconds, rate: done.size / seconds, producedMs, counts, dlqDelta, cpu, statements, tripsPerChain, cpuMsPerChain });
+    ctx.log(
+      `  ${n} user.created → ${done.size} paid in ${seconds.toFixed(2)} s = ${(done.size / seconds).toFixed(0)} chains/s; ` +
+        `${tripsPerChain === null ? 'round trips n/a' : `${tripsPerChain.toFixed(1)} PostgreSQL round trips`} and ${cpuMsPerChain?.toFixed(2)} ms CPU per chain`,
+    );
     await ctx.settle();
-    const statements1 = await readStatements();
-    const pg = statements0 && statements1 ? statementDelta(statements0, statements1) : { skipped: ctx.statementStatsWhy() ?? 'pg_stat_statements could not be read' };
-    runs.push({ injected: n, completed: done.size, seconds, rate: done.size / seconds, producedMs, counts, dlqDelta, cpu, pg });
-    ctx.log(`  ${n} user.created → ${done.size} paid in ${seconds.toFixed(2)} s = ${(done.size / seconds).toFixed(0)} chains/s` +
-      ('statements' in pg ? `; ${(pg.statements / Math.max(1, done.size)).toFixed(1)} PostgreSQL statements per chain` : ''));
   }
-  return { runs, rate: medianOf(runs, (r) => (r.completed === r.injected ? r.rate : 0)) };
+  const measured = (key) => (runs.every((r) => r[key] !== null) ? medianOf(runs, (r) => r[key]) : null);
+  return { runs, rate: medianOf(runs, (r) => (r.completed === r.injected ? r.rate : 0)), tripsPerChain: measured('tripsPerChain'), cpuMsPerChain: measured('cpuMsPerChain') };
 }

@@ -124,10 +124,13 @@ export function figures(r) {
       cpu: chainCpuNote(pr),
       why: pr.length && !anyWhole ? `no run completed every chain (${pr.map((x) => `${x.completed}/${x.injected}`).join(', ')})` : undefined,
     });
-  const trips = pr.filter((x) => x.pg?.statements !== undefined);
+  // Statements per run: `pg` (per database) in runs of 2026-11-30, `statements` since.
+  const statementsOf = (x) => x.pg?.statements ?? (Number.isFinite(x.statements) ? x.statements : undefined);
+  const trips = pr.filter((x) => statementsOf(x) !== undefined);
+  const byDb = trips.every((x) => x.pg?.byDb);
   add('chain.pgRoundTrips', 'PostgreSQL round trips per chain (statements, pipeline runs)',
-    trips.length ? median(trips.map((x) => x.pg.statements / Math.max(1, x.completed))) : undefined, '', 'pgRoundTrips', {
-      cpu: trips.length ? `${['users', 'orders', 'payments'].map((d) => `${d} ${median(trips.map((x) => (x.pg.byDb[d] ?? 0) / Math.max(1, x.completed))).toFixed(1)}`).join(' · ')} per chain` : undefined,
+    trips.length ? median(trips.map((x) => statementsOf(x) / Math.max(1, x.completed))) : undefined, '', 'pgRoundTrips', {
+      cpu: trips.length && byDb ? `${['users', 'orders', 'payments'].map((d) => `${d} ${median(trips.map((x) => (x.pg.byDb[d] ?? 0) / Math.max(1, x.completed))).toFixed(1)}`).join(' · ')} per chain` : undefined,
       why: pr.length && !trips.length ? (pr[0].pg?.skipped ?? 'pg_stat_statements was not read') : undefined,
     });
   const low = c?.low?.runs ?? [];
@@ -154,8 +157,10 @@ export function figures(r) {
 
   const f = s.footprint;
   for (const name of APP_GROUPS) {
+    // Windows in the footprint section (runs of 2026-11-30), the idle section's one window since.
     const idle = f?.idle?.runs;
-    add(`idleCpu.${name}`, `idle CPU ${name}`, idle?.length ? median(idle.map((x) => (100 * x.groups[name].cpuSec) / x.seconds)) : undefined, '%', 'idleCpu');
+    const value = idle?.length ? median(idle.map((x) => (100 * x.groups[name].cpuSec) / x.seconds)) : s.idle?.cpuPct?.[name];
+    add(`idleCpu.${name}`, `idle CPU ${name}`, value, '%', 'idleCpu');
   }
   for (const name of APP_GROUPS) add(`rss.${name}`, `idle RSS ${name}`, f?.idleRss?.[name], 'MB', 'idleRss');
   for (const name of APP_GROUPS) add(`cold.${name}`, `${name} ready after spawn (deps up)`, f?.cold?.[name] ? median(f.cold[name].runs) : undefined, 'ms', 'coldStart');

@@ -9,26 +9,6 @@ export function rssNow(ctx) {
 }
 
 /**
- * CPU of every process while nothing happens (no request, consumers idle, outboxes empty): what the
- * apps' timers, polls and heartbeats cost. `rounds` windows of `idleSeconds`.
- * @param {import('./main.mjs').Ctx} ctx
- */
-export async function idleCpu(ctx) {
-  await ctx.settle();
-  await new Promise((r) => setTimeout(r, ctx.cfg.idleWaitMs));
-  const runs = [];
-  for (let i = 0; i < ctx.cfg.rounds; i++) {
-    const meter = ctx.meter();
-    meter.start();
-    await new Promise((r) => setTimeout(r, ctx.cfg.idleSeconds * 1000));
-    const m = meter.stop();
-    runs.push(m);
-    ctx.log(`  idle ${m.seconds.toFixed(1)} s: ${['gateway', 'users', 'orders', 'payments'].map((n) => `${n} ${(100 * m.groups[n].cores).toFixed(1)} %`).join(', ')}`);
-  }
-  return { runs };
-}
-
-/**
  * Restarts each app the bench started, one at a time, `rounds` times (apps alternating), timing
  * spawn → /health/ready 200 with its dependencies up.
  * @param {import('./main.mjs').Ctx} ctx

@@ -9,13 +9,12 @@ import pg from 'pg';
 import { REPO_ROOT, getProfile, runDir } from '../../infra/local/profiles.mjs';
 import { isPortServed } from '../../infra/local/procs.mjs';
 import { chainLatencyLow, chainRun, chainThroughput, latencySummary, PASSWORD, pipelineCapacity, withoutSamples } from './chain.mjs';
-import { coldStarts, idleCpu, rssNow } from './footprint.mjs';
+import { coldStarts, rssNow } from './footprint.mjs';
 import { gatewayCost } from './gateway.mjs';
 import { ensureBenchTopics, kafkaClient, kafkaVersion, topicEnds } from './kafka.mjs';
 import { hasWrk } from './load.mjs';
 import { startNginx } from './nginx.mjs';
 import { authCost, tracingCost } from './options.mjs';
-import { BENCH_ROLE, prepareStatementStats, statementCounts } from './pgstats.mjs';
 import { cpuMeter, machineInfo, pidListeningOn, reniceTree, setAutogroupNice } from './proc.mjs';
 import { producerCeiling } from './producer.mjs';
 import { writeReport } from './report.mjs';
@@ -28,17 +27,19 @@ const CONFIGS = {
     rounds: 3, connections: 32, warmSeconds: 2, maxSeconds: 4, fixedSeconds: 4, fixedRateShare: 0.4, lowFixedRateShare: 0.1,
     lowRate: 10, chainSeconds: 6, e2eMessages: 500, startRate: 8, maxRate: 3000, stepSeconds: 6,
     halfSeconds: 6, injectCount: 3000, relayProbeRows: 2000, relayMaxRows: 200000, relaySeconds: 3,
-    perfRecords: 300000, warmChains: 60, optionRate: 150, idleSeconds: 5, idleWaitMs: 3000,
+    perfRecords: 300000, warmChains: 60, optionRate: 150,
   },
   smoke: {
     rounds: 1, connections: 2, warmSeconds: 0, maxSeconds: 1, fixedSeconds: 0.5, fixedRateShare: 0.05, lowFixedRateShare: 0.02,
     lowRate: 5, chainSeconds: 1, e2eMessages: 20, startRate: 5, maxRate: 5, stepSeconds: 1,
     halfSeconds: 1, injectCount: 20, relayProbeRows: 100, relayMaxRows: 200, relaySeconds: 0.1,
-    perfRecords: 2000, warmChains: 2, optionRate: 5, idleSeconds: 0.5, idleWaitMs: 100,
+    perfRecords: 2000, warmChains: 2, optionRate: 5,
   },
 };
 
-export const SECTIONS = ['producer', 'gateway', 'chain', 'tracing', 'auth', 'footprint'];
+export const SECTIONS = ['producer', 'gateway', 'idle', 'chain', 'tracing', 'auth', 'footprint'];
+/** Run only when asked for (`--only pipeline`): the event pipeline alone, also part of `chain`. */
+export const EXTRA_SECTIONS = ['pipeline'];
 
 /**
  * @typedef {ReturnType<typeof makeCtx>} Ctx
@@ -160,12 +161,6 @@ export async function main(argv) {
     result.tools.kafka = kafkaVersion();
     await refuseRateLimitedGateway(appUrl(APPS.find((a) => a.name === 'gateway'), profileName));
     await ensureBenchTopics(broker);
-    // Round trips per chain: counted by pg_stat_statements where the profile's servers load it.
-    const statementStats = profile.statementStats
-      ? await prepareStatementStats(profile.postgres).catch((err) => ({ ok: false, why: `pg_stat_statements: ${err.message}` }))
-      : { ok: false, why: `the ${profileName} profile's PostgreSQL does not load pg_stat_statements` };
-    result.statementStats = statementStats;
-    if (!statementStats.ok) log(`PostgreSQL round trips: not counted (${statementStats.why})`);
     const apps = sys.apps;
     const stack = sys.stack;
 
@@ -183,7 +178,7 @@ export async function main(argv) {
     if (result.nice < 0 && profileName === 'bench') {
       for (const a of Object.values(apps).filter((x) => !x.startedHere && x.pid)) reniceTree(a.pid, result.nice);
     }
-    const ctx = makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, runId, workDir, logDir, log, appExtraEnv, statementStats });
+    const ctx = makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, runId, workDir, logDir, log, appExtraEnv });
     cleanups.push(() => ctx.close());
 
     // ---- warm-up ------------------------------------------------------------------------------
@@ -209,6 +204,16 @@ export async function main(argv) {
       log(`── ${name} done in ${((performance.now() - s0) / 1000).toFixed(0)} s`);
     };
 
+    await section('idle', async () => {
+      // Consumers idle, nothing to relay: what each process spends waiting (timers, polls, heartbeats).
+      const meter = ctx.meter();
+      meter.start();
+      await new Promise((r) => setTimeout(r, (args.smoke ? 2 : 30) * 1000));
+      const m = meter.stop();
+      const cpuPct = Object.fromEntries(Object.entries(m.groups).filter(([name]) => name !== 'loadgen').map(([name, g]) => [name, 100 * g.cores]));
+      log(`idle CPU (%): ${fmtObj(cpuPct)}`);
+      return { seconds: m.seconds, cpuPct };
+    });
     await section('producer', () => producerCeiling(ctx));
     await section('gateway', () => gatewayCost(ctx));
     await section('chain', async () => {
@@ -231,10 +236,14 @@ export async function main(argv) {
     });
     await section('tracing', () => tracingCost(ctx));
     await section('auth', () => authCost(ctx));
+    if (args.only?.includes('pipeline')) {
+      await section('pipeline', () => {
+        log('event pipeline alone: user.created written to Kafka, timed to paid');
+        return pipelineCapacity(ctx);
+      });
+    }
     await section('footprint', async () => {
       const loadRss = peakRss(result.sections);
-      log(`idle CPU: ${cfg.rounds} windows of ${cfg.idleSeconds} s with nothing to do`);
-      const idle = await idleCpu(ctx);
       log('cold starts (each app restarted with its dependencies up)');
       const cold = await coldStarts(ctx);
       // The whole stack again, from nothing, when this run started all of it (else: one sample).
@@ -249,7 +258,7 @@ export async function main(argv) {
         ctx.reopen(sys.stack);
       }
       const stackStart = { ...result.stackStart, runs: stackRuns, wholeStackMs: medianOf(stackRuns, (r) => r.wholeStackMs), infraMs: medianOf(stackRuns, (r) => r.infraMs), appsMs: medianOf(stackRuns, (r) => r.appsMs) };
-      return { idleRss: result.idleRss, idle, loadRss, cold, stackStart };
+      return { idleRss: result.idleRss, loadRss, cold, stackStart };
     });
   } catch (err) {
     result.errors.setup = err.stack ?? String(err);
@@ -289,12 +298,12 @@ function parseArgs(argv) {
     else if (a === '--nice') args.nice = Number(argv[++i]);
     else if (a === '--cpu-prof') args.cpuProf = argv[++i].split(',');
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench [-- --profile bench|dev|test] [--only producer,gateway,chain,tracing,auth,footprint] [--out DIR] [--no-build] [--nice N (default -5)] [--cpu-prof gateway,users,...] [--smoke]\n' +
+      console.log('usage: npm run bench [-- --profile bench|dev|test] [--only producer,gateway,idle,chain,tracing,auth,footprint,pipeline] [--out DIR] [--no-build] [--nice N (default -5)] [--cpu-prof gateway,users,...] [--smoke]\n' +
         '       npm run bench -- --check [--dir DIR]   recompute the report (DIR/latest.md, default bench/results) from its JSON; exit 1 naming each figure that differs');
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (see --help)`);
   }
-  if (args.only) for (const s of args.only) if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}`);
+  if (args.only) for (const s of args.only) if (!SECTIONS.includes(s) && !EXTRA_SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}`);
   if (args.smoke) {
     args.noBuild = true;
     if (!argv.includes('--nice')) args.nice = 0;
@@ -383,12 +392,10 @@ function peakRss(sections) {
  * Everything the sections share: URLs, pools, the CPU meter over every process, and the chain
  * bookkeeping done in the databases.
  */
-function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, runId, workDir, logDir, log, appExtraEnv, statementStats }) {
+function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, runId, workDir, logDir, log, appExtraEnv }) {
   const dbPort = (name) => profile.postgres.find((d) => d.name === name).port;
   const dbName = (name) => profile.postgres.find((d) => d.name === name).database;
-  // With statement counting on, the bench reads as a role of its own: its queries are not counted.
-  const role = statementStats.ok ? { user: BENCH_ROLE, password: BENCH_ROLE } : { user: 'postgres', password: 'postgres' };
-  const pool = (name) => new pg.Pool({ host: 'localhost', port: dbPort(name), ...role, database: dbName(name), max: 3 });
+  const pool = (name) => new pg.Pool({ host: 'localhost', port: dbPort(name), user: 'postgres', password: 'postgres', database: dbName(name), max: 3 });
   let db = { users: pool('users'), orders: pool('orders'), payments: pool('payments') };
   let stackRef = stack;
   const kafka = kafkaClient(broker);
@@ -429,9 +436,6 @@ function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, 
     samplePayload,
     eventSize: Buffer.byteLength(JSON.stringify(samplePayload())),
     meter: () => cpuMeter(groups()),
-    /** Statements the apps executed so far per database, or undefined when they cannot be counted. */
-    statementCounts: () => (statementStats.ok ? statementCounts(db) : Promise.resolve(undefined)),
-    statementStatsWhy: () => statementStats.why,
     refreshPids() {
       // apps[] entries are replaced on restart; groups() reads them each time.
     },
@@ -452,7 +456,7 @@ function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, 
       let pending = ids;
       while (pending.length && Date.now() < deadline) {
         const { rows } = await db.orders.query(
-          `SELECT user_id, (extract(epoch from updated_at) * 1000)::float8 AS paid
+          `SELECT /* bench */ user_id, (extract(epoch from updated_at) * 1000)::float8 AS paid
              FROM orders WHERE kind = 'welcome' AND status = 'paid' AND user_id = ANY($1::uuid[])`,
           [pending],
         );
@@ -461,6 +465,36 @@ function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, 
         if (pending.length) await new Promise((r) => setTimeout(r, 100));
       }
       return done;
+    },
+    /**
+     * Counts the statements the apps send to the three databases from now until `stop()` (from
+     * pg_stat_statements, loaded by the bench profile's PostgreSQL; null where it is not loaded):
+     * one statement is one round trip. The bench's own queries are tagged and left out.
+     */
+    async roundTrips() {
+      const pools = [db.users, db.orders, db.payments];
+      try {
+        for (const p of pools) {
+          await p.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+          await p.query('SELECT pg_stat_statements_reset()');
+        }
+      } catch {
+        return { stop: async () => null };
+      }
+      return {
+        async stop() {
+          let n = 0;
+          for (const p of pools) {
+            const { rows } = await p.query(
+              `SELECT COALESCE(sum(calls), 0)::bigint AS n FROM pg_stat_statements
+                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%/* bench */%'`,
+            );
+            n += Number(rows[0].n);
+          }
+          return n;
+        },
+      };
     },
     /** userId → when its welcome order and its payment were written (epoch ms). */
     async chainHops(ids) {

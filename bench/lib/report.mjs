@@ -194,7 +194,9 @@ function renderChain(L, c, r) {
   const pr = c.pipeline.runs;
   L.push(`The event pipeline alone (no HTTP sign-up, no password hash): ${pr[0]?.injected} \`user.created\` events written straight to Kafka, timed until every welcome order was paid: ` +
     `**${f1(c.pipeline.rate, 0)} chains/s** (runs: ${pr.map((x) => `${f1(x.rate, 0)}/s${x.counts.reconciled ? '' : ' (counts off)'}`).join(', ')}); ` +
-    `CPU in those runs (cores): ${cpuLine(pr)}.`);
+    `CPU in those runs (cores): ${cpuLine(pr)}.` +
+    (c.pipeline.cpuMsPerChain != null ? ` Per chain: ${f1(c.pipeline.cpuMsPerChain, 2)} ms of CPU over every process` : '') +
+    (c.pipeline.tripsPerChain != null ? `, ${f1(c.pipeline.tripsPerChain, 1)} PostgreSQL round trips (statements counted by pg_stat_statements).` : ''));
   L.push('');
   const counted = pr.filter((x) => x.pg?.statements !== undefined);
   if (counted.length) {

@@ -7,7 +7,7 @@ export interface SeenEvent {
   headers: Record<string, string>;
 }
 
-export const BROKER = process.env.KAFKA_BROKER ?? 'localhost:9096';
+export const BROKER = process.env.KAFKA_BROKER ?? 'localhost:9086';
 
 /** Collects every message arriving on the topics from now on (a fresh group starting at the end). */
 export async function watchTopics(topics: string[]): Promise<{ events: SeenEvent[]; stop: () => Promise<void> }> {

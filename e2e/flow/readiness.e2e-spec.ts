@@ -42,7 +42,7 @@ const canRun = Boolean(urlOf('orders') && urlOf('payments') && process.env.TEST_
       DB_USERNAME: process.env.DB_USERNAME ?? 'postgres',
       DB_PASSWORD: process.env.DB_PASSWORD ?? 'postgres',
       DB_DATABASE: process.env.TEST_DB_NAME_USERS!,
-      KAFKA_BROKER: process.env.KAFKA_BROKER ?? 'localhost:9096',
+      KAFKA_BROKER: process.env.KAFKA_BROKER ?? 'localhost:9086',
       KAFKA_CLIENT_ID: 'e2e-readiness-users',
       // The test database's outbox belongs to the user-service under test.
       OUTBOX_RELAY_ENABLED: 'false',
@@ -85,8 +85,8 @@ const canRun = Boolean(urlOf('orders') && urlOf('payments') && process.env.TEST_
     expect(gw.status).toBe(503);
     expect(Object.keys(gw.body.error ?? {})).toEqual(['user-service']);
     expect(JSON.stringify(gw.body.error?.['user-service'])).toContain('database');
-    expect(gw.body.details?.['order-service']).toEqual({ status: 'up' });
-    expect(gw.body.details?.['payment-service']).toEqual({ status: 'up' });
+    expect(gw.body.details?.['order-service']).toEqual({ status: 'up', instances: { [urlOf('orders')!.replace(/\/+$/, '')]: { status: 'up' } } });
+    expect(gw.body.details?.['payment-service']).toEqual({ status: 'up', instances: { [urlOf('payments')!.replace(/\/+$/, '')]: { status: 'up' } } });
   });
 
   it('is ready again, and so is the gateway, once the database is back', async () => {

@@ -16,7 +16,7 @@ const DEV_PORTS: Record<string, number[]> = {
 };
 
 const TEST_PORTS: Record<string, number[]> = {
-  'kafka-test': [9096],
+  'kafka-test': [9086],
   'userdb-test': [5434],
   'orderdb-test': [5435],
   'paymentdb-test': [5437],
@@ -152,7 +152,7 @@ describe('infra/docker-compose.test.yml', () => {
 
   it('pins every image to a version (never latest)', () => expectPinnedImages(compose));
 
-  it('runs Kafka in KRaft mode, advertising localhost:9096', () => expectKraftKafka(compose, 'kafka-test', 9096));
+  it('runs Kafka in KRaft mode, advertising localhost:9086', () => expectKraftKafka(compose, 'kafka-test', 9086));
 
   it('names every test database *_test', () => expectDatabases(compose));
 });

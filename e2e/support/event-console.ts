@@ -68,7 +68,7 @@ export async function call<T = unknown>(base: string, method: string, path: stri
   return { status: res.status, body: parsed as T, text };
 }
 
-const BROKER = process.env.KAFKA_BROKER ?? 'localhost:9096';
+const BROKER = process.env.KAFKA_BROKER ?? 'localhost:9086';
 let producer: Producer | null = null;
 
 /** Sends bytes as they are to a topic: poison is made here, not by a service. */

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The local stack on its own:
-//   node infra/local/cli.mjs up [dev|test]            start (or reuse) it, in the foreground until Ctrl+C
+//   node infra/local/cli.mjs up [dev|test|cluster]    start (or reuse) it, in the foreground until Ctrl+C
 //   node infra/local/cli.mjs status [profile]         what of ours runs (from the pid files): every
-//                                                     profile (dev, test, bench, faults) unless one is named
+//                                                     profile (dev, test, bench, faults, cluster) unless one is named
 //   node infra/local/cli.mjs stop [profile] [--force] stop what killed runs left behind; what a live
 //                                                     run still owns is named and left alone, unless --force
 // Handy while running one service with `npm run start:dev` in its folder.
@@ -41,7 +41,7 @@ if (command === 'status') {
 } else if (command === 'up') {
   await up(getProfile(profileName ?? 'dev'));
 } else {
-  console.error('usage: node infra/local/cli.mjs up [dev|test] | status [profile] | stop [profile] [--force]');
+  console.error('usage: node infra/local/cli.mjs up [dev|test|cluster] | status [profile] | stop [profile] [--force]');
   process.exit(2);
 }
 

@@ -1,5 +1,6 @@
-// A real single-node Kafka broker (KRaft, broker+controller in one JVM) run from Maven jars,
-// plus the kafkajs admin work the stack needs: readiness and topic creation.
+// A real Kafka broker (KRaft, broker+controller in one JVM) run from Maven jars: one node, or one
+// of the cluster profile's three (a 3-voter quorum); plus the kafkajs admin work the stack needs:
+// readiness and topic creation.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,7 +27,16 @@ const pomHash = () =>
  * the pom's hash, so editing the pom (e.g. a new Kafka version) resolves again.
  * @param {(m: string) => void} log
  */
-export async function ensureKafkaJars(log) {
+export function ensureKafkaJars(log) {
+  // The cluster's three nodes ask at once: one resolution serves them all.
+  resolving ??= resolveKafkaJars(log).finally(() => (resolving = undefined));
+  return resolving;
+}
+/** @type {Promise<boolean> | undefined} */
+let resolving;
+
+/** @param {(m: string) => void} log */
+async function resolveKafkaJars(log) {
   const hash = pomHash();
   if (fs.existsSync(MARKER) && fs.readFileSync(MARKER, 'utf8').trim() === hash) return false;
   const version = /<kafka\.version>([^<]+)</.exec(fs.readFileSync(path.join(POM_DIR, 'pom.xml'), 'utf8'))?.[1];
@@ -69,38 +79,56 @@ function runToFile(cmd, args, cwd, file, timeoutMs) {
 }
 
 /**
- * Writes server.properties and log4j2.properties for one profile; returns their paths.
- * @param {string} dir the profile's kafka folder
- * @param {{ port: number, controllerPort: number }} ports
+ * One node's place in its cluster. Without `voters` it is a cluster of its own (node 1).
+ * @typedef {{
+ *   port: number, controllerPort: number, id?: number,
+ *   voters?: { id: number, controllerPort: number }[],
+ *   topics?: import('./profiles.mjs').TopicSettings,
+ * }} NodeSpec
  */
-function writeConfig(dir, { port, controllerPort }) {
+
+/**
+ * Writes server.properties and log4j2.properties for one node; returns their paths.
+ * @param {string} dir the node's kafka folder
+ * @param {NodeSpec} node
+ */
+function writeConfig(dir, node) {
+  const { port, controllerPort } = node;
+  const voters = node.voters ?? [{ id: 1, controllerPort }];
+  const rf = node.topics?.replicationFactor ?? 1;
+  const minIsr = node.topics?.minInsyncReplicas ?? 1;
   fs.mkdirSync(dir, { recursive: true });
   const props = path.join(dir, 'server.properties');
   const log4j = path.join(dir, 'log4j2.properties');
   const lines = {
     'process.roles': 'broker,controller',
-    'node.id': 1,
-    // Static quorum of one voter: format without --standalone.
-    'controller.quorum.voters': `1@localhost:${controllerPort}`,
+    'node.id': node.id ?? 1,
+    // Static quorum (every voter listed, the storage formatted without --standalone).
+    'controller.quorum.voters': voters.map((v) => `${v.id}@localhost:${v.controllerPort}`).join(','),
     listeners: `PLAINTEXT://localhost:${port},CONTROLLER://localhost:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://localhost:${port}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'log.dirs': path.join(dir, 'storage'),
-    // One node: every internal topic must accept replication factor 1.
-    'offsets.topic.replication.factor': 1,
-    'transaction.state.log.replication.factor': 1,
-    'transaction.state.log.min.isr': 1,
-    'share.coordinator.state.topic.replication.factor': 1,
-    'share.coordinator.state.topic.min.isr': 1,
+    // Internal topics as replicated as ours (one node: 1; the cluster: 3, two in sync).
+    'offsets.topic.replication.factor': rf,
+    'transaction.state.log.replication.factor': rf,
+    'transaction.state.log.min.isr': minIsr,
+    'share.coordinator.state.topic.replication.factor': rf,
+    'share.coordinator.state.topic.min.isr': minIsr,
+    // Defaults for any topic created without settings (ours always name them).
+    'default.replication.factor': rf,
+    'min.insync.replicas': minIsr,
+    // A replica that fell out of sync never becomes leader: that would drop acknowledged events.
+    'unclean.leader.election.enable': false,
     // The 3 s default delays every consumer group join; useless with one dev consumer per group.
     'group.initial.rebalance.delay.ms': 0,
     // Topics are created explicitly (with their dead-letter twins) before services start.
     'auto.create.topics.enable': false,
-    'num.partitions': 3,
+    'num.partitions': node.topics?.partitions ?? 3,
     // The default 50 partitions of __consumer_offsets take seconds to load on a small machine.
-    'offsets.topic.num.partitions': 5,
+    'offsets.topic.num.partitions': Math.max(5, node.topics?.partitions ?? 0),
   };
   fs.writeFileSync(props, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
   fs.writeFileSync(
@@ -134,16 +162,25 @@ export function newClusterId() {
   }
 }
 
+/** The cluster id a node's storage was formatted with, or undefined (not formatted). */
+export function storedClusterId(dir) {
+  try {
+    return /^cluster\.id=(.+)$/m.exec(fs.readFileSync(path.join(dir, 'storage', 'meta.properties'), 'utf8'))?.[1]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Prepares config and (when empty) formats the storage of a profile's broker.
  * @param {string} dir
- * @param {{ port: number, controllerPort: number }} ports
+ * @param {NodeSpec} node
  * @param {string} logFile
+ * @param {string} [clusterId] the id every node of one cluster is formatted with (default: a new one)
  */
-export async function prepareKafka(dir, ports, logFile) {
-  const { props, log4j } = writeConfig(dir, ports);
+export async function prepareKafka(dir, node, logFile, clusterId = newClusterId()) {
+  const { props, log4j } = writeConfig(dir, node);
   if (fs.existsSync(path.join(dir, 'storage', 'meta.properties'))) return props;
-  const clusterId = newClusterId();
   // StorageTool prints INFO lines to stdout: they go to the log file, not the console.
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const code = await runToFile(
@@ -213,11 +250,14 @@ function removeStaleArchives() {
   }
 }
 
-/** A kafkajs client that stays quiet while we poll a broker that is still starting. */
+/**
+ * A kafkajs client that stays quiet while we poll a broker that is still starting.
+ * @param {string} broker host:port, or several comma-separated
+ */
 export function kafkaClient(broker) {
   return new Kafka({
     clientId: 'nest-ms-stack',
-    brokers: [broker],
+    brokers: broker.split(','),
     logLevel: logLevel.NOTHING,
     connectionTimeout: 2000,
     requestTimeout: 5000,
@@ -272,11 +312,17 @@ export function topicList() {
 
 /**
  * Creates the missing topics (existing ones are left alone) and waits for their leaders.
- * @param {string} broker
+ * @param {string} broker host:port, or several comma-separated
+ * @param {import('./profiles.mjs').TopicSettings} [settings] replication (default: one copy)
  * @returns {Promise<{ created: string[], existing: string[] }>}
  */
-export async function ensureTopics(broker) {
-  const { names, partitions } = topicList();
+export async function ensureTopics(broker, settings = { replicationFactor: 1, minInsyncReplicas: 1 }) {
+  const { names } = topicList();
+  const partitions = settings.partitions ?? topicList().partitions;
+  const configEntries = [
+    { name: 'min.insync.replicas', value: String(settings.minInsyncReplicas) },
+    { name: 'unclean.leader.election.enable', value: 'false' },
+  ];
   const admin = kafkaClient(broker).admin();
   await admin.connect();
   try {
@@ -286,7 +332,12 @@ export async function ensureTopics(broker) {
       await admin
         .createTopics({
           waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: partitions,
+            replicationFactor: settings.replicationFactor,
+            configEntries,
+          })),
         })
         .catch(async (err) => {
           // Another process (a second test run) may have created some of them in the meantime.

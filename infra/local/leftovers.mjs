@@ -48,9 +48,11 @@ export async function stopLeftovers(profile, log, opts = {}) {
     await stopPid(s.pid, { signal, timeoutMs: 20000, name: s.name, log });
     removePidFile(s.pidFile);
   };
-  const isInfra = (s) => s.name === 'kafka' || s.name.startsWith('postgres-');
+  // kafka, or kafka-1..3 in the cluster profile.
+  const isKafka = (s) => /^kafka(-\d+)?$/.test(s.name);
+  const isInfra = (s) => isKafka(s) || s.name.startsWith('postgres-');
   await Promise.all(doomed.filter((s) => !isInfra(s)).map((s) => stop(s, 'SIGTERM')));
-  await Promise.all(doomed.filter((s) => s.name === 'kafka').map((s) => stop(s, 'SIGTERM')));
+  await Promise.all(doomed.filter(isKafka).map((s) => stop(s, 'SIGTERM')));
   // SIGINT is PostgreSQL's fast shutdown.
   await Promise.all(doomed.filter((s) => s.name.startsWith('postgres-')).map((s) => stop(s, 'SIGINT')));
   return { stopped: doomed.length, spared };

@@ -118,13 +118,13 @@ function runLogged(cmd, args, logFile, ids) {
  * @param {string} dir
  * @param {number} port
  * @param {string} logFile
- * @param {{ fast?: boolean, statementStats?: boolean }} [opts] fast: no fsync (throw-away test data);
- *   statementStats: load pg_stat_statements (the bench counts the apps' statements with it)
+ * @param {{ fast?: boolean, countStatements?: boolean }} [opts] fast: no fsync (throw-away test data);
+ *   countStatements: pg_stat_statements loaded (the bench counts round trips with it)
  */
 export async function spawnPostgres(dir, port, logFile, opts = {}) {
   const flags = ['-D', dir, '-p', String(port), '-c', 'listen_addresses=localhost'];
   if (opts.fast) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  if (opts.statementStats) flags.push('-c', 'shared_preload_libraries=pg_stat_statements');
+  if (opts.countStatements) flags.push('-c', 'shared_preload_libraries=pg_stat_statements');
   const { postgres } = await binaries();
   return spawnServer(postgres, flags, {
     logFile,

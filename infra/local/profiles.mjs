@@ -14,23 +14,30 @@ export const PG_PASSWORD = 'postgres';
 
 /**
  * @typedef {'users' | 'orders' | 'payments'} DbName
+ * @typedef {'dev' | 'test' | 'bench' | 'faults' | 'cluster'} ProfileName
  * @typedef {{ name: DbName, port: number, database: string }} PgSpec
+ * @typedef {{ id: number, port: number, controllerPort: number }} KafkaNode
+ * @typedef {{ partitions?: number, replicationFactor: number, minInsyncReplicas: number }} TopicSettings partitions: default shared/events/topics.json's
  * @typedef {{
- *   name: 'dev' | 'test' | 'bench' | 'faults',
- *   kafka: { port: number, controllerPort: number },
+ *   name: ProfileName,
+ *   kafka: { port: number, controllerPort: number, nodes?: KafkaNode[] },
+ *   topics: TopicSettings,
  *   postgres: PgSpec[],
  *   wipeOnStart: boolean,
- *   statementStats?: boolean,
  *   dataDir: string,
  *   logDir: string,
  * }} Profile
  */
 
-/** @type {Record<'dev' | 'test' | 'bench' | 'faults', Profile>} */
+/** One broker: each topic once, on that broker. */
+const SINGLE_NODE_TOPICS = { replicationFactor: 1, minInsyncReplicas: 1 };
+
+/** @type {Record<ProfileName, Profile>} */
 export const PROFILES = {
   dev: {
     name: 'dev',
     kafka: { port: 9094, controllerPort: 9093 },
+    topics: SINGLE_NODE_TOPICS,
     postgres: [
       { name: 'users', port: 5432, database: 'userdb' },
       { name: 'orders', port: 5433, database: 'orderdb' },
@@ -43,7 +50,9 @@ export const PROFILES = {
   },
   test: {
     name: 'test',
-    kafka: { port: 9096, controllerPort: 9097 },
+    // Not 9095/9096: those are the cluster profile's brokers, and npm test runs both stacks.
+    kafka: { port: 9086, controllerPort: 9087 },
+    topics: SINGLE_NODE_TOPICS,
     postgres: [
       { name: 'users', port: 5434, database: 'userdb_test' },
       { name: 'orders', port: 5435, database: 'orderdb_test' },
@@ -59,14 +68,13 @@ export const PROFILES = {
   bench: {
     name: 'bench',
     kafka: { port: 9100, controllerPort: 9101 },
+    topics: SINGLE_NODE_TOPICS,
     postgres: [
       { name: 'users', port: 5454, database: 'userdb_bench' },
       { name: 'orders', port: 5455, database: 'orderdb_bench' },
       { name: 'payments', port: 5457, database: 'paymentdb_bench' },
     ],
     wipeOnStart: false,
-    // pg_stat_statements loaded: the bench counts PostgreSQL round trips per chain with it.
-    statementStats: true,
     dataDir: path.join(REPO_ROOT, '.data', 'bench'),
     logDir: path.join(REPO_ROOT, '.logs', 'bench'),
   },
@@ -75,6 +83,7 @@ export const PROFILES = {
   faults: {
     name: 'faults',
     kafka: { port: 9098, controllerPort: 9099 },
+    topics: SINGLE_NODE_TOPICS,
     postgres: [
       { name: 'users', port: 5444, database: 'userdb_faults' },
       { name: 'orders', port: 5445, database: 'orderdb_faults' },
@@ -84,14 +93,54 @@ export const PROFILES = {
     dataDir: path.join(REPO_ROOT, '.data', 'faults'),
     logDir: path.join(REPO_ROOT, '.logs', 'faults'),
   },
+  // `npm run start:cluster`: three KRaft brokers (each broker and controller, a 3-voter quorum) on
+  // 9094-9096, so it shares the dev profile's first Kafka port and 3005: run one or the other.
+  // Every topic is replicated three times and a write needs two in sync (acks=all), so any one
+  // broker may die without losing an acknowledged event or stopping writes.
+  cluster: {
+    name: 'cluster',
+    kafka: {
+      port: 9094,
+      controllerPort: 9193,
+      nodes: [
+        { id: 1, port: 9094, controllerPort: 9193 },
+        { id: 2, port: 9095, controllerPort: 9194 },
+        { id: 3, port: 9096, controllerPort: 9195 },
+      ],
+    },
+    // 6 partitions: work for up to six instances of a service in one consumer group.
+    topics: { partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 },
+    postgres: [
+      { name: 'users', port: 5464, database: 'userdb' },
+      { name: 'orders', port: 5465, database: 'orderdb' },
+      { name: 'payments', port: 5467, database: 'paymentdb' },
+    ],
+    // Like dev: data survives restarts; `npm run reset` wipes it.
+    wipeOnStart: false,
+    dataDir: path.join(REPO_ROOT, '.data', 'cluster'),
+    logDir: path.join(REPO_ROOT, '.logs', 'cluster'),
+  },
 };
+
+/**
+ * The Kafka nodes of a profile: three in the cluster profile, one elsewhere.
+ * @param {Profile} p
+ * @returns {KafkaNode[]}
+ */
+export const kafkaNodes = (p) => p.kafka.nodes ?? [{ id: 1, port: p.kafka.port, controllerPort: p.kafka.controllerPort }];
+
+/**
+ * KAFKA_BROKER of a profile: every broker, comma-separated, so a client bootstraps from any live one.
+ * @param {Profile} p
+ */
+export const brokerList = (p) => kafkaNodes(p).map((n) => `localhost:${n.port}`).join(',');
 
 /**
  * @param {string} name
  * @returns {Profile}
  */
 export function getProfile(name) {
-  const profile = PROFILES[/** @type {'dev' | 'test' | 'bench' | 'faults'} */ (name)];
+  const profile = PROFILES[/** @type {ProfileName} */ (name)];
   if (!profile) throw new Error(`unknown stack profile "${name}" (expected ${Object.keys(PROFILES).join(', ')})`);
   return profile;
 }
@@ -135,7 +184,7 @@ export function infraEnv(p) {
     DB_HOST: 'localhost',
     DB_USERNAME: PG_USER,
     DB_PASSWORD: PG_PASSWORD,
-    KAFKA_BROKER: `localhost:${p.kafka.port}`,
+    KAFKA_BROKER: brokerList(p),
   };
   const prefix = p.name === 'test' ? 'TEST_DB' : 'DEV_DB';
   for (const db of p.postgres) {

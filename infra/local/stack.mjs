@@ -1,11 +1,12 @@
-// The no-Docker local stack: one Kafka broker and one PostgreSQL server per service, per profile.
+// The no-Docker local stack: one Kafka broker (three in the cluster profile) and one PostgreSQL
+// server per service, per profile.
 // Reuses whatever already serves a port (docker compose, another run), starts the rest, creates the
 // databases and topics, and stops exactly what it started.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ensureKafkaJars, ensureTopics, prepareKafka, spawnKafka, topicList, waitForKafka } from './kafka.mjs';
+import { ensureKafkaJars, ensureTopics, newClusterId, prepareKafka, spawnKafka, storedClusterId, topicList, waitForKafka } from './kafka.mjs';
 import { ensureDatabase, preparePostgres, spawnPostgres, waitForPostgres } from './postgres.mjs';
-import { PG_PASSWORD, PG_USER, getProfile, infraEnv, postgresDataRoot, runDir } from './profiles.mjs';
+import { PG_PASSWORD, PG_USER, brokerList, getProfile, infraEnv, kafkaNodes, postgresDataRoot, runDir } from './profiles.mjs';
 import {
   acquireLock,
   isAlive,
@@ -46,7 +47,7 @@ const PG_STOP_MS = 15000;
 /**
  * Starts (or reuses) a profile's Kafka and PostgreSQL servers; resolves when all are ready, the
  * databases exist and the topics are created.
- * @param {'dev' | 'test'} profileName
+ * @param {import('./profiles.mjs').ProfileName} profileName
  * @param {StartOptions} [opts] keepRunning: leave started servers running when this process exits
  * @returns {Promise<Stack>}
  */
@@ -77,8 +78,10 @@ async function startLocked(profile, log, opts) {
   const parts = []; // filled as servers spawn, so a stop (or our exit) mid-start still reaches them
   const stack = { profile, parts, env: infraEnv(profile), startedAny: false, stop: () => stopParts(parts, log) };
   if (!opts.keepRunning) stopOnExit(parts);
+  const nodes = kafkaNodes(profile);
+  const clusterId = nodes.length > 1 ? kafkaClusterId(profile) : undefined;
   const results = await Promise.allSettled([
-    startKafka(profile, log, parts),
+    ...nodes.map((node) => startKafka(profile, node, clusterId, log, parts)),
     ...profile.postgres.map((db) => startPostgres(profile, db, log, parts)),
   ]);
   const failure = results.find((r) => r.status === 'rejected');
@@ -87,8 +90,7 @@ async function startLocked(profile, log, opts) {
     throw /** @type {PromiseRejectedResult} */ (failure).reason;
   }
   try {
-    const broker = `localhost:${profile.kafka.port}`;
-    const { created } = await ensureTopics(broker);
+    const { created } = await ensureTopics(brokerList(profile), profile.topics);
     log(created.length ? `created topics: ${created.join(', ')}` : `topics present (${topicList().names.length})`);
   } catch (err) {
     await stopParts(parts, log);
@@ -99,16 +101,48 @@ async function startLocked(profile, log, opts) {
 }
 
 /**
+ * Name of a Kafka node's pid file, log and data folder: `kafka` alone, `kafka-<id>` in a cluster.
  * @param {import('./profiles.mjs').Profile} profile
+ * @param {import('./profiles.mjs').KafkaNode} node
+ */
+export const kafkaNodeName = (profile, node) => (kafkaNodes(profile).length > 1 ? `kafka-${node.id}` : 'kafka');
+
+/**
+ * Every node of a cluster is formatted with one cluster id: the one a node already holds (a
+ * wiped or new node joins it), else a new one.
+ * @param {import('./profiles.mjs').Profile} profile
+ */
+function kafkaClusterId(profile) {
+  if (profile.wipeOnStart) return newClusterId();
+  for (const node of kafkaNodes(profile)) {
+    const id = storedClusterId(path.join(profile.dataDir, kafkaNodeName(profile, node)));
+    if (id) return id;
+  }
+  return newClusterId();
+}
+
+/**
+ * The node's place in its cluster, as kafka.mjs writes it into server.properties.
+ * @param {import('./profiles.mjs').Profile} profile
+ * @param {import('./profiles.mjs').KafkaNode} node
+ * @returns {import('./kafka.mjs').NodeSpec}
+ */
+export const kafkaNodeSpec = (profile, node) => ({ ...node, voters: kafkaNodes(profile), topics: profile.topics });
+
+/**
+ * @param {import('./profiles.mjs').Profile} profile
+ * @param {import('./profiles.mjs').KafkaNode} node
+ * @param {string | undefined} clusterId
  * @param {(m: string) => void} log
  * @param {Part[]} parts where the part is recorded
  */
-async function startKafka(profile, log, parts) {
-  const { port, controllerPort } = profile.kafka;
+async function startKafka(profile, node, clusterId, log, parts) {
+  const { port, controllerPort } = node;
+  const name = kafkaNodeName(profile, node);
   const broker = `localhost:${port}`;
-  const pidFile = path.join(runDir(profile), 'kafka.pid');
-  const logFile = path.join(profile.logDir, 'kafka.log');
-  const part = { kind: 'kafka', name: 'kafka', port, logFile, started: false };
+  const pidFile = path.join(runDir(profile), `${name}.pid`);
+  const logFile = path.join(profile.logDir, `${name}.log`);
+  const part = { kind: 'kafka', name, port, logFile, started: false };
   const leftover = ownLiveProcess(pidFile);
   if (await isPortServed(port)) {
     if (leftover && !leftover.ownerAlive) {
@@ -131,10 +165,10 @@ async function startKafka(profile, log, parts) {
   if (await isPortServed(controllerPort)) {
     throw new Error(`Kafka controller port ${controllerPort} is used by another process; free it and retry`);
   }
-  const dir = path.join(profile.dataDir, 'kafka');
+  const dir = path.join(profile.dataDir, name);
   if (profile.wipeOnStart) fs.rmSync(dir, { recursive: true, force: true });
   await ensureKafkaJars(log);
-  const props = await prepareKafka(dir, profile.kafka, logFile);
+  const props = await prepareKafka(dir, kafkaNodeSpec(profile, node), logFile, clusterId);
   const { child, afterStop } = spawnKafka(dir, props, logFile, { shortLived: profile.wipeOnStart });
   let exited = '';
   child.on('error', (err) => (exited = `could not run java: ${err.message}`));
@@ -189,7 +223,7 @@ async function startPostgres(profile, db, log, parts) {
   const dir = path.join(postgresDataRoot(profile), name);
   if (profile.wipeOnStart) fs.rmSync(dir, { recursive: true, force: true });
   if (await preparePostgres(dir, logFile)) log(`PostgreSQL ${db.port}: created a new cluster in ${rel(dir)}`);
-  const child = await spawnPostgres(dir, db.port, logFile, { fast: profile.wipeOnStart, statementStats: profile.statementStats });
+  const child = await spawnPostgres(dir, db.port, logFile, { fast: profile.wipeOnStart, countStatements: profile.name === 'bench' });
   let exited = '';
   child.on('error', (err) => (exited = `could not run postgres: ${err.message}`));
   child.on('exit', (code, signal) => (exited = `postgres exited (${signal ?? `code ${code}`})`));
@@ -291,7 +325,7 @@ export function describeStack(stack) {
     .sort((a, b) => a.port - b.port)
     .map((p) =>
       p.kind === 'kafka'
-        ? ['Kafka', `localhost:${p.port}  (${origin(p)})`]
+        ? [p.name === 'kafka' ? 'Kafka' : `Kafka ${p.name.slice('kafka-'.length)}`, `localhost:${p.port}  (${origin(p)})`]
         : ['PostgreSQL', `localhost:${p.port}  ${p.database}  ${PG_USER}/${PG_PASSWORD}  (${origin(p)})`],
     );
 }

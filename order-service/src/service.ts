@@ -6,6 +6,7 @@ import { KnownUser } from './known-users/known-user.entity';
 import { OrderItem } from './orders/order-item.entity';
 import { OrderStatusChange } from './orders/order-status-change.entity';
 import { Order } from './orders/order.entity';
+import { IdempotencyKeys1764500000000 } from './shared/idempotency/idempotency-keys.migration';
 import { ServiceDefinition } from './shared/service/definition';
 
 export const orderService: ServiceDefinition = {
@@ -15,7 +16,7 @@ export const orderService: ServiceDefinition = {
   validateEnv,
   schema: {
     entities: [Order, OrderItem, OrderStatusChange, KnownUser],
-    migrations: [CreateOrders1764000000001, AddChainStartedAt1764000000002, OrderSaga1764000000003],
+    migrations: [CreateOrders1764000000001, AddChainStartedAt1764000000002, OrderSaga1764000000003, IdempotencyKeys1764500000000],
   },
   consumesEvents: true,
 };

@@ -12,22 +12,27 @@ const STOP_TIMEOUT_MS = 10000;
 
 /**
  * @typedef {{
- *   app: import('./apps.mjs').App, child: import('node:child_process').ChildProcess,
- *   logFile: string, exit: Promise<string>, exited: string | undefined, stopping: boolean,
+ *   app: import('./apps.mjs').App, child: import('node:child_process').ChildProcess, name: string, port: number,
+ *   logFile: string, pidFile: string, exit: Promise<string>, exited: string | undefined, stopping: boolean,
  * }} RunningApp
  */
 
 /**
  * Starts one app against a profile's infrastructure, recorded in the profile's pid files so that
  * `infra:status` / `infra:stop` find it if this run is killed before it can stop it.
+ * In the cluster profile, `instance` (of `replicas`) names it `<app>-<instance>` (log, pid file, prefix).
  * @param {import('./apps.mjs').App} app
- * @param {'dev' | 'test'} profile
- * @param {{ logDir: string, extraEnv?: Record<string, string> }} opts
+ * @param {import('../../infra/local/profiles.mjs').ProfileName} profile
+ * @param {{ logDir: string, extraEnv?: Record<string, string>, instance?: number, replicas?: number, quiet?: boolean }} opts
+ *   quiet: the log file only, nothing on the console
  * @returns {RunningApp}
  */
 export function startApp(app, profile, opts) {
   fs.mkdirSync(opts.logDir, { recursive: true });
-  const logFile = path.join(opts.logDir, `${app.name}.log`);
+  const name = opts.instance ? `${app.name}-${opts.instance}` : app.name;
+  // The PORT the app gets is where it answers (the event console's is given that way).
+  const port = opts.extraEnv?.PORT ? Number(opts.extraEnv.PORT) : appPort(app, profile, opts.instance);
+  const logFile = path.join(opts.logDir, `${name}.log`);
   const log = fs.createWriteStream(logFile, { flags: 'w' });
   // Not detached: a Ctrl+C in the terminal reaches the apps too, and they stop before the
   // orchestrator stops Kafka and PostgreSQL (which run detached).
@@ -35,20 +40,20 @@ export function startApp(app, profile, opts) {
   const main = appPath(app, 'dist', 'main.js');
   const child = spawn(process.execPath, [main], {
     cwd: appPath(app),
-    env: { ...appEnv(app, profile), ...opts.extraEnv },
+    env: { ...appEnv(app, profile, process.env, { instance: opts.instance, replicas: opts.replicas }), ...opts.extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const pidFile = path.join(runDir(getProfile(profile)), `app-${app.name}.pid`);
+  const pidFile = path.join(runDir(getProfile(profile)), `app-${name}.pid`);
   if (child.pid) writePidFile(pidFile, child.pid, main);
-  const prefix = tag(app.name);
+  const prefix = tag(name);
   const onLine = (line) => {
     log.write(`${line}\n`);
-    console.log(`${prefix} ${compactLogLine(line)}`);
+    if (!opts.quiet) console.log(`${prefix} ${compactLogLine(line)}`);
   };
   eachLine(child.stdout, onLine);
   eachLine(child.stderr, onLine);
   /** @type {RunningApp} */
-  const running = { app, child, logFile, exited: undefined, stopping: false, exit: Promise.resolve('') };
+  const running = { app, child, name, port, logFile, pidFile, exited: undefined, stopping: false, exit: Promise.resolve('') };
   running.exit = new Promise((resolve) => {
     child.on('error', (err) => {
       running.exited = `could not start: ${err.message}`;
@@ -67,20 +72,20 @@ export function startApp(app, profile, opts) {
 /**
  * Resolves when GET /health/ready answers 200; rejects on timeout or when the app exits.
  * @param {RunningApp} running
- * @param {'dev' | 'test'} profile
+ * @param {import('../../infra/local/profiles.mjs').ProfileName} _profile
  * @param {number} timeoutMs
  */
-export async function waitReady(running, profile, timeoutMs) {
-  const url = `http://localhost:${appPort(running.app, profile)}/health/ready`;
+export async function waitReady(running, _profile, timeoutMs) {
+  const url = `http://localhost:${running.port}/health/ready`;
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (running.exited) throw new Error(`${running.app.dir} stopped (${running.exited}) before it was ready`);
+    if (running.exited) throw new Error(`${running.app.dir} (${running.name}) stopped (${running.exited}) before it was ready`);
     last = await probe(url);
     if (last === '200') return;
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`${running.app.dir} not ready after ${timeoutMs / 1000} s (GET ${url}: ${last})`);
+  throw new Error(`${running.app.dir} (${running.name}) not ready after ${timeoutMs / 1000} s (GET ${url}: ${last})`);
 }
 
 /**

@@ -1,7 +1,7 @@
 // The four apps: where they live, their ports per profile, and the environment they get.
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, getProfile } from '../../infra/local/profiles.mjs';
+import { REPO_ROOT, brokerList, getProfile } from '../../infra/local/profiles.mjs';
 
 /**
  * portVariable: moves the app in `npm start` (PORT itself would name one port for four apps).
@@ -52,21 +52,34 @@ export function presentApps(warn) {
   });
 }
 
+/** The cluster profile runs at most this many instances of each app (one port digit). */
+export const MAX_REPLICAS = 9;
+
+/**
+ * Port of instance `instance` (1-based) of an app in the cluster profile: 31<instance><the app's
+ * dev port's last digit>, so 3111 is user-service 1, 3125 gateway 2 (3005 is nginx in front).
+ * @param {{ port: number }} app
+ * @param {number} instance
+ */
+export const clusterPort = (app, instance) => 3100 + 10 * instance + (app.port % 10);
+
 /**
  * Port of an app in a profile (test: 400x, bench: 500x, so neither collides with a running
- * `npm start`). In the dev profile the user moves an app with its port variable
- * (USER_SERVICE_PORT=3101 npm start); `checkUserEnv` has refused a value that is not a port.
+ * `npm start`; cluster: see clusterPort). In the dev profile the user moves an app with its port
+ * variable (USER_SERVICE_PORT=3101 npm start); `checkUserEnv` has refused a value that is not a port.
  * @param {App} app
- * @param {'dev'|'test'|'bench'} profile
+ * @param {import('../../infra/local/profiles.mjs').ProfileName} profile
+ * @param {number} [instance] cluster profile only
  */
-export function appPort(app, profile) {
+export function appPort(app, profile, instance = 1) {
   if (profile === 'test') return app.testPort;
   if (profile === 'bench') return app.benchPort;
+  if (profile === 'cluster') return clusterPort(app, instance);
   const moved = process.env[app.portVariable];
   return moved ? Number(moved) : app.port;
 }
 
-export const appUrl = (app, profile) => `http://localhost:${appPort(app, profile)}`;
+export const appUrl = (app, profile, instance = 1) => `http://localhost:${appPort(app, profile, instance)}`;
 
 /**
  * Problems with the user's environment that `npm start` must refuse before starting anything, each
@@ -104,38 +117,54 @@ export const TEST_API_KEY = 'nest-ms-test-api-key-not-for-production-0001';
  * wins over the profile's default (NODE_ENV=production npm start is production, with its checks);
  * the test profile's own values win, so `npm test` never reaches the user's data or ports.
  * @param {App} app
- * @param {'dev' | 'test' | 'bench'} profileName
+ * @param {import('../../infra/local/profiles.mjs').ProfileName} profileName
  * @param {NodeJS.ProcessEnv} [userEnv]
+ * @param {{ instance?: number, replicas?: number }} [cluster] which instance of how many (cluster profile)
  * @returns {NodeJS.ProcessEnv}
  */
-export function appEnv(app, profileName, userEnv = process.env) {
+export function appEnv(app, profileName, userEnv = process.env, cluster = {}) {
   const { PORT: _onePortForFour, ...user } = userEnv;
-  const defaults = profileDefaults(app, profileName);
+  const defaults = profileDefaults(app, profileName, cluster);
   return profileName === 'test' ? { ...user, ...defaults } : { ...defaults, ...user };
 }
 
 /**
  * What a profile gives an app when the user says nothing.
  * @param {App} app
- * @param {'dev' | 'test' | 'bench'} profileName
+ * @param {import('../../infra/local/profiles.mjs').ProfileName} profileName
+ * @param {{ instance?: number, replicas?: number }} cluster
  * @returns {Record<string, string>}
  */
-function profileDefaults(app, profileName) {
+function profileDefaults(app, profileName, { instance = 1, replicas = 1 } = {}) {
   const profile = getProfile(profileName);
-  const url = (name) => appUrl(APPS.find((a) => a.name === name), profileName);
+  // The gateway gets every instance of a service, comma-separated, and spreads its calls over
+  // them; a service (order-service asks user-service) takes one URL: its own instance number's.
+  const instances = profileName === 'cluster' && app.name === 'gateway' ? replicas : 0;
+  const url = (name) => {
+    const target = APPS.find((a) => a.name === name);
+    if (!instances) return appUrl(target, profileName, instance);
+    return Array.from({ length: instances }, (_, i) => appUrl(target, profileName, i + 1)).join(',');
+  };
   /** @type {Record<string, string>} */
   const env = {
-    PORT: String(appPort(app, profileName)),
+    PORT: String(appPort(app, profileName, instance)),
     NODE_ENV: profileName === 'test' ? 'test' : 'development',
-    KAFKA_BROKER: `localhost:${profile.kafka.port}`,
+    KAFKA_BROKER: brokerList(profile),
     USER_SERVICE_URL: url('users'),
     ORDER_SERVICE_URL: url('orders'),
     PAYMENT_SERVICE_URL: url('payments'),
   };
+  if (profileName === 'cluster') {
+    // The instances of a service share one consumer group (the service's default) and tell
+    // themselves apart in Kafka's client ids and the logs.
+    if (app.name !== 'gateway') env.KAFKA_CLIENT_ID = `${app.dir}-${instance}`;
+    // nginx (on 3005) is the one proxy in front: the client address is the last X-Forwarded-For hop.
+    if (app.name === 'gateway') env.TRUST_PROXY = '1';
+  }
   // Test runs: the services demand the key (the e2e tests check they refuse calls without it).
   if (profileName === 'test') env.API_KEY = TEST_API_KEY;
   // Outside development one client (tests, benchmarks) sends bursts: raise the gateway's rate limits.
-  if (profileName !== 'dev' && app.name === 'gateway') {
+  if (!['dev', 'cluster'].includes(profileName) && app.name === 'gateway') {
     Object.assign(env, { THROTTLE_LIMIT: '1000000', THROTTLE_AUTH_LIMIT: '1000000' });
   }
   // The e2e burst (200 concurrent sign-ups, each an argon2 hash) must not hit the 5 s production

@@ -2,12 +2,15 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { Admin } from 'kafkajs';
-import { consumerLag } from '../observability/metrics';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { consumerLag, measureConsumerLagOnScrape, stopMeasuringConsumerLag } from '../observability/metrics';
 import { createKafka, KafkaEnv } from './kafka-client';
 import { KAFKA_SETTINGS } from './kafka-settings';
 
-/** How often the lag gauge is recomputed from the broker's offsets. */
-export const LAG_REFRESH_MS = 5000;
+/** Scrapes closer together than this share one measurement. */
+export const LAG_REFRESH_MS = 1000;
+/** A scrape waits at most this long for the broker; then it shows the last values measured. */
+const LAG_SCRAPE_WAIT_MS = 2000;
 
 /** The part of a kafkajs consumer the monitor listens to (kafkajs' and Nest's typings both fit). */
 export interface ObservableConsumer {
@@ -32,7 +35,7 @@ export interface PartitionLag {
 /**
  * Watches this app's Kafka consumer: whether it is a member of its group (readiness), and how far
  * behind it is on each partition it was assigned (the kafka_consumer_lag_messages gauge, from the
- * end offsets vs the group's committed offsets, every LAG_REFRESH_MS).
+ * end offsets vs the group's committed offsets, measured when the gauge is read).
  */
 @Injectable()
 export class ConsumerGroupMonitor implements OnApplicationShutdown {
@@ -41,8 +44,10 @@ export class ConsumerGroupMonitor implements OnApplicationShutdown {
   private groupId = '';
   private admin: Admin | null = null;
   private adminConnected = false;
-  private timer: NodeJS.Timeout | null = null;
   private lagFailing = false;
+  private lastRefresh = 0;
+  private refreshing: Promise<unknown> | null = null;
+  private readonly scrape = () => this.refreshForScrape();
 
   constructor(
     @Inject(KAFKA_SETTINGS) private readonly settings: KafkaEnv,
@@ -63,10 +68,18 @@ export class ConsumerGroupMonitor implements OnApplicationShutdown {
     });
     consumer.on(consumer.events.STOP, () => this.left('consumer stopped'));
     consumer.on(consumer.events.DISCONNECT, () => this.left('consumer disconnected'));
-    if (!this.timer) {
-      this.timer = setInterval(() => void this.refreshLag(), LAG_REFRESH_MS);
-      this.timer.unref();
+    measureConsumerLagOnScrape(this.scrape);
+  }
+
+  /** For a scrape: one measurement at a time, reused for LAG_REFRESH_MS, never holding it up long. */
+  private async refreshForScrape(): Promise<void> {
+    if (!this.refreshing && Date.now() - this.lastRefresh >= LAG_REFRESH_MS) {
+      this.refreshing = this.refreshLag().finally(() => {
+        this.lastRefresh = Date.now();
+        this.refreshing = null;
+      });
     }
+    if (this.refreshing) await Promise.race([this.refreshing, sleep(LAG_SCRAPE_WAIT_MS, undefined, { ref: false })]);
   }
 
   /** Readiness: up once the consumer has joined its group, down before that and after it left. */
@@ -147,8 +160,7 @@ export class ConsumerGroupMonitor implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    stopMeasuringConsumerLag(this.scrape);
     await this.disconnectAdmin();
   }
 }

@@ -1,5 +1,5 @@
 import type { Message } from 'kafkajs';
-import { byTopic } from './outbox-relay';
+import { byId, byTopic } from './outbox-relay';
 
 const row = (id: string, key: string, topic = 'order.created') => ({ id, topic, message_key: key });
 const toMessage = (r: { id: string; message_key: string }): Message => ({ key: r.message_key, value: r.id });
@@ -18,5 +18,12 @@ describe('byTopic', () => {
       ['payment.completed', ['1', '3']],
       ['order.created', ['2']],
     ]);
+  });
+});
+
+describe('byId', () => {
+  it('orders bigserial ids as numbers, not as text (9 before 10), so rows leave in the order they were written', () => {
+    const ids = ['10', '9', '100', '11', '2'].map((id) => ({ id }));
+    expect(ids.sort(byId).map((r) => r.id)).toEqual(['2', '9', '10', '11', '100']);
   });
 });

@@ -257,6 +257,22 @@ describe('the gateway with AUTH_ENABLED=true', () => {
       expect(claimsOf(res.body.accessToken)).toMatchObject({ sub: ALICE, roles: ['user'], sid: SESSION_OF_ALICE });
     });
 
+    it('sends its Idempotency-Key with the user\'s creation only, and says when user-service replayed it', async () => {
+      answerUsers((req) =>
+        req.url === '/users'
+          ? { status: 201, json: userRow(ALICE), headers: { 'Idempotent-Replayed': 'true' } }
+          : { status: 201, json: issued(ALICE, SESSION_OF_ALICE) },
+      );
+
+      const res = await http().post('/api/auth/register').set('Idempotency-Key', 'sign-up-1').send(signUp).expect(201);
+
+      const [created, opened] = usersCalls().slice(-2);
+      expect(created.headers['idempotency-key']).toBe('sign-up-1');
+      expect(opened.headers['idempotency-key']).toBeUndefined();
+      expect(res.headers['idempotent-replayed']).toBe('true');
+      expect(claimsOf(res.body.accessToken)).toMatchObject({ sub: ALICE, sid: SESSION_OF_ALICE });
+    });
+
     it('refuses to make anyone admin (403), without asking user-service', async () => {
       const before = usersCalls().length;
 

@@ -1,7 +1,9 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors, ApiKeyedErrors } from '../common/api-errors.decorator';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { ApiIdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
 import { RequestId } from '../shared/http/request-id';
 import { AuthRateLimit } from '../throttling/auth-rate-limit.decorator';
 import { relay } from '../upstream/relay';
@@ -21,16 +23,23 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
-  @ApiOperation({ summary: 'Sign up as a user and get a token (THROTTLE_AUTH_LIMIT per client IP)' })
-  @ApiCreatedResponse({ type: AuthResponseDto })
-  @ApiErrors('user-service', 400, 403, 409, 413, 415)
+  @ApiOperation({
+    summary: 'Sign up as a user and get a token (THROTTLE_AUTH_LIMIT per client IP)',
+    description:
+      'With an Idempotency-Key, a retry creates no second user: its replay answers the same user with a new session ' +
+      '(tokens are never stored in clear; the body holds the password, so this is no more than a login).',
+  })
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: AuthResponseDto, headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
+  @ApiKeyedErrors('user-service', 400, 403, 409, 413, 415, 422)
   register(
     @Body() dto: RegisterDto,
     @Req() req: Request,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    return relay(res, this.auth.register(dto, clientSeen(req), requestId));
+    return relay(res, this.auth.register(dto, clientSeen(req), requestId, idempotencyKey));
   }
 
   @Post('login')

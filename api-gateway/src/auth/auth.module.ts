@@ -2,7 +2,6 @@ import { Global, Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import type { GatewayEnv } from '../config/env';
 import { UpstreamModule } from '../upstream/upstream.module';
 import { AuthController } from './auth.controller';
@@ -11,7 +10,6 @@ import { SessionCheck } from './session-check';
 import { SessionsController } from './sessions.controller';
 import { AUTH_SETTINGS, authSettingsFrom } from './auth.settings';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { JwtStrategy } from './jwt.strategy';
 import { RolesGuard } from './roles.guard';
 
 /**
@@ -20,7 +18,7 @@ import { RolesGuard } from './roles.guard';
  */
 @Global()
 @Module({
-  imports: [PassportModule, JwtModule.register({}), UpstreamModule],
+  imports: [JwtModule.register({}), UpstreamModule],
   controllers: [AuthController, SessionsController],
   providers: [
     {
@@ -35,7 +33,6 @@ import { RolesGuard } from './roles.guard';
           SESSION_CHECK_TTL: config.get('SESSION_CHECK_TTL', { infer: true }),
         }),
     },
-    JwtStrategy,
     AuthService,
     SessionCheck,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

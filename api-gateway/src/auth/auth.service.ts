@@ -42,15 +42,20 @@ export class AuthService {
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
   ) {}
 
-  /** Creates a plain user (never an admin) and logs them in; user-service's 400/409 come back as they are. */
-  async register(dto: RegisterDto, client: ClientSeen, requestId: string): Promise<UpstreamReply> {
+  /**
+   * Creates a plain user (never an admin) and logs them in; user-service's 400/409 come back as they are.
+   * With an idempotency key, user-service creates the user once; a replay opens a new session for that
+   * user and says it is a replay.
+   */
+  async register(dto: RegisterDto, client: ClientSeen, requestId: string, idempotencyKey?: string): Promise<UpstreamReply> {
     if (dto.role === 'admin') throw new ForbiddenException('nobody registers as admin: an admin creates admins (POST /api/users)');
     const body = { email: dto.email, name: dto.name, password: dto.password, role: 'user' };
-    const created = await this.upstream.forward('user-service', { method: 'POST', path: '/users', body, requestId });
+    const created = await this.upstream.forward('user-service', { method: 'POST', path: '/users', body, requestId, idempotencyKey });
     if (created.status !== 201) return created;
     const userId = (created.body as UpstreamUser).id;
     const opened = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/sessions', body: { userId, ...client }, requestId });
-    return opened.status === 201 ? { status: 201, body: await this.tokensFor(opened.body as IssuedSession) } : opened;
+    if (opened.status !== 201) return opened;
+    return { status: 201, body: await this.tokensFor(opened.body as IssuedSession), ...(created.replayed ? { replayed: true } : {}) };
   }
 
   /** One 401 for an unknown email and a wrong password (user-service spends the same time on both). */

@@ -1,6 +1,5 @@
-import { ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { Request, Response } from 'express';
 import { PROBE_PATHS } from '../shared/observability/probes';
 import { AUTH_SETTINGS, AuthSettings } from './auth.settings';
@@ -8,6 +7,7 @@ import { requestIdOf } from '../shared/http/request-id';
 import type { AuthUser } from './auth-user';
 import { IS_PUBLIC, NEEDS_SESSION } from './public.decorator';
 import { SessionCheck } from './session-check';
+import { TokenRefused, TokenVerifier } from './token-verifier';
 
 /**
  * Global: with AUTH_ENABLED every route needs a valid bearer token of a live session, except
@@ -16,16 +16,18 @@ import { SessionCheck } from './session-check';
  * the routes about the caller's own session (@NeedsSession()) still need one.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
+export class JwtAuthGuard implements CanActivate {
+  private readonly tokens: TokenVerifier;
+
   constructor(
     private readonly reflector: Reflector,
     @Inject(AUTH_SETTINGS) private readonly settings: AuthSettings,
     private readonly sessions: SessionCheck,
   ) {
-    super();
+    this.tokens = new TokenVerifier(settings.jwtSecret);
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const marks = [context.getHandler(), context.getClass()];
@@ -34,19 +36,22 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       if (!this.settings.enabled || PROBE_PATHS.includes(req.path)) return true;
       if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, marks)) return true;
     }
-    await super.canActivate(context);
+    const user = this.authenticate(req.headers.authorization, context.switchToHttp().getResponse<Response>());
     // A valid signature is not enough: the session must still be live (checked every few seconds).
-    req.user = await this.sessions.verify(req.user as AuthUser, requestIdOf(req));
+    req.user = await this.sessions.verify(user, requestIdOf(req));
     return true;
   }
 
   /** One 401 for every failure (no token, bad signature, expired, wrong algorithm), with a hint. */
-  override handleRequest<TUser>(err: unknown, user: TUser | false, info: unknown, context: ExecutionContext): TUser {
-    if (err || !user) {
-      const expired = (info as { name?: unknown } | undefined)?.name === 'TokenExpiredError';
-      context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer');
+  private authenticate(authorization: string | undefined, res: Response): AuthUser {
+    const token = TokenVerifier.bearerOf(authorization);
+    try {
+      if (token === undefined) throw new TokenRefused('no bearer token');
+      return this.tokens.verify(token);
+    } catch (e) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      const expired = e instanceof TokenRefused && e.expired;
       throw new UnauthorizedException(expired ? 'token expired: log in again' : 'missing or invalid bearer token');
     }
-    return user;
   }
 }

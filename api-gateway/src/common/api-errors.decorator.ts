@@ -3,6 +3,7 @@ import { ApiResponse } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import type { Upstream } from '../config/upstreams';
 import { ErrorResponseDto } from '../shared/dto/error-response';
+import { IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY_REUSED } from '../shared/idempotency/idempotency-docs';
 
 /** Errors a route can answer besides the ones every route has (502/503/504 from the service). */
 export type ClientErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422;
@@ -29,8 +30,27 @@ function errorResponse(status: number, description: string, message: string | st
 
 /** Documents a forwarded route's error answers, all with the `{statusCode, message, error, requestId}` body. */
 export function ApiErrors(upstream: Upstream, ...statuses: ClientErrorStatus[]): MethodDecorator & ClassDecorator {
+  return errorsOf(upstream, statuses, {});
+}
+
+/** ApiErrors of a route taking an Idempotency-Key: its 400, 409 and 422 have one more meaning each. */
+export function ApiKeyedErrors(upstream: Upstream, ...statuses: ClientErrorStatus[]): MethodDecorator & ClassDecorator {
+  const keyed = [...new Set<ClientErrorStatus>([...statuses, 400, 409, 422])].sort((a, b) => a - b);
+  return errorsOf(upstream, keyed, {
+    400: 'or an invalid Idempotency-Key',
+    409: `or ${IDEMPOTENCY_CONFLICT}`,
+    422: `or ${IDEMPOTENCY_KEY_REUSED}`,
+  });
+}
+
+function errorsOf(
+  upstream: Upstream,
+  statuses: readonly ClientErrorStatus[],
+  also: Partial<Record<ClientErrorStatus, string>>,
+): MethodDecorator & ClassDecorator {
+  const described = (s: ClientErrorStatus) => (also[s] ? `${CLIENT_ERRORS[s].description}; ${also[s]}` : CLIENT_ERRORS[s].description);
   return applyDecorators(
-    ...statuses.map((s) => errorResponse(s, CLIENT_ERRORS[s].description, CLIENT_ERRORS[s].message)),
+    ...statuses.map((s) => errorResponse(s, described(s), CLIENT_ERRORS[s].message)),
     errorResponse(429, 'Too many requests from this client; see Retry-After (seconds)', 'too many requests: retry in 7 s'),
     errorResponse(502, `${upstream} failed (a 5xx other than 503, or an unusable answer)`, `${upstream} failed to answer the request (HTTP 500)`),
     errorResponse(503, `${upstream} is down, or says it cannot serve now`, `${upstream} unavailable`),

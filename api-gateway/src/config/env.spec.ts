@@ -5,9 +5,9 @@ describe('validateEnv', () => {
     expect(validateEnv({})).toMatchObject({
       PORT: 3005,
       NODE_ENV: 'development',
-      USER_SERVICE_URL: 'http://localhost:3001',
-      ORDER_SERVICE_URL: 'http://localhost:3002',
-      PAYMENT_SERVICE_URL: 'http://localhost:3003',
+      USER_SERVICE_URL: ['http://localhost:3001'],
+      ORDER_SERVICE_URL: ['http://localhost:3002'],
+      PAYMENT_SERVICE_URL: ['http://localhost:3003'],
       UPSTREAM_TIMEOUT_MS: 5000,
       API_KEY: undefined,
     });
@@ -16,7 +16,29 @@ describe('validateEnv', () => {
   it('reads numbers and URLs from their text', () => {
     const env = validateEnv({ PORT: '3905', UPSTREAM_TIMEOUT_MS: '250', USER_SERVICE_URL: 'http://users.internal:8080', API_KEY: 'k' });
 
-    expect(env).toMatchObject({ PORT: 3905, UPSTREAM_TIMEOUT_MS: 250, USER_SERVICE_URL: 'http://users.internal:8080', API_KEY: 'k' });
+    expect(env).toMatchObject({ PORT: 3905, UPSTREAM_TIMEOUT_MS: 250, USER_SERVICE_URL: ['http://users.internal:8080'], API_KEY: 'k' });
+  });
+
+  it('reads a service URL variable as a comma-separated list of instances, spaces around commas allowed', () => {
+    const env = validateEnv({
+      USER_SERVICE_URL: 'http://10.0.0.1:3001, http://10.0.0.2:3001 ,http://users-3:3001/v1',
+      ORDER_SERVICE_URL: 'https://orders.internal',
+    });
+
+    expect(env.USER_SERVICE_URL).toEqual(['http://10.0.0.1:3001', 'http://10.0.0.2:3001', 'http://users-3:3001/v1']);
+    expect(env.ORDER_SERVICE_URL).toEqual(['https://orders.internal']);
+    expect(env.PAYMENT_SERVICE_URL).toEqual(['http://localhost:3003']);
+  });
+
+  it.each([
+    ['USER_SERVICE_URL', 'http://a:3001,localhost:3011', 'USER_SERVICE_URL has "localhost:3011", which is not an http(s) URL'],
+    ['ORDER_SERVICE_URL', 'http://a:3002,ftp://b:3002', 'ORDER_SERVICE_URL has "ftp://b:3002", which is not an http(s) URL'],
+    ['PAYMENT_SERVICE_URL', 'http://a:3003,', 'PAYMENT_SERVICE_URL has an empty entry (a stray comma?)'],
+    ['USER_SERVICE_URL', 'http://a:3001,,http://b:3001', 'USER_SERVICE_URL has an empty entry (a stray comma?)'],
+    ['USER_SERVICE_URL', 'http://a:3001,http://b:3001,http://a:3001/', 'USER_SERVICE_URL lists http://a:3001 twice'],
+    ['ORDER_SERVICE_URL', 'http://A:3002, http://a:3002', 'ORDER_SERVICE_URL lists http://a:3002 twice'],
+  ])('stops on a bad list %s=%s, naming the variable and the entry', (name, value, message) => {
+    expect(() => validateEnv({ [name]: value })).toThrow(`Invalid environment:\n  ${name}=${JSON.stringify(value.split(',').map((u) => u.trim()))}: ${message}`);
   });
 
   it('needs no KAFKA_* variable (the gateway does not use Kafka)', () => {

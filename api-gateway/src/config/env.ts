@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'c
 import { envValidator, LOG_LEVELS, NODE_ENVS, ToInt } from '../shared/config/env';
 import { durationSeconds, IsDuration } from '../shared/config/duration';
 import { IsSecret } from '../shared/config/secrets';
+import { IsServiceUrls, ToUrlList } from './upstreams';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
@@ -27,9 +28,10 @@ export class GatewayEnv {
   @IsIn(NODE_ENVS) NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
   @ToInt() @IsInt() @Min(1) @Max(65535) PORT = 3005;
   @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
-  @IsUrl(HTTP_URL) USER_SERVICE_URL = 'http://localhost:3001';
-  @IsUrl(HTTP_URL) ORDER_SERVICE_URL = 'http://localhost:3002';
-  @IsUrl(HTTP_URL) PAYMENT_SERVICE_URL = 'http://localhost:3003';
+  /** Each service's instances: one base URL or a comma-separated list (the gateway spreads over them). */
+  @ToUrlList() @IsServiceUrls() USER_SERVICE_URL: readonly string[] = ['http://localhost:3001'];
+  @ToUrlList() @IsServiceUrls() ORDER_SERVICE_URL: readonly string[] = ['http://localhost:3002'];
+  @ToUrlList() @IsServiceUrls() PAYMENT_SERVICE_URL: readonly string[] = ['http://localhost:3003'];
   /** Whole-exchange deadline for one upstream call (connect, headers and body). */
   @ToInt() @IsInt() @Min(1) @Max(600_000) UPSTREAM_TIMEOUT_MS = 5000;
   /** Sent to the services as `x-api-key`; required in production (the services demand it there). */

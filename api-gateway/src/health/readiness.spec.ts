@@ -25,7 +25,11 @@ describe('GET /health/ready: the gateway is ready when every service behind it i
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       status: 'ok',
-      info: { 'user-service': { status: 'up' }, 'order-service': { status: 'up' }, 'payment-service': { status: 'up' } },
+      info: {
+        'user-service': { status: 'up', instances: { [users.url]: { status: 'up' } } },
+        'order-service': { status: 'up', instances: { [orders.url]: { status: 'up' } } },
+        'payment-service': { status: 'up', instances: { [payments.url]: { status: 'up' } } },
+      },
       error: {},
     });
   });
@@ -38,7 +42,11 @@ describe('GET /health/ready: the gateway is ready when every service behind it i
       expect(res.status).toBe(503);
       expect(res.body.status).toBe('error');
       expect(res.body.error).toEqual({
-        'order-service': { status: 'down', reason: 'HTTP 503', failing: { database: { status: 'down' } } },
+        'order-service': {
+          status: 'down',
+          reason: 'HTTP 503',
+          instances: { [orders.url]: { status: 'down', reason: 'HTTP 503', failing: { database: { status: 'down' } } } },
+        },
       });
       expect(Object.keys(res.body.info).sort()).toEqual(['payment-service', 'user-service']);
     } finally {
@@ -56,11 +64,18 @@ describe('GET /health/ready: the gateway is ready when every service behind it i
   });
 
   it('503 naming the one that is gone (connection refused)', async () => {
+    const gone = payments.url;
     await payments.close();
 
     const res = await ready();
 
     expect(res.status).toBe(503);
-    expect(res.body.error).toEqual({ 'payment-service': { status: 'down', reason: 'connection refused (ECONNREFUSED)' } });
+    expect(res.body.error).toEqual({
+      'payment-service': {
+        status: 'down',
+        reason: 'connection refused (ECONNREFUSED)',
+        instances: { [gone]: { status: 'down', reason: 'connection refused (ECONNREFUSED)' } },
+      },
+    });
   });
 });

@@ -3,7 +3,9 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors, ApiKeyedErrors } from '../common/api-errors.decorator';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { ApiIdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { RequestId } from '../shared/http/request-id';
 import { relay } from '../upstream/relay';
@@ -22,15 +24,17 @@ export class OrdersController {
 
   @Post()
   @ApiOperation({ summary: 'Place an order (starts pending; payment-service makes it paid or failed)' })
-  @ApiCreatedResponse({ type: OrderResponseDto })
-  @ApiErrors(ORDERS, 400, 401, 403, 413, 415, 422)
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: OrderResponseDto, headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
+  @ApiKeyedErrors(ORDERS, 400, 401, 403, 409, 413, 415, 422)
   create(
     @Body() dto: CreateOrderDto,
     @CurrentUser() caller: AuthUser | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId, caller }));
+    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId, caller, idempotencyKey }));
   }
 
   @Get()

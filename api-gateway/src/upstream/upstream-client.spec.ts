@@ -15,7 +15,7 @@ describe('UpstreamClient', () => {
 
   const clientWith = (overrides: Partial<UpstreamOptions> = {}): UpstreamClient =>
     new UpstreamClient({
-      baseUrls: { 'user-service': users.url, 'order-service': orders.url, 'payment-service': nowhere },
+      baseUrls: { 'user-service': [users.url], 'order-service': [orders.url], 'payment-service': [nowhere] },
       timeoutMs: 200,
       apiKey: 'secret-key',
       ...overrides,
@@ -67,7 +67,7 @@ describe('UpstreamClient', () => {
 
     it('keeps the path of a base URL', async () => {
       await sut.onApplicationShutdown();
-      sut = clientWith({ baseUrls: { 'user-service': `${users.url}/v1/`, 'order-service': orders.url, 'payment-service': nowhere } });
+      sut = clientWith({ baseUrls: { 'user-service': [`${users.url}/v1/`], 'order-service': [orders.url], 'payment-service': [nowhere] } });
       users.answer(() => ({ status: 200, json: {} }));
 
       await sut.forward('user-service', { method: 'GET', path: '/users', requestId: REQUEST_ID });
@@ -97,7 +97,8 @@ describe('UpstreamClient', () => {
 
       const reply = await sut.forward('user-service', { method: 'GET', path: `/users/${USER_ID}`, requestId: REQUEST_ID });
 
-      expect(reply).toEqual({ status, body, totalCount: undefined });
+      // The text as sent, for the client; parsed, for the gateway's own reading.
+      expect(reply).toEqual({ status, body, totalCount: undefined, json: JSON.stringify(body) });
     });
 
     it('a list with its X-Total-Count', async () => {
@@ -105,7 +106,7 @@ describe('UpstreamClient', () => {
 
       const reply = await sut.forward('user-service', { method: 'GET', path: '/users', requestId: REQUEST_ID });
 
-      expect(reply).toEqual({ status: 200, body: [{ id: USER_ID }], totalCount: '41' });
+      expect(reply).toEqual({ status: 200, body: [{ id: USER_ID }], totalCount: '41', json: JSON.stringify([{ id: USER_ID }]) });
     });
 
     it('204 with no body', async () => {
@@ -181,16 +182,22 @@ describe('UpstreamClient', () => {
     });
   });
 
-  describe('probe', () => {
+  describe('probeAll', () => {
+    const only = async (upstream: Parameters<UpstreamClient['probeAll']>[0], path: string, timeoutMs: number) => {
+      const probes = await sut.probeAll(upstream, path, timeoutMs);
+      expect(probes).toHaveLength(1);
+      return probes[0].result;
+    };
+
     it('is ok when the service answers 200', async () => {
       users.ready = true;
-      await expect(sut.probe('user-service', '/health/ready', 1500)).resolves.toEqual({ ok: true });
+      await expect(only('user-service', '/health/ready', 1500)).resolves.toEqual({ ok: true });
     });
 
     it('names the status and the service\'s failing checks when it is not ready', async () => {
       users.ready = false;
       try {
-        await expect(sut.probe('user-service', '/health/ready', 1500)).resolves.toEqual({
+        await expect(only('user-service', '/health/ready', 1500)).resolves.toEqual({
           ok: false,
           reason: 'HTTP 503',
           details: { database: { status: 'down' } },
@@ -201,7 +208,7 @@ describe('UpstreamClient', () => {
     });
 
     it('says the connection was refused when nothing listens', async () => {
-      await expect(sut.probe('payment-service', '/health/ready', 1500)).resolves.toEqual({
+      await expect(only('payment-service', '/health/ready', 1500)).resolves.toEqual({
         ok: false,
         reason: 'connection refused (ECONNREFUSED)',
       });
@@ -209,18 +216,24 @@ describe('UpstreamClient', () => {
 
     it('gives up after its own timeout', async () => {
       orders.answer(() => ({ status: 200, json: {}, delayMs: 2000 }));
-      await expect(sut.probe('order-service', '/slow', 100)).resolves.toEqual({ ok: false, reason: 'no answer within 100 ms' });
+      await expect(only('order-service', '/slow', 100)).resolves.toEqual({ ok: false, reason: 'no answer within 100 ms', timedOut: true });
+    });
+
+    it('names each instance by its base URL', async () => {
+      await expect(sut.probeAll('order-service', '/health/ready', 1500)).resolves.toEqual([{ instance: orders.url, result: { ok: true } }]);
     });
   });
 
-  it('records each forwarded call in gateway_upstream_duration_seconds', async () => {
+  it('records each attempt in gateway_upstream_duration_seconds, and each failed one in gateway_upstream_errors_total, by instance', async () => {
     users.answer(() => ({ status: 409, json: { statusCode: 409 } }));
 
     await sut.forward('user-service', { method: 'POST', path: '/users', body: {}, requestId: REQUEST_ID });
     await sut.forward('payment-service', { method: 'GET', path: '/payments', requestId: REQUEST_ID }).catch(() => undefined);
 
     const text = await register.metrics();
-    expect(text).toMatch(/gateway_upstream_duration_seconds_count\{upstream="user-service",method="POST",status_code="409"\} [1-9]/);
-    expect(text).toMatch(/gateway_upstream_duration_seconds_count\{upstream="payment-service",method="GET",status_code="unavailable"\} [1-9]/);
+    const instance = (url: string) => url.replace(/[.]/g, '[.]');
+    expect(text).toMatch(new RegExp(`gateway_upstream_duration_seconds_count\\{upstream="user-service",upstream_instance="${instance(users.url)}",method="POST",status_code="409"\\} [1-9]`));
+    expect(text).toMatch(new RegExp(`gateway_upstream_duration_seconds_count\\{upstream="payment-service",upstream_instance="${instance(nowhere)}",method="GET",status_code="unavailable"\\} [1-9]`));
+    expect(text).toMatch(new RegExp(`gateway_upstream_errors_total\\{upstream="payment-service",upstream_instance="${instance(nowhere)}",error="connect_failed",retried="false"\\} [1-9]`));
   });
 });

@@ -1,14 +1,17 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { STATUS_CODES } from 'node:http';
-import { Pool } from 'undici';
 import type { AuthUser } from '../auth/auth-user';
 import { Upstream, UPSTREAM_OPTIONS, UpstreamOptions, UPSTREAMS } from '../config/upstreams';
 import { API_KEY_HEADER, SESSION_ID_HEADER, USER_ID_HEADER, USER_ROLES_HEADER } from '../shared/auth/api-key';
 import { REQUEST_ID_HEADER } from '../shared/http/request-id';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '../shared/idempotency/idempotency-key';
+import { InstanceSet, ProbeResult, UpstreamInstance } from './upstream-instances';
 import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from './upstream.errors';
-import { upstreamDuration } from './upstream.metrics';
+import { upstreamDuration, upstreamErrors } from './upstream.metrics';
+
+export type { ProbeResult } from './upstream-instances';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -22,6 +25,8 @@ export interface ForwardRequest {
   readonly requestId: string;
   /** The token's user, passed on as X-User-Id / X-User-Roles (none when AUTH_ENABLED is off). */
   readonly caller?: AuthUser;
+  /** The client's Idempotency-Key (already validated), passed on as it came; it lets a write be tried on another instance. */
+  readonly idempotencyKey?: string;
 }
 
 /** A service's answer as the client will see it. */
@@ -31,108 +36,186 @@ export interface UpstreamReply {
   readonly body: unknown;
   /** The service's X-Total-Count header, for lists. */
   readonly totalCount?: string;
+  /** The service answered with the stored answer of an earlier request with the same Idempotency-Key. */
+  readonly replayed?: boolean;
+  /** The JSON text as the service sent it (when it sent JSON): relayed as is, not serialized again. */
+  readonly json?: string;
 }
 
-export type ProbeResult = { ok: true } | { ok: false; reason: string; details?: unknown };
-
-/** Answers larger than this are refused (lists are capped at 100 rows; 10 MB is far above). */
-const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-
-interface Target {
-  readonly pool: Pool;
-  readonly basePath: string;
+/** One instance's readiness as a probe found it. */
+export interface InstanceProbe {
+  readonly instance: string;
+  readonly result: ProbeResult;
 }
+
+/** How often each instance's readiness is checked in the background (it stops getting traffic within ~1 s). */
+export const PROBE_INTERVAL_MS = 500;
+/** The background probe's deadline (a miss counts only twice in a row, see UpstreamInstance.record). */
+const WATCH_TIMEOUT_MS = 1000;
+
+/** Methods that change nothing: repeating one on another instance is always safe. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
 /**
- * Forwards requests to the services over one keep-alive connection pool per service.
- * 2xx, 4xx and 503 answers come back unchanged; any other 5xx becomes 502 (the service's
- * details stay in its own log). Connection failures become 503, a missed deadline 504.
- * The deadline covers the whole exchange as the client lives it: waiting for one of the pool's
- * connections, connecting, and the complete answer. (undici's own headersTimeout/bodyTimeout
- * would exclude the wait, but tick at ~0.5 s resolution and would let a stuck service hold a
- * queue of clients for many timeouts.)
+ * Forwards requests to the services, spread over each service's instances (one keep-alive pool per
+ * instance; the least busy healthy one, in turn). 2xx, 4xx and 503 answers come back unchanged; any
+ * other 5xx becomes 502 (the service's details stay in its own log). Connection failures become
+ * 503, a missed deadline 504.
+ * Health: every instance's /health/ready is probed every PROBE_INTERVAL_MS; one that refuses
+ * connections or answers 503 gets no traffic until it is ready again, and a request that fails to
+ * connect takes its instance out at once. Such a request, when nothing was sent, is tried once on
+ * another instance if repeating it is safe: a GET, or a write carrying an Idempotency-Key. Nothing
+ * is retried once the request went out: the service may have acted on it.
+ * The deadline covers the whole exchange as the client lives it, retry included: waiting for one of
+ * the pool's connections, connecting, and the complete answer. (undici's own
+ * headersTimeout/bodyTimeout would exclude the wait, but tick at ~0.5 s resolution and would let a
+ * stuck service hold a queue of clients for many timeouts.)
  * W3C trace context is added by OpenTelemetry's undici instrumentation when tracing is on.
  */
 @Injectable()
-export class UpstreamClient implements OnApplicationShutdown {
-  private readonly targets: Record<Upstream, Target>;
+export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Upstream');
+  private readonly services: Record<Upstream, InstanceSet>;
+  private readonly watchers = new Set<NodeJS.Timeout>();
+  private closed = false;
 
   constructor(@Inject(UPSTREAM_OPTIONS) private readonly options: UpstreamOptions) {
-    this.targets = Object.fromEntries(
-      UPSTREAMS.map((name) => {
-        const url = new URL(options.baseUrls[name]);
-        const pool = new Pool(url.origin, { connections: 64, maxResponseSize: MAX_RESPONSE_BYTES });
-        return [name, { pool, basePath: url.pathname.replace(/\/+$/, '') }];
-      }),
-    ) as Record<Upstream, Target>;
+    this.services = Object.fromEntries(
+      UPSTREAMS.map((name) => [name, new InstanceSet(name, options.baseUrls[name].map((url) => new UpstreamInstance(url)))]),
+    ) as Record<Upstream, InstanceSet>;
   }
 
   async forward(upstream: Upstream, req: ForwardRequest): Promise<UpstreamReply> {
-    const stop = upstreamDuration.startTimer({ upstream, method: req.method });
-    let outcome = 'unavailable';
+    const service = this.services[upstream];
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
     try {
-      const reply = await this.exchange(upstream, req);
-      outcome = String(reply.status);
-      return reply;
-    } catch (e) {
-      if (e instanceof UpstreamTimeoutError) outcome = 'timeout';
-      else if (e instanceof UpstreamBadResponseError) outcome = 'bad_response';
-      throw e;
+      const first = service.pick()!;
+      const mayRetry = service.balanced && this.mayRetry(req);
+      try {
+        return await this.attempt(service, first, req, deadline.signal, mayRetry);
+      } catch (e) {
+        if (!mayRetry || !(e instanceof UpstreamUnavailableError) || !nothingSent(e.cause)) throw e;
+        return await this.attempt(service, service.pick(first)!, req, deadline.signal, false);
+      }
     } finally {
-      stop({ status_code: outcome });
+      clearTimeout(timer);
     }
   }
 
   /**
-   * GETs a service's health endpoint; used by the gateway's readiness. Never throws. Not traced:
-   * probes every few seconds would bury the real traces (the services ignore them too).
+   * GETs one service's health endpoint on every instance at once; used by the gateway's readiness.
+   * Never throws. What it finds also decides which instances get traffic.
    */
-  probe(upstream: Upstream, path: string, timeoutMs: number): Promise<ProbeResult> {
-    return context.with(suppressTracing(context.active()), () => this.probeUntraced(upstream, path, timeoutMs));
+  probeAll(upstream: Upstream, path: string, timeoutMs: number): Promise<InstanceProbe[]> {
+    const service = this.services[upstream];
+    return Promise.all(
+      service.instances.map(async (instance) => ({ instance: instance.name, result: await this.check(service, instance, path, timeoutMs) })),
+    );
+  }
+
+  /**
+   * Starts the background readiness probe of each instance of a service that has several. A
+   * service with one instance gets every call whatever its state (see InstanceSet.pick), so
+   * probing it would only cost CPU on both sides; its state is what readiness reports.
+   */
+  onApplicationBootstrap(): void {
+    for (const service of Object.values(this.services)) {
+      if (!service.balanced) continue;
+      for (const instance of service.instances) {
+        const tick = async (): Promise<void> => {
+          await this.check(service, instance, '/health/ready', WATCH_TIMEOUT_MS);
+          if (this.closed) return;
+          const next = setTimeout(() => {
+            this.watchers.delete(next);
+            void tick();
+          }, PROBE_INTERVAL_MS);
+          next.unref();
+          this.watchers.add(next);
+        };
+        void tick();
+      }
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(Object.values(this.targets).map((t) => t.pool.close()));
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.watchers) clearTimeout(t);
+    this.watchers.clear();
+    await Promise.all(Object.values(this.services).flatMap((s) => s.instances.map((i) => i.close())));
   }
 
-  private async probeUntraced(upstream: Upstream, path: string, timeoutMs: number): Promise<ProbeResult> {
-    const { pool, basePath } = this.targets[upstream];
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    try {
-      const res = await pool.request({ method: 'GET', path: basePath + path, signal: deadline.signal });
-      const text = await res.body.text();
-      if (res.statusCode === 200) return { ok: true };
-      return { ok: false, reason: `HTTP ${res.statusCode}`, details: healthErrors(text) };
-    } catch (e) {
-      return { ok: false, reason: deadline.signal.aborted ? `no answer within ${timeoutMs} ms` : describeFailure(e) };
-    } finally {
-      clearTimeout(timer);
-    }
+  private mayRetry(req: ForwardRequest): boolean {
+    return SAFE_METHODS.has(req.method) || Boolean(req.idempotencyKey);
   }
 
-  private async exchange(upstream: Upstream, req: ForwardRequest): Promise<UpstreamReply> {
-    const { pool, basePath } = this.targets[upstream];
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
+  private async attempt(
+    service: InstanceSet,
+    instance: UpstreamInstance,
+    req: ForwardRequest,
+    signal: AbortSignal,
+    willRetry: boolean,
+  ): Promise<UpstreamReply> {
+    const { upstream } = service;
+    const stop = upstreamDuration.startTimer({ upstream, upstream_instance: instance.name, method: req.method });
+    let outcome = 'unavailable';
+    instance.inFlight++;
     try {
-      const res = await pool.request({
+      const res = await instance.pool.request({
         method: req.method,
-        path: basePath + req.path + queryString(req.query),
+        path: instance.basePath + req.path + queryString(req.query),
         headers: this.headersFor(req),
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
-        signal: deadline.signal,
+        signal,
       });
       const text = await res.body.text();
-      return toReply(upstream, res.statusCode, res.headers, text, req.requestId);
+      const reply = toReply(upstream, res.statusCode, res.headers, text, req.requestId);
+      outcome = String(reply.status);
+      return reply;
     } catch (e) {
-      if (e instanceof UpstreamBadResponseError) throw e;
-      if (deadline.signal.aborted) throw new UpstreamTimeoutError(upstream, this.options.timeoutMs);
-      if (isResponseTooLarge(e)) throw new UpstreamBadResponseError(upstream, 'answer too large', e);
-      throw new UpstreamUnavailableError(upstream, e);
+      const failure = this.failure(upstream, e, signal);
+      if (failure instanceof UpstreamTimeoutError) outcome = 'timeout';
+      else if (failure instanceof UpstreamBadResponseError) outcome = 'bad_response';
+      const unsent = failure instanceof UpstreamUnavailableError && nothingSent(e);
+      upstreamErrors.inc({
+        upstream,
+        upstream_instance: instance.name,
+        error: unsent ? 'connect_failed' : failure instanceof UpstreamUnavailableError ? 'connection_lost' : outcome,
+        retried: String(unsent && willRetry),
+      });
+      if (failure instanceof UpstreamUnavailableError) this.takeOut(service, instance, describeFailure(e));
+      throw failure;
     } finally {
-      clearTimeout(timer);
+      instance.inFlight--;
+      stop({ status_code: outcome });
     }
+  }
+
+  private failure(upstream: Upstream, e: unknown, signal: AbortSignal): Error {
+    if (e instanceof UpstreamBadResponseError) return e;
+    if (signal.aborted) return new UpstreamTimeoutError(upstream, this.options.timeoutMs);
+    if (isResponseTooLarge(e)) return new UpstreamBadResponseError(upstream, 'answer too large', e);
+    return new UpstreamUnavailableError(upstream, e);
+  }
+
+  /** Probes one instance and applies what it found. Not traced: probes every half second would bury the real traces. */
+  private async check(service: InstanceSet, instance: UpstreamInstance, path: string, timeoutMs: number): Promise<ProbeResult> {
+    const result = await context.with(suppressTracing(context.active()), () => probe(instance, path, timeoutMs));
+    if (this.closed || !service.balanced) return result;
+    const wasHealthy = instance.healthy;
+    if (instance.record(result)) {
+      service.refreshGauge();
+      if (wasHealthy) this.logger.warn(`${service.upstream} instance ${instance.name} gets no traffic: ${instance.reason}`);
+      else this.logger.log(`${service.upstream} instance ${instance.name} is ready again`);
+    }
+    return result;
+  }
+
+  private takeOut(service: InstanceSet, instance: UpstreamInstance, reason: string): void {
+    if (!service.balanced || !instance.markDown(reason)) return;
+    service.refreshGauge();
+    this.logger.warn(`${service.upstream} instance ${instance.name} gets no traffic: ${reason}`);
   }
 
   /**
@@ -142,6 +225,7 @@ export class UpstreamClient implements OnApplicationShutdown {
   private headersFor(req: ForwardRequest): Record<string, string> {
     const headers: Record<string, string> = { accept: 'application/json', [REQUEST_ID_HEADER]: req.requestId };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
+    if (req.idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = req.idempotencyKey;
     if (this.options.apiKey) headers[API_KEY_HEADER] = this.options.apiKey;
     if (req.caller) {
       headers[USER_ID_HEADER] = req.caller.id;
@@ -152,16 +236,33 @@ export class UpstreamClient implements OnApplicationShutdown {
   }
 }
 
+async function probe(instance: UpstreamInstance, path: string, timeoutMs: number): Promise<ProbeResult> {
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), timeoutMs);
+  try {
+    const res = await instance.probePool.request({ method: 'GET', path: instance.basePath + path, signal: deadline.signal });
+    const text = await res.body.text();
+    if (res.statusCode === 200) return { ok: true };
+    return { ok: false, reason: `HTTP ${res.statusCode}`, details: healthErrors(text) };
+  } catch (e) {
+    if (deadline.signal.aborted) return { ok: false, reason: `no answer within ${timeoutMs} ms`, timedOut: true };
+    return { ok: false, reason: describeFailure(e) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 function toReply(upstream: Upstream, status: number, headers: ResponseHeaders, text: string, requestId: string): UpstreamReply {
   const passesThrough = (status >= 200 && status < 300) || (status >= 400 && status < 500) || status === 503;
   if (!passesThrough) throw new UpstreamBadResponseError(upstream, `HTTP ${status}`);
   const totalCount = single(headers['x-total-count']);
-  if (text.length === 0) return { status, body: undefined, totalCount };
+  const replayed = single(headers[IDEMPOTENT_REPLAYED_HEADER]) === 'true' ? { replayed: true } : {};
+  if (text.length === 0) return { status, body: undefined, totalCount, ...replayed };
   if (isJson(single(headers['content-type']))) {
     try {
-      return { status, body: JSON.parse(text), totalCount };
+      return { status, body: JSON.parse(text), totalCount, json: text, ...replayed };
     } catch (e) {
       throw new UpstreamBadResponseError(upstream, 'invalid JSON', e);
     }
@@ -169,7 +270,7 @@ function toReply(upstream: Upstream, status: number, headers: ResponseHeaders, t
   if (status < 300) throw new UpstreamBadResponseError(upstream, 'not JSON');
   // An error page that is not JSON (a proxy in between, say): keep the status, use our error shape.
   const error = STATUS_CODES[status] ?? 'Error';
-  return { status, body: { statusCode: status, message: `${upstream}: ${error}`, error, requestId }, totalCount };
+  return { status, body: { statusCode: status, message: `${upstream}: ${error}`, error, requestId }, totalCount, ...replayed };
 }
 
 function queryString(query: ForwardRequest['query']): string {
@@ -195,9 +296,22 @@ const FAILURES: Record<string, string> = {
   ENOTFOUND: 'host not found',
   EAI_AGAIN: 'host not found',
   EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
   UND_ERR_SOCKET: 'connection closed',
   UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
 };
+
+/**
+ * The connection never got as far as carrying the request (refused, unreachable, no such host,
+ * connect timeout): the service cannot have seen it, so another instance may get it.
+ */
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function nothingSent(e: unknown): boolean {
+  const err = e as { code?: unknown; syscall?: unknown; cause?: { code?: unknown; syscall?: unknown } } | null;
+  const code = String(err?.code ?? err?.cause?.code ?? '');
+  return NOT_SENT.has(code) || (err?.syscall ?? err?.cause?.syscall) === 'connect';
+}
 
 function describeFailure(e: unknown): string {
   const err = e as { code?: unknown; cause?: { code?: unknown } } | null;

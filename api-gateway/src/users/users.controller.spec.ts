@@ -42,6 +42,34 @@ describe('/api/users through the gateway', () => {
       expect(users.last.headers).toMatchObject({ 'x-request-id': 'caller-id-1', 'x-api-key': 'gateway-key', 'content-type': 'application/json' });
     });
 
+    it('POST /api/users forwards the Idempotency-Key and passes a replay header back', async () => {
+      users.answer(() => ({ status: 201, json: USER, headers: { 'Idempotent-Replayed': 'true' } }));
+
+      const res = await http().post('/api/users').set('Idempotency-Key', 'retry-me-1').send(NEW_USER);
+
+      expect(res.status).toBe(201);
+      expect(res.headers['idempotent-replayed']).toBe('true');
+      expect(users.last.headers['idempotency-key']).toBe('retry-me-1');
+    });
+
+    it('POST /api/users without a key sends none and adds no replay header', async () => {
+      users.answer(() => ({ status: 201, json: USER }));
+
+      const res = await http().post('/api/users').send(NEW_USER).expect(201);
+
+      expect(res.headers['idempotent-replayed']).toBeUndefined();
+      expect(users.last.headers['idempotency-key']).toBeUndefined();
+    });
+
+    it('refuses a malformed Idempotency-Key with 400 naming it, without asking user-service', async () => {
+      const before = users.received.length;
+
+      const res = await http().post('/api/users').set('Idempotency-Key', 'two words').send(NEW_USER).expect(400);
+
+      expect(res.body.message).toMatch(/^Idempotency-Key must be visible ASCII characters only/);
+      expect(users.received.length).toBe(before);
+    });
+
     it('GET /api/users -> GET /users?limit&offset, with X-Total-Count', async () => {
       users.answer(() => ({ status: 200, json: [USER], headers: { 'X-Total-Count': '21' } }));
 

@@ -13,7 +13,9 @@ import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { ApiErrors } from '../common/api-errors.decorator';
+import { ApiErrors, ApiKeyedErrors } from '../common/api-errors.decorator';
+import { IdempotencyKey } from '../common/idempotency-key.decorator';
+import { ApiIdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { PageQuery } from '../shared/http/pagination';
 import { RequestId } from '../shared/http/request-id';
@@ -34,15 +36,17 @@ export class UsersController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create a user, any role (admin only with AUTH_ENABLED; sign-up is POST /api/auth/register)' })
-  @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiErrors(USERS, 400, 401, 403, 409, 413, 415)
+  @ApiIdempotencyKey()
+  @ApiCreatedResponse({ type: UserResponseDto, headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
+  @ApiKeyedErrors(USERS, 400, 401, 403, 409, 413, 415, 422)
   create(
     @Body() dto: CreateUserDto,
     @CurrentUser() caller: AuthUser | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, requestId, caller }));
+    return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, requestId, caller, idempotencyKey }));
   }
 
   @Get()

@@ -39,7 +39,8 @@ export class FakeUpstream {
 
   private constructor(private readonly server: Server) {}
 
-  static async start(): Promise<FakeUpstream> {
+  /** On an ephemeral port, or on `port` (a service coming back where it was). */
+  static async start(port = 0): Promise<FakeUpstream> {
     const server = createServer();
     const fake = new FakeUpstream(server);
     server.on('request', (req, res) => {
@@ -53,7 +54,7 @@ export class FakeUpstream {
         remotePort: (req.socket as Socket).remotePort ?? 0,
       }, res));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     return fake;
   }
 

@@ -1,41 +1,17 @@
-// The public API as a client uses it: through the gateway, JSON in and out, each call bounded.
+// The public API as a client uses it, through the faults stack's gateway (see ../../support/http-client.ts).
 import { randomUUID } from 'node:crypto';
+import { httpCall, Reply } from '../../support/http-client';
 import { GATEWAY_URL } from './harness';
 
-export interface Reply<T = any> {
-  status: number;
-  body: T;
-  ms: number;
-  /** 'timeout' or a connection error code when no answer came back. */
-  error?: string;
-}
+export { inParallel, unexpected, type Reply } from '../../support/http-client';
 
-export async function call<T = any>(
+export function call<T = any>(
   method: string,
   path: string,
   body?: unknown,
   opts: { timeoutMs?: number; headers?: Record<string, string>; base?: string } = {},
 ): Promise<Reply<T>> {
-  const t0 = Date.now();
-  try {
-    const res = await fetch(`${opts.base ?? GATEWAY_URL}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...opts.headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 15000),
-    });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      // kept as text
-    }
-    return { status: res.status, body: parsed as T, ms: Date.now() - t0 };
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    return { status: 0, body: undefined as T, ms: Date.now() - t0, error: e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? e.message) };
-  }
+  return httpCall<T>(opts.base ?? GATEWAY_URL, method, path, body, opts);
 }
 
 export const PASSWORD = 'SecurePass123!';
@@ -47,26 +23,4 @@ export function createUser(tag: string, i: number | string): Promise<Reply<{ id:
 
 export function placeOrder(userId: string, n = 1): Promise<Reply<{ id: string; status: string; userId: string }>> {
   return call('POST', '/api/orders', { userId, items: [{ productId: 'product-fault-suite', quantity: n, price: 12.34 }] });
-}
-
-/** Runs `fn` over the items with at most `concurrency` at once; results in input order. */
-export async function inParallel<I, O>(items: I[], concurrency: number, fn: (item: I, index: number) => Promise<O>): Promise<O[]> {
-  const out = new Array<O>(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i], i);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
-}
-
-/** Statuses that are not the expected one, as "status x count" (empty when all match). */
-export function unexpected(replies: Reply[], expected: number): string[] {
-  const counts = new Map<string, number>();
-  for (const r of replies) {
-    if (r.status === expected) continue;
-    const key = `${r.status || r.error}${r.body?.message ? ` (${String(r.body.message).slice(0, 120)})` : ''}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return [...counts.entries()].map(([k, n]) => `${k} x${n}`);
 }

@@ -17,11 +17,24 @@ export class KnownUsers {
    */
   async remember(userId: string): Promise<{ active: boolean }> {
     const manager = this.unitOfWork.transaction;
-    await manager.query('INSERT INTO known_users (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [userId]);
-    const [row] = (await manager.query('SELECT deleted_at FROM known_users WHERE user_id = $1', [userId])) as {
+    // Usually one round trip: the row just inserted, or else the one that was there.
+    const [row] = (await manager.query(
+      `WITH inserted AS (
+         INSERT INTO known_users (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING RETURNING deleted_at
+       )
+       SELECT deleted_at FROM inserted
+       UNION ALL
+       SELECT deleted_at FROM known_users WHERE user_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
+      [userId],
+    )) as { deleted_at: Date | null }[];
+    if (row) return { active: row.deleted_at === null };
+    // Neither: another transaction inserted the user after this statement's snapshot was taken
+    // (an order placed for the user right now); the conflict waited for it to commit, and a new
+    // statement sees its row.
+    const [committed] = (await manager.query('SELECT deleted_at FROM known_users WHERE user_id = $1', [userId])) as {
       deleted_at: Date | null;
     }[];
-    return { active: row?.deleted_at === null };
+    return { active: committed?.deleted_at === null };
   }
 
   /** Idempotent; also records a user never seen before, so their orders are refused locally. */

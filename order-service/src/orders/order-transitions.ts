@@ -5,7 +5,6 @@ import { Events } from '../shared/outbox/events';
 import { cancelToRefunded, orderStatusChanges, userToPaidChain } from './order-metrics';
 import { Decision, decide, OrderTrigger } from './order-status';
 import { Order } from './order.entity';
-import { OrderStatusChange } from './order-status-change.entity';
 
 /** The payment a payment.completed names: kept on the order, refunded if the order cannot use it. */
 export interface PaymentRef {
@@ -49,12 +48,16 @@ export class OrderTransitions {
     }
     if (decision.refund) order.refundRequestedAt = now;
     order.status = decision.to;
-    await manager.update(
-      Order,
-      { id: order.id },
-      { status: order.status, paymentId: order.paymentId, paidAmount: order.paidAmount, refundRequestedAt: order.refundRequestedAt },
+    // The status change and its history step in one round trip.
+    await manager.query(
+      `WITH changed AS (
+         UPDATE orders SET status = $2, payment_id = $3, paid_amount = $4, refund_requested_at = $5, updated_at = now()
+         WHERE id = $1 RETURNING id
+       )
+       INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
+       SELECT id, $6, $7, $8, $9 FROM changed`,
+      [order.id, order.status, order.paymentId, order.paidAmount, order.refundRequestedAt, decision.from, decision.to, trigger, now],
     );
-    await manager.insert(OrderStatusChange, { orderId: order.id, fromStatus: decision.from, toStatus: decision.to, trigger, at: now });
     await this.recordEvents(order, decision, trigger, context);
     this.countAfterCommit(order, decision, now);
     return decision;

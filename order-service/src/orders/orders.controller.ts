@@ -14,6 +14,8 @@ import type { Response } from 'express';
 import { RequestScope, Scope } from '../shared/auth/scope';
 import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { CreateOrderDto, ListOrdersQuery, OrderResponseDto } from '../shared/dto/orders';
+import { IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
+import { Idempotent } from '../shared/idempotency/idempotent.decorator';
 import { UuidParamPipe } from '../shared/validation/uuid';
 import { toOrderResponse } from './dto/order-response';
 import { OrdersService } from './orders.service';
@@ -26,9 +28,11 @@ export class OrdersController {
   constructor(private readonly orders: OrdersService) {}
 
   @Post()
-  @ApiCreatedResponse({ type: OrderResponseDto, description: 'Created pending; order.created is published' })
-  @ApiBadRequestResponse({ description: 'Invalid fields (names each one)' })
-  @ApiUnprocessableEntityResponse({ description: 'The user does not exist or has been deleted' })
+  @Idempotent()
+  @ApiCreatedResponse({ type: OrderResponseDto, description: 'Created pending; order.created is published', headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
+  @ApiBadRequestResponse({ description: 'Invalid fields (names each one), or an invalid Idempotency-Key' })
+  @ApiConflictResponse({ description: `Only when ${IDEMPOTENCY_CONFLICT}` })
+  @ApiUnprocessableEntityResponse({ description: `The user does not exist or has been deleted, or ${IDEMPOTENCY_KEY_REUSED}` })
   @ApiServiceUnavailableResponse({ description: 'The user is unknown here and user-service cannot be asked' })
   async create(@Body() dto: CreateOrderDto, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
     return toOrderResponse(await this.orders.create(dto, scope));

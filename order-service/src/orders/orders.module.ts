@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { OrderServiceEnv } from '../config/env';
 import { KnownUsersModule } from '../known-users/known-users.module';
+import { IdempotencyModule } from '../shared/idempotency/idempotency.module';
 import { EXPIRY_SETTINGS, ExpirySettings, OrderExpiry } from './order-expiry';
 import { OrderTransitions } from './order-transitions';
 import { OrdersByStatus } from './orders-by-status';
@@ -9,7 +10,7 @@ import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
 
 @Module({
-  imports: [KnownUsersModule],
+  imports: [KnownUsersModule, IdempotencyModule],
   controllers: [OrdersController],
   providers: [
     OrdersService,

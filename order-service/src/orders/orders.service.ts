@@ -78,18 +78,38 @@ export class OrdersService {
     const manager = this.unitOfWork.transaction;
     const id = randomUUID();
     const totalAmount = totalOf(draft.items);
+    // The order, its items and its first history step in one round trip; when the order is
+    // refused by a uniqueness rule (ON CONFLICT), the other two inserts find no row to follow.
     const rows = (await manager.query(
-      `INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at) VALUES ($1, $2, $3, 'pending', $4, $5)
-       ON CONFLICT DO NOTHING RETURNING created_at, updated_at`,
-      [id, draft.userId, draft.kind, totalAmount, draft.chainStartedAt ?? null],
+      `WITH inserted AS (
+         INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at) VALUES ($1, $2, $3, 'pending', $4, $5)
+         ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
+       ), items AS (
+         INSERT INTO order_items (order_id, position, product_id, quantity, price)
+         SELECT inserted.id, item.position, item.product_id, item.quantity, item.price
+         FROM inserted, unnest($6::int[], $7::varchar[], $8::int[], $9::numeric[]) AS item(position, product_id, quantity, price)
+       ), history AS (
+         INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
+         SELECT inserted.id, NULL, 'pending', 'created', inserted.created_at FROM inserted
+       )
+       SELECT created_at, updated_at FROM inserted`,
+      [
+        id,
+        draft.userId,
+        draft.kind,
+        totalAmount,
+        draft.chainStartedAt ?? null,
+        draft.items.map((_, position) => position),
+        draft.items.map((i) => i.productId),
+        draft.items.map((i) => i.quantity),
+        draft.items.map((i) => i.price),
+      ],
     )) as { created_at: Date; updated_at: Date }[];
     if (rows.length === 0) return null;
 
     const items = draft.items.map((item, position) =>
       manager.create(OrderItem, { orderId: id, position, productId: item.productId, quantity: item.quantity, price: item.price }),
     );
-    await manager.insert(OrderItem, items);
-    await manager.insert(OrderStatusChange, { orderId: id, fromStatus: null, toStatus: 'pending', trigger: 'created', at: rows[0].created_at });
     await this.events.record(Contracts.OrderCreated, {
       orderId: id,
       userId: draft.userId,

@@ -97,6 +97,23 @@ describe('order-service consuming events (real PostgreSQL and Kafka)', () => {
       expect(announced.map((m) => m.key)).toEqual([...welcomeIds]);
     });
 
+    it('gives the welcome order when the user is being remembered by another transaction at the same time (an order placed meanwhile)', async () => {
+      const userId = randomUUID();
+      const other = sut.dataSource.createQueryRunner();
+      await other.connect();
+      await other.startTransaction();
+      try {
+        await other.query('INSERT INTO known_users (user_id) VALUES ($1)', [userId]);
+        await publisher.publish('user.created', userId, aUserCreated(userId));
+        // The consumer's insert of the same user now waits for this transaction to end.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await other.commitTransaction();
+      } finally {
+        await other.release();
+      }
+      await waitUntil(async () => (await welcomeOrdersOf(userId)).length === 1, 'the welcome order');
+    });
+
     it('parks a non-JSON and a wrong-schema message on user.created.dlq with the reason, and goes on', async () => {
       const userId = randomUUID();
       await publisher.publish('user.created', userId, 'this is not json');
@@ -111,6 +128,33 @@ describe('order-service consuming events (real PostgreSQL and Kafka)', () => {
       ]);
       expect(parked[0].value).toBe('this is not json');
       expect(parked[0].headers).toMatchObject({ 'x-original-topic': 'user.created', 'x-failed-consumer': 'order-service.user-created' });
+    });
+  });
+
+  describe('batches (several events in one fetch, applied in one transaction)', () => {
+    it('applies each valid event of a batch once, and parks the poison message in its middle', async () => {
+      const users = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      const events = users.map((userId) => aUserCreated(userId));
+      const poisonKey = randomUUID();
+      // One key: one partition, one produce request, so one batch for the consumer.
+      await publisher.publishTogether('user.created', poisonKey, [
+        events[0],
+        events[1],
+        `not json ${poisonKey}`,
+        events[2],
+        events[1], // the same event again, in the same batch
+        events[3],
+      ]);
+
+      await waitUntil(async () => (await Promise.all(users.map(welcomeOrdersOf))).every((o) => o.length === 1), 'a welcome order per user');
+      const [parked] = await probe.waitFor('user.created.dlq', poisonKey);
+      expect(parked.headers['x-dead-letter-reason']).toBe('value is not JSON');
+      for (const event of events) expect(await seen('order-service.user-created', event.eventId)).toBe(true);
+      const [{ n }] = await sut.dataSource.query('SELECT count(*)::int AS n FROM orders WHERE user_id = ANY($1::uuid[])', [users]);
+      expect(n).toBe(users.length);
+      const announced = () => probe.messages.filter((m) => m.topic === 'order.created' && users.some((u) => m.value?.includes(u)));
+      await waitUntil(() => announced().length >= users.length, 'an order.created per welcome order');
+      expect(announced()).toHaveLength(users.length);
     });
   });
 
@@ -233,6 +277,22 @@ describe('order-service consuming events (real PostgreSQL and Kafka)', () => {
       await waitUntil(async () => (await statusOf(orderId)).status === 'failed', 'the order to be failed');
       const res = await request(http).get(`/orders/${orderId}`).expect(200);
       expect(res.body).toMatchObject({ status: 'failed', totalAmount: 12.5 });
+    });
+
+    it('takes a batch whose transaction fails (an unknown order in it) one event at a time: each order paid once', async () => {
+      const orders = [await aPendingOrder(), await aPendingOrder(), await aPendingOrder()];
+      const unknown = randomUUID();
+      const payments = [aPayment('PaymentCompleted', orders[0]), aPayment('PaymentCompleted', unknown), aPayment('PaymentCompleted', orders[1]), aPayment('PaymentCompleted', orders[2])];
+      await publisher.publishTogether('payment.completed', unknown, payments);
+
+      await probe.waitFor('payment.completed.dlq', unknown);
+      await waitUntil(async () => (await Promise.all(orders.map(statusOf))).every((o) => o.status === 'paid'), 'every known order paid');
+      const steps = (await sut.dataSource.query(
+        "SELECT order_id, count(*)::int AS n FROM order_status_history WHERE order_id = ANY($1::uuid[]) AND to_status = 'paid' GROUP BY order_id",
+        [orders],
+      )) as { order_id: string; n: number }[];
+      expect(steps.map((s) => s.n)).toEqual([1, 1, 1]);
+      expect(await seen('order-service.payment-completed', payments[1].eventId)).toBe(false);
     });
 
     it('parks a payment for an unknown order on payment.completed.dlq, naming it', async () => {

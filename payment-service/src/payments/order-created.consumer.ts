@@ -19,7 +19,9 @@ export class OrderCreatedConsumer {
   @OnEvent(Contracts.OrderCreated, 'payment-service.order-created', { waitsOutsideTransaction: true })
   async pay(event: EventEnvelope<string, OrderCreatedData>, delivery: Delivery): Promise<HandlerResult> {
     // A redelivery, or another event about a paid order, answers at once instead of waiting again.
-    if ((await delivery.alreadyApplied()) || (await this.payments.isPaid(event.data.orderId))) return 'duplicate';
+    // One read covers both: once this event was applied, its order has a payment (the ledger
+    // entry and the payment commit together), so the ledger need not be asked as well.
+    if (await this.payments.isPaid(event.data.orderId)) return 'duplicate';
     const decision = await this.payments.decide(delivery.heartbeat);
     await delivery.applyOnce(() => this.payments.record(event.data, decision));
   }

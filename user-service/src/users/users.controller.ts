@@ -7,11 +7,14 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { RequestScope, RequestSessionId, Scope } from '../shared/auth/scope';
 import { PageQuery, TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { CreateUserDto, UpdateUserDto, UserResponseDto } from '../shared/dto/users';
+import { IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
+import { Idempotent } from '../shared/idempotency/idempotent.decorator';
 import { UuidParamPipe } from '../shared/validation/uuid';
 import { toUserResponse } from './dto/user-response';
 import { UsersService } from './users.service';
@@ -24,9 +27,11 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
-  @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid fields' })
-  @ApiConflictResponse({ description: 'Email already registered' })
+  @Idempotent()
+  @ApiCreatedResponse({ type: UserResponseDto, headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
+  @ApiBadRequestResponse({ description: 'Invalid fields, or an invalid Idempotency-Key' })
+  @ApiConflictResponse({ description: `Email already registered, or ${IDEMPOTENCY_CONFLICT}` })
+  @ApiUnprocessableEntityResponse({ description: `Only when ${IDEMPOTENCY_KEY_REUSED}` })
   async create(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
     return toUserResponse(await this.users.create(dto));
   }

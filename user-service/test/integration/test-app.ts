@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/shared/http/configure-app';
 
-/** The real app on the test stack (PostgreSQL 5434, Kafka 9096), configured exactly like main.ts. */
+/** The real app on the test stack (PostgreSQL 5434, Kafka 9086), configured exactly like main.ts. */
 export async function startTestApp(): Promise<{ app: INestApplication; db: DataSource }> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
@@ -30,7 +30,7 @@ export interface SeenMessage {
  * tests look for the keys of rows they created, so older messages do not get in their way.
  */
 export async function watchTopic(topic: string): Promise<{ messages: SeenMessage[]; stop: () => Promise<void> }> {
-  const kafka = new Kafka({ brokers: (process.env.KAFKA_BROKER ?? 'localhost:9096').split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ brokers: (process.env.KAFKA_BROKER ?? 'localhost:9086').split(','), logLevel: logLevel.NOTHING });
   const consumer: Consumer = kafka.consumer({ groupId: `watch-${topic}-${Date.now()}-${Math.random()}` });
   const messages: SeenMessage[] = [];
   await consumer.connect();

@@ -1,6 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsDurationAtLeast } from './duration';
 import { IsSecret } from './secrets';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -38,6 +39,8 @@ export class DatabaseEnv extends BaseEnv {
   @ToInt() @IsInt() @Min(1) @Max(100) DB_POOL_SIZE = 10;
   /** 'false' keeps events in the outbox (tests that watch the outbox fill up). */
   @IsIn(['true', 'false']) OUTBOX_RELAY_ENABLED: 'true' | 'false' = 'true';
+  /** How long an Idempotency-Key and its answer are kept: at least the 24 h the API promises. */
+  @IsDurationAtLeast('IDEMPOTENCY_KEY_RETENTION', 86_400, '24h') IDEMPOTENCY_KEY_RETENTION = '24h';
 }
 
 /**

@@ -79,6 +79,12 @@ export class InMemoryLedger {
     return true;
   }
 
+  async firstDeliveries(consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
+    const first = new Set<string>();
+    for (const id of eventIds) if (await this.firstDelivery(consumer, id)) first.add(id.toLowerCase());
+    return first;
+  }
+
   async seen(consumer: string, eventId: string): Promise<boolean> {
     return this.entries.has(`${consumer}/${eventId}`);
   }

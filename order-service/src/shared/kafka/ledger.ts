@@ -20,6 +20,19 @@ export class Ledger {
     return rows.length === 1;
   }
 
+  /**
+   * The batch form of firstDelivery, in one round trip: records every id in the open unit and
+   * returns those this consumer had not seen (lower case, as PostgreSQL prints uuids).
+   */
+  async firstDeliveries(consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const rows = (await this.unitOfWork.transaction.query(
+      'INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id',
+      [consumer, eventIds],
+    )) as { event_id: string }[];
+    return new Set(rows.map((r) => r.event_id));
+  }
+
   /** Without writing: whether the event was applied already (a quick answer before slow work). */
   async seen(consumer: string, eventId: string): Promise<boolean> {
     const rows: unknown[] = await this.unitOfWork.reader.query(

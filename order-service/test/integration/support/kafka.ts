@@ -108,6 +108,15 @@ export class TestPublisher {
     });
   }
 
+  /** In one produce request, in this order: messages with one key land together in one batch. */
+  async publishTogether(topic: string, key: string, values: (string | object)[]): Promise<void> {
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: values.map((value) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) })),
+    });
+  }
+
   stop(): Promise<void> {
     return this.producer.disconnect();
   }

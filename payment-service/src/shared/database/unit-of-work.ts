@@ -6,6 +6,8 @@ import { DataSource, EntityManager } from 'typeorm';
 interface OpenUnit {
   manager: EntityManager;
   readonly afterCommit: Map<string, () => void>;
+  readonly beforeCommit: Map<string, () => Promise<void>>;
+  readonly locals: Map<symbol, unknown>;
 }
 
 const openUnit = new AsyncLocalStorage<OpenUnit>();
@@ -23,10 +25,14 @@ export class UnitOfWork {
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (openUnit.getStore()) return work();
-    const unit: OpenUnit = { manager: this.dataSource.manager, afterCommit: new Map() };
+    const unit: OpenUnit = { manager: this.dataSource.manager, afterCommit: new Map(), beforeCommit: new Map(), locals: new Map() };
     const result = await this.dataSource.transaction((manager) => {
       unit.manager = manager;
-      return openUnit.run(unit, work);
+      return openUnit.run(unit, async () => {
+        const value = await work();
+        for (const fn of unit.beforeCommit.values()) await fn();
+        return value;
+      });
     });
     for (const fn of unit.afterCommit.values()) fn();
     return result;
@@ -42,6 +48,24 @@ export class UnitOfWork {
   /** For reads: the open unit's transaction (sees its own writes), else the pool. */
   get reader(): EntityManager {
     return openUnit.getStore()?.manager ?? this.dataSource.manager;
+  }
+
+  /**
+   * Runs `fn` in the open unit right before it commits, once per key (the first registered wins):
+   * writes gathered during the unit go out together, in one statement (the outbox rows).
+   */
+  beforeCommit(key: string, fn: () => Promise<void>): void {
+    const unit = openUnit.getStore();
+    if (!unit) throw new Error('beforeCommit outside unitOfWork.run()');
+    if (!unit.beforeCommit.has(key)) unit.beforeCommit.set(key, fn);
+  }
+
+  /** A value that lives as long as the open unit (made by `create` on first use). */
+  local<T>(key: symbol, create: () => T): T {
+    const unit = openUnit.getStore();
+    if (!unit) throw new Error('a unit-of-work value outside unitOfWork.run()');
+    if (!unit.locals.has(key)) unit.locals.set(key, create());
+    return unit.locals.get(key) as T;
   }
 
   /**

@@ -1,7 +1,8 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { KafkaContext } from '@nestjs/microservices';
-import { trace } from '@opentelemetry/api';
+import { Context, context, propagation, ROOT_CONTEXT, Span, SpanKind, TextMapGetter, trace } from '@opentelemetry/api';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,6 +55,31 @@ export interface RetryPolicy {
 /** About 6 s in all: long enough for a blip, short enough to stay far below the session timeout. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, firstDelayMs: 200 };
 
+/**
+ * Most events applied in one transaction: large enough that BEGIN, COMMIT, the ledger insert and
+ * the outbox insert are paid once for many events, small enough that a transaction stays short.
+ */
+export const MAX_EVENTS_PER_TRANSACTION = 100;
+
+/** One @OnEvent method of a live consumer object: what a batch of its topic is applied with. */
+export interface EventRegistration {
+  readonly contract: EventContract<object>;
+  readonly consumer: string;
+  readonly handler: EventHandler<object>;
+  readonly options: EventHandlerOptions;
+}
+
+/** The part of kafkajs' eachBatch payload the processor uses. */
+export interface ConsumedBatch {
+  readonly batch: { readonly topic: string; readonly partition: number; readonly messages: KafkaMessage[] };
+  resolveOffset(offset: string): void;
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+const tracer = trace.getTracer('event-processor');
+
 /** Longest pause between two tries while a dependency is down (a heartbeat follows each pause). */
 const MAX_UNAVAILABLE_DELAY_MS = 5000;
 
@@ -92,6 +118,111 @@ export class EventProcessor implements BeforeApplicationShutdown {
   beforeApplicationShutdown(): void {
     this.stopping = true;
     this.stopped.abort();
+  }
+
+  private readonly registrations = new Map<string, EventRegistration[]>();
+
+  /** Called for each @OnEvent method when Nest gives its object this processor (see on-event.ts). */
+  register(registration: EventRegistration): void {
+    const list = this.registrations.get(registration.contract.topic) ?? [];
+    list.push(registration);
+    this.registrations.set(registration.contract.topic, list);
+  }
+
+  /**
+   * kafkajs' eachBatch: the messages of one partition, in offset order. Handlers that work inside
+   * the database apply up to MAX_EVENTS_PER_TRANSACTION events in one unit of work (one ledger
+   * insert for all of them, one outbox insert for what they record); poison is dead-lettered on
+   * its own. If that unit fails, it is rolled back whole and its events go one by one through
+   * `process` (retries, dead letters): a bad event costs its batch-mates one extra try, never
+   * their effect, and nothing is applied twice (the ledger rolled back with it). Handlers that
+   * wait outside the database take one event at a time, as before.
+   */
+  async processBatch(payload: ConsumedBatch): Promise<void> {
+    const { topic, partition, messages } = payload.batch;
+    const registrations = this.registrations.get(topic) ?? [];
+    if (registrations.length === 0) {
+      this.logger.error({ topic }, `no @OnEvent handler for ${topic}; its messages are skipped`);
+      if (messages.length > 0) payload.resolveOffset(messages[messages.length - 1].offset);
+      return;
+    }
+    for (let start = 0; start < messages.length; start += MAX_EVENTS_PER_TRANSACTION) {
+      // Stopping, or the partition went to another member in a rebalance: leave the rest uncommitted.
+      if (!payload.isRunning() || payload.isStale()) return;
+      const chunk = messages.slice(start, start + MAX_EVENTS_PER_TRANSACTION);
+      const deliveries = chunk.map((message) => new BatchDelivery(Object.assign(message, { topic, partition }), payload));
+      try {
+        for (const registration of registrations) {
+          if (registration.options.waitsOutsideTransaction) await this.oneByOne(registration, deliveries);
+          else await this.together(registration, deliveries);
+        }
+      } finally {
+        for (const d of deliveries) d.span.end();
+      }
+      payload.resolveOffset(chunk[chunk.length - 1].offset);
+      await payload.heartbeat();
+    }
+  }
+
+  private async oneByOne(registration: EventRegistration, deliveries: BatchDelivery[]): Promise<void> {
+    for (const d of deliveries) {
+      await context.with(d.context, () => this.process(registration.contract, registration.consumer, d.raw, d.ctx, registration.handler, registration.options));
+    }
+  }
+
+  private async together(registration: EventRegistration, deliveries: BatchDelivery[]): Promise<void> {
+    const { contract, consumer, handler } = registration;
+    const topic = contract.topic;
+    const valid: { d: BatchDelivery; event: EventEnvelope<string, object> }[] = [];
+    for (const d of deliveries) {
+      const parsed = parseEvent(contract, d.raw);
+      // Poison: dead-lettered with its reason by the one-by-one path, outside the batch's unit.
+      if (!parsed.ok) await context.with(d.context, () => this.process(contract, consumer, d.raw, d.ctx, handler));
+      else valid.push({ d, event: parsed.event });
+    }
+    if (valid.length === 0) return;
+    const timers = valid.map(() => eventHandlerDuration.startTimer({ topic }));
+    let outcomes: EffectOutcome[];
+    try {
+      outcomes = await this.unitOfWork.run(async () => {
+        const first = await this.ledger.firstDeliveries(consumer, [...new Set(valid.map((v) => v.event.eventId))]);
+        const results: EffectOutcome[] = [];
+        for (const { d, event } of valid) {
+          // An id seen twice in one batch counts once: the second is a duplicate.
+          if (!first.delete(event.eventId.toLowerCase())) {
+            results.push('duplicate');
+            continue;
+          }
+          const fields = { requestId: event.requestId, eventId: event.eventId, topic };
+          const result = await context.with(d.context, () =>
+            runWithOrigin({ requestId: event.requestId, eventId: event.eventId }, () =>
+              withEventLogContext(fields, () => handler(event, d.delivery(this.ledger, consumer, event.eventId))),
+            ),
+          );
+          results.push(result === 'duplicate' ? 'duplicate' : 'processed');
+        }
+        return results;
+      });
+    } catch (error) {
+      for (const stop of timers) stop();
+      eventsFailed.inc({ topic });
+      this.logger.warn({ err: error, events: valid.length }, `${contract.type}: a batch of ${valid.length} failed; applying its events one by one`);
+      for (const { d } of valid) {
+        await context.with(d.context, () => this.process(contract, consumer, d.raw, d.ctx, handler));
+      }
+      return;
+    }
+    valid.forEach(({ d, event }, i) => {
+      timers[i]();
+      const outcome = outcomes[i];
+      eventsConsumed.inc({ topic, outcome });
+      const fields = { requestId: event.requestId, eventId: event.eventId, topic };
+      void context.with(d.context, () =>
+        withEventLogContext(fields, async () => {
+          this.logger.log({ outcome }, `${contract.type} ${outcome}`);
+        }),
+      );
+    });
   }
 
   async process<TData extends object>(
@@ -210,7 +341,7 @@ interface EventLogContext {
  * carry theirs; the trace and span come from the logger's mixin (the Kafka consumer span is active
  * here). The consumer span gets the request and event ids too, so Jaeger finds it by either.
  */
-async function withEventLogContext(fields: EventLogContext, work: () => Promise<void>): Promise<void> {
+async function withEventLogContext<T>(fields: EventLogContext, work: () => Promise<T>): Promise<T> {
   const span = trace.getActiveSpan();
   if (fields.requestId) span?.setAttribute(REQUEST_ID_ATTRIBUTE, fields.requestId);
   if (fields.eventId) span?.setAttribute('messaging.message.id', fields.eventId);
@@ -218,6 +349,62 @@ async function withEventLogContext(fields: EventLogContext, work: () => Promise<
   if (!root) return work();
   const child = root.child({ requestId: fields.requestId, eventId: fields.eventId, topic: fields.topic });
   return storage.run(new Store(child), work);
+}
+
+/** kafkajs hands header values as Buffers (or arrays of them). */
+const bufferHeaders: TextMapGetter<IHeaders> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => {
+    const value = carrier[key];
+    if (value === undefined) return undefined;
+    return Array.isArray(value) ? value.map(String) : String(value);
+  },
+};
+
+/**
+ * One message of a batch: its KafkaContext (what the one-by-one path and the dead letters read),
+ * and its own consumer span, child of the producer span it carries, so each event stays in the
+ * trace of the request that caused it (kafkajs' instrumentation would start one trace per batch).
+ */
+class BatchDelivery {
+  readonly raw: unknown;
+  readonly ctx: KafkaContext;
+  readonly span: Span;
+  readonly context: Context;
+
+  constructor(
+    message: KafkaMessage & { topic: string; partition: number },
+    private readonly batch: ConsumedBatch,
+  ) {
+    this.raw = message.value;
+    this.ctx = new KafkaContext([message, message.partition, message.topic, undefined as never, () => batch.heartbeat(), undefined as never]);
+    const parent = propagation.extract(ROOT_CONTEXT, message.headers ?? {}, bufferHeaders);
+    this.span = tracer.startSpan(
+      `process ${message.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.name': 'process',
+          'messaging.destination.name': message.topic,
+          'messaging.destination.partition.id': String(message.partition),
+          'messaging.kafka.offset': message.offset,
+        },
+      },
+      parent,
+    );
+    this.context = trace.setSpan(parent, this.span);
+  }
+
+  /** The Delivery a handler applied in a batch's unit gets (its effect is in the unit already). */
+  delivery(ledger: Ledger, consumer: string, eventId: string): Delivery {
+    return {
+      heartbeat: () => this.batch.heartbeat(),
+      alreadyApplied: () => ledger.seen(consumer, eventId),
+      applyOnce: () => Promise.reject(new Error(`${consumer}: applyOnce is for handlers declared waitsOutsideTransaction`)),
+    };
+  }
+
 }
 
 function headerOf(ctx: KafkaContext, name: string): string | null {

@@ -1,7 +1,8 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { INestApplication, Logger } from '@nestjs/common';
 import { CustomStrategy, KafkaOptions, ServerKafka } from '@nestjs/microservices';
-import { Partitioners } from 'kafkajs';
+import { Consumer, ConsumerRunConfig, Partitioners } from 'kafkajs';
+import { EventProcessor } from './event-processor';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsumerGroupMonitor } from './consumer-group-monitor';
 import { kafkaClientConfig, KafkaEnv } from './kafka-client';
@@ -13,7 +14,8 @@ import { kafkaClientConfig, KafkaEnv } from './kafka-client';
  */
 export function connectKafkaConsumer(app: INestApplication, env: KafkaEnv): void {
   const monitor = app.get(ConsumerGroupMonitor, { strict: false });
-  app.connectMicroservice<CustomStrategy>({ strategy: new MonitoredServerKafka(kafkaConsumerOptions(env), monitor) });
+  const processor = app.get(EventProcessor, { strict: false });
+  app.connectMicroservice<CustomStrategy>({ strategy: new MonitoredServerKafka(kafkaConsumerOptions(env), monitor, processor) });
 }
 
 export function kafkaConsumerOptions(env: KafkaEnv): Required<KafkaOptions>['options'] {
@@ -38,11 +40,17 @@ export function kafkaConsumerOptions(env: KafkaEnv): Required<KafkaOptions>['opt
   };
 }
 
-/** Nest's Kafka server, telling the monitor about each kafkajs consumer it creates. */
+/**
+ * Nest's Kafka server, telling the monitor about each kafkajs consumer it creates, and consuming
+ * in batches: Nest subscribes to the topics of the @OnEvent handlers (their @EventPattern), and
+ * each partition's batch goes to EventProcessor.processBatch, which applies many events per
+ * transaction. Nest's own dispatch (one message, one handler call) is not used for them.
+ */
 export class MonitoredServerKafka extends ServerKafka {
   constructor(
     options: Required<KafkaOptions>['options'],
     private readonly monitor: ConsumerGroupMonitor,
+    private readonly processor: EventProcessor,
   ) {
     super(options);
   }
@@ -50,6 +58,21 @@ export class MonitoredServerKafka extends ServerKafka {
   protected override registerConsumerEventListeners(): void {
     super.registerConsumerEventListeners();
     if (this.consumer) this.monitor.watch(this.consumer, this.groupId);
+  }
+
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    const topics = [...this.messageHandlers.keys()];
+    if (topics.length > 0) await consumer.subscribe({ ...(this.options.subscribe ?? {}), topics });
+    const config: ConsumerRunConfig = {
+      ...(this.options.run ?? {}),
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.processor.processBatch(payload),
+    };
+    // The processor starts a consumer span per message, child of the span the message carries.
+    // The OpenTelemetry kafkajs instrumentation would wrap eachBatch in a new trace per batch with
+    // a second span per message: its wrapper is skipped (shimmer keeps the original as __original).
+    const run = (consumer.run as Consumer['run'] & { __original?: Consumer['run'] }).__original ?? consumer.run;
+    await run.call(consumer, config);
   }
 }
 

@@ -46,7 +46,11 @@ export function loggerModule(service: string, destination?: DestinationStream): 
         base: { service },
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
         genReqId: (req, res) => requestIdOf(req, res),
-        customProps: (req) => ({ requestId: (req as { id?: unknown }).id }),
+        // One child logger per request carrying only `requestId` (lines written while handling it),
+        // and the access line adds req and res. customProps would make two more children and
+        // re-serialize the request id for the access line, on every request.
+        quietReqLogger: true,
+        customAttributeKeys: { reqId: 'requestId' },
         mixin: traceFields,
         autoLogging: { ignore: (req) => isProbe(req.url) },
         serializers: {

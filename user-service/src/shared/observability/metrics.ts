@@ -72,6 +72,21 @@ export const eventsFailed = metric(
     }),
 );
 
+let lagSource: (() => Promise<unknown>) | null = null;
+
+/**
+ * The consumer lag is measured when /metrics is read (a scrape), not on a timer: asking the broker
+ * for offsets every few seconds was most of an idle service's work. `source` refreshes the gauge.
+ */
+export function measureConsumerLagOnScrape(source: () => Promise<unknown>): void {
+  lagSource = source;
+}
+
+/** The app that registered `source` shut down (another app of the same process may have replaced it). */
+export function stopMeasuringConsumerLag(source: () => Promise<unknown>): void {
+  if (lagSource === source) lagSource = null;
+}
+
 export const consumerLag = metric(
   'kafka_consumer_lag_messages',
   () =>
@@ -79,6 +94,9 @@ export const consumerLag = metric(
       name: 'kafka_consumer_lag_messages',
       help: "Messages not yet consumed by this app's consumer group, per assigned partition (end offset minus committed offset).",
       labelNames: ['group', 'topic', 'partition'],
+      async collect() {
+        await lagSource?.();
+      },
     }),
 );
 

@@ -2,7 +2,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Span } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { NodeTracerProvider, Sampler } from '@opentelemetry/sdk-trace-node';
 import { startupSetting } from '../config/startup-settings';
 
 export const DEFAULT_TRACE_ENDPOINT = 'http://localhost:4318/v1/traces';
@@ -18,10 +18,11 @@ export const REQUEST_ID_ATTRIBUTE = 'request.id';
  * A tracer provider, one batch processor and the OTLP/HTTP exporter, not the all-in-one NodeSDK:
  * that one loads every exporter, the metrics and logs SDKs and the resource detectors, ~0.7 s of
  * CPU at each start for parts these services do not use. The standard variables still apply
- * (OTEL_TRACES_SAMPLER and its _ARG, OTEL_RESOURCE_ATTRIBUTES, OTEL_BSP_*). Only the
- * instrumentations these services use are registered (http, express, nestjs-core, pg, kafkajs,
- * undici). Without a collector the exporter fails quietly: no diag logger is installed unless
- * OTEL_LOG_LEVEL asks for one, so an absent Jaeger costs a refused connection per batch, no log line.
+ * (OTEL_RESOURCE_ATTRIBUTES, OTEL_BSP_*); the sampler is read here (samplerFrom), so a mistyped one
+ * stops the start instead of silently tracing everything. Only the instrumentations these
+ * services use are registered (http, pg, kafkajs, undici). Without a collector the exporter fails
+ * quietly: no diag logger is installed unless OTEL_LOG_LEVEL asks for one, so an absent Jaeger
+ * costs a refused connection per batch, no log line.
  */
 export function startTracing(serviceName: string): NodeTracerProvider | null {
   if (startupSetting('OTEL_SDK_DISABLED') === 'true') return null;
@@ -36,7 +37,16 @@ export function startTracing(serviceName: string): NodeTracerProvider | null {
   /* eslint-enable @typescript-eslint/no-require-imports */
   const level = startupSetting('OTEL_LOG_LEVEL')?.toUpperCase() as keyof typeof DiagLogLevel | undefined;
   if (level && level in DiagLogLevel) diag.setLogger(new DiagConsoleLogger(), DiagLogLevel[level]);
+  let sampler: Sampler;
+  try {
+    sampler = samplerFrom(startupSetting('OTEL_TRACES_SAMPLER'), startupSetting('OTEL_TRACES_SAMPLER_ARG'));
+  } catch (e) {
+    // Before Nest and its one-line start failures exist: the same one line, the same exit code.
+    console.error(`${serviceName} failed to start: ${(e as Error).message}`);
+    process.exit(1);
+  }
   const provider = new NodeTracerProvider({
+    sampler,
     resource: defaultResource()
       .merge(detectResources({ detectors: [envDetector] }))
       .merge(resourceFromAttributes({ 'service.name': startupSetting('OTEL_SERVICE_NAME') ?? serviceName })),
@@ -50,11 +60,33 @@ export function startTracing(serviceName: string): NodeTracerProvider | null {
   return provider;
 }
 
+export const SAMPLERS = ['parentbased_always_on', 'parentbased_traceidratio', 'parentbased_always_off', 'always_on', 'traceidratio', 'always_off'] as const;
+
+/**
+ * OTEL_TRACES_SAMPLER (the specification's names) and OTEL_TRACES_SAMPLER_ARG (the ratio, 0..1,
+ * default 1). Unset: parentbased_always_on, every request traced (development, tests). Production
+ * at volume: parentbased_traceidratio with a ratio such as 0.1; a request not sampled costs a
+ * non-recording span, and a request whose caller sampled it (traceparent) is always traced.
+ * Throws, naming the variable, on anything else.
+ */
+export function samplerFrom(name: string | undefined, arg: string | undefined): Sampler {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } =
+    require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const chosen = name?.trim() || 'parentbased_always_on';
+  if (!(SAMPLERS as readonly string[]).includes(chosen)) throw new Error(`OTEL_TRACES_SAMPLER must be one of ${SAMPLERS.join(', ')} (got "${chosen}")`);
+  const text = arg?.trim() ?? '';
+  const ratio = text === '' ? 1 : Number(text);
+  if (chosen.endsWith('traceidratio') && !(ratio >= 0 && ratio <= 1)) throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (got "${arg}")`);
+  const root = chosen.endsWith('always_on') ? new AlwaysOnSampler() : chosen.endsWith('always_off') ? new AlwaysOffSampler() : new TraceIdRatioBasedSampler(ratio);
+  return chosen.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
+}
+
 /** The instrumentations of the libraries these services use, configured for signal over noise. */
 export function instrumentations(): Instrumentation[] {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { NestInstrumentation } = require('@opentelemetry/instrumentation-nestjs-core') as typeof import('@opentelemetry/instrumentation-nestjs-core');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof import('@opentelemetry/instrumentation-kafkajs');
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
@@ -68,9 +100,9 @@ export function instrumentations(): Instrumentation[] {
     }),
     // No express instrumentation: even with every layer type ignored it wraps each middleware and
     // router layer, ~0.7 ms of CPU per request (measured in the gateway: 2.7 -> 2.0 ms). All it gave
-    // was the route template in the server span's name, which nameServerSpan sets at no cost; Nest's
-    // own spans (controller, handler) say the rest.
-    new NestInstrumentation(),
+    // was the route template in the server span's name, which nameServerSpan sets at no cost.
+    // No Nest instrumentation either: two spans per request (handler, controller method) that
+    // only restate the server span's name, each created, ended and exported (bench/findings.md).
     // A query outside any trace (health pings, the outbox relay's polling) is not worth a trace of its own.
     new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     new KafkaJsInstrumentation(),

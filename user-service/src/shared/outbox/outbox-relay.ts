@@ -14,13 +14,26 @@ interface OutboxRow {
   id: string;
   topic: string;
   message_key: string;
-  payload: unknown;
+  /** The envelope as stored: sent as it is, never parsed and serialized again. */
+  payload: string;
   headers: Record<string, string>;
 }
 
+interface ClaimedRow extends Partial<OutboxRow> {
+  locked: boolean;
+}
+
 const BATCH_SIZE = 500;
-/** Fallback only: commits wake the relay at once, so the poll matters only for rows of other instances. */
-const IDLE_POLL_MS = 1000;
+/**
+ * Fallback only: a commit wakes its own relay at once, and a relay that finds another instance
+ * publishing tries again shortly (BUSY_RETRY_MS), so the poll finds only rows nobody woke a relay
+ * for (an instance that crashed right after its commit, rows written by hand). It starts at
+ * IDLE_POLL_MIN_MS after work and doubles up to IDLE_POLL_MAX_MS: an idle service barely wakes.
+ */
+const IDLE_POLL_MIN_MS = 1000;
+const IDLE_POLL_MAX_MS = 30_000;
+/** Another instance holds the relay lock: it may have read the outbox before our rows committed. */
+const BUSY_RETRY_MS = 100;
 const BACKLOG_REFRESH_MS = 5000;
 /** One relay per database at a time (advisory lock): rows leave in id order, so per-key order holds. */
 const RELAY_LOCK_KEY = 74_201;
@@ -38,7 +51,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private pending = false;
   private wakeUp: (() => void) | null = null;
   private loop: Promise<void> | null = null;
-  private backlogTimer: NodeJS.Timeout | null = null;
+  private lastBacklogRefresh = 0;
 
   private readonly enabled: boolean;
 
@@ -54,17 +67,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     if (!this.enabled) return;
     this.running = true;
     this.loop = this.run();
-    this.backlogTimer = setInterval(
-      () => context.with(suppressTracing(context.active()), () => void this.refreshBacklog()),
-      BACKLOG_REFRESH_MS,
-    );
-    this.backlogTimer.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
     this.wake();
-    if (this.backlogTimer) clearInterval(this.backlogTimer);
     await this.loop;
   }
 
@@ -74,20 +81,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.wakeUp?.();
   }
 
-  /** Publishes what is waiting now; returns how many rows were sent (tests and shutdown use it). */
-  async publishPending(): Promise<number> {
+  /**
+   * Publishes what is waiting now; returns how many rows were sent, or 'busy' when another
+   * instance's relay holds the lock (tests and shutdown use it).
+   */
+  async publishPending(): Promise<number | 'busy'> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK_KEY])) as {
-        locked: boolean;
-      }[];
-      if (!locked) return 0;
-      const rows = (await manager.query(
-        'SELECT id, topic, message_key, payload, headers FROM outbox_messages ORDER BY id LIMIT $1',
-        [BATCH_SIZE],
-      )) as OutboxRow[];
+      const claimed = (await manager.query(CLAIM_SQL, [RELAY_LOCK_KEY, BATCH_SIZE])) as ClaimedRow[];
+      if (!claimed[0]?.locked) return 'busy';
+      const rows = claimed.filter((r): r is ClaimedRow & OutboxRow => r.id !== null && r.id !== undefined).sort(byId);
       if (rows.length === 0) return 0;
+      // A failed send throws: the transaction rolls back and the rows are back in the outbox.
       await this.send(rows);
-      await manager.query('DELETE FROM outbox_messages WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
       return rows.length;
     });
   }
@@ -99,12 +104,23 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async runLoop(): Promise<void> {
     let failures = 0;
+    let idlePoll = IDLE_POLL_MIN_MS;
     while (this.running) {
       try {
         const sent = await this.publishPending();
         if (failures > 0) this.logger.log({ failures }, 'outbox relay recovered');
         failures = 0;
-        if (sent === 0) await this.idle(IDLE_POLL_MS);
+        await this.refreshBacklogEvery(BACKLOG_REFRESH_MS);
+        if (sent === 'busy') {
+          await this.idle(BUSY_RETRY_MS);
+        } else if (sent === 0) {
+          // Woken (a commit) or polled: either way the next idle wait starts short again only
+          // after rows were found; an idle outbox is looked at less and less often.
+          if (await this.idle(idlePoll)) idlePoll = IDLE_POLL_MIN_MS;
+          else idlePoll = Math.min(IDLE_POLL_MAX_MS, idlePoll * 2);
+        } else {
+          idlePoll = IDLE_POLL_MIN_MS;
+        }
       } catch (error) {
         failures++;
         outboxPublishFailures.inc();
@@ -112,6 +128,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         if (failures === 1 || failures % 30 === 0) {
           this.logger.warn({ err: error, failures }, 'outbox relay cannot publish; rows stay in the outbox');
         }
+        // The backlog grows while Kafka is down: its gauges keep being refreshed (the alert's input).
+        await this.refreshBacklogEvery(BACKLOG_REFRESH_MS);
         await this.producer.reset();
         await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
       }
@@ -145,7 +163,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       );
       propagation.inject(trace.setSpan(ROOT_CONTEXT, span), headers);
       spans.push(span);
-      return { key: row.message_key, value: JSON.stringify(row.payload), headers };
+      return { key: row.message_key, value: row.payload, headers };
     });
     try {
       // Traced above, per message; kafkajs' own instrumentation would give the batch one parent.
@@ -160,21 +178,30 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     for (const row of rows) eventsProduced.inc({ topic: row.topic });
   }
 
-  private idle(ms: number): Promise<void> {
+  /** Waits up to `ms`; true when woken (or a wake was pending), false when the time ran out. */
+  private idle(ms: number): Promise<boolean> {
     if (this.pending || !this.running) {
       this.pending = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (woken: boolean) => {
         clearTimeout(timer);
         this.wakeUp = null;
         this.pending = false;
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(done, ms);
-      this.wakeUp = done;
+      const timer = setTimeout(() => done(false), ms);
+      this.wakeUp = () => done(true);
     });
+  }
+
+  /** The backlog gauges, from the relay's own loop: no timer of their own wakes an idle service. */
+  private async refreshBacklogEvery(ms: number): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastBacklogRefresh < ms) return;
+    this.lastBacklogRefresh = now;
+    await this.refreshBacklog();
   }
 
   private async refreshBacklog(manager: EntityManager = this.dataSource.manager): Promise<void> {
@@ -188,6 +215,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // The database being down is reported by /health/ready; the gauges keep their last value.
     }
   }
+}
+
+/**
+ * In one round trip: take the relay lock (one relay per database at a time) and, only if it was
+ * taken, delete the oldest rows and return them; the transaction stays open while they are sent,
+ * so a failed send rolls the delete back. Always one row at least: `locked`, and the claimed
+ * columns (null when the outbox is empty). RETURNING has no order: the caller sorts by id.
+ */
+const CLAIM_SQL = `WITH relay_lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked),
+claimed AS (
+  DELETE FROM outbox_messages WHERE id IN (
+    SELECT id FROM outbox_messages WHERE (SELECT locked FROM relay_lock) ORDER BY id LIMIT $2
+  )
+  RETURNING id, topic, message_key, payload::text AS payload, headers
+)
+SELECT relay_lock.locked, claimed.* FROM relay_lock LEFT JOIN claimed ON true`;
+
+/** bigserial ids arrive as decimal strings: shorter is smaller, else compare as text. */
+export function byId(a: { id: string }, b: { id: string }): number {
+  return a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Messages grouped by topic, each topic's in row order (the order kafkajs appends them in). */
