@@ -119,7 +119,7 @@ describe('UpstreamClient over several instances of a service', () => {
 
     const reply = await post(sut, 'key-42');
 
-    expect(reply).toEqual({ status: 201, body: USER, totalCount: undefined, replayed: true });
+    expect(reply).toMatchObject({ status: 201, body: USER, replayed: true });
     expect(b.received).toHaveLength(1);
     expect(b.last.headers['idempotency-key']).toBe('key-42');
     expect(JSON.parse(b.last.body)).toEqual({ name: 'Ada' });

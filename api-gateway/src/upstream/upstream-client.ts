@@ -89,7 +89,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
     try {
       const first = service.pick()!;
-      const mayRetry = this.mayRetry(req) && service.instances.length > 1;
+      const mayRetry = service.balanced && this.mayRetry(req);
       try {
         return await this.attempt(service, first, req, deadline.signal, mayRetry);
       } catch (e) {
@@ -112,9 +112,14 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     );
   }
 
-  /** Starts each instance's background readiness probe. */
+  /**
+   * Starts the background readiness probe of each instance of a service that has several. A
+   * service with one instance gets every call whatever its state (see InstanceSet.pick), so
+   * probing it would only cost CPU on both sides; its state is what readiness reports.
+   */
   onApplicationBootstrap(): void {
     for (const service of Object.values(this.services)) {
+      if (!service.balanced) continue;
       for (const instance of service.instances) {
         const tick = async (): Promise<void> => {
           await this.check(service, instance, '/health/ready', WATCH_TIMEOUT_MS);
@@ -195,7 +200,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
   /** Probes one instance and applies what it found. Not traced: probes every half second would bury the real traces. */
   private async check(service: InstanceSet, instance: UpstreamInstance, path: string, timeoutMs: number): Promise<ProbeResult> {
     const result = await context.with(suppressTracing(context.active()), () => probe(instance, path, timeoutMs));
-    if (this.closed) return result;
+    if (this.closed || !service.balanced) return result;
     const wasHealthy = instance.healthy;
     if (instance.record(result)) {
       service.refreshGauge();
@@ -206,7 +211,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private takeOut(service: InstanceSet, instance: UpstreamInstance, reason: string): void {
-    if (!instance.markDown(reason)) return;
+    if (!service.balanced || !instance.markDown(reason)) return;
     service.refreshGauge();
     this.logger.warn(`${service.upstream} instance ${instance.name} gets no traffic: ${reason}`);
   }

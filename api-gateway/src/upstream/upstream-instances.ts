@@ -93,6 +93,11 @@ export class InstanceSet {
     return best;
   }
 
+  /** Several instances to choose from: only then does an instance's state steer anything. */
+  get balanced(): boolean {
+    return this.instances.length > 1;
+  }
+
   get healthyCount(): number {
     return this.instances.filter((i) => i.healthy).length;
   }
