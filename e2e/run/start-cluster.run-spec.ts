@@ -94,7 +94,8 @@ describe('npm run start:cluster', () => {
 
   it('runs 3 brokers and 2 instances of every app behind nginx; the API, the demo and the rate limits work through 3005; Ctrl+C leaves nothing', async () => {
     run = runInTerminal('npm', ['run', 'start:cluster'], { cwd: REPO, env: userEnv() });
-    await run.waitForOutput(/nest-ms cluster is running/, START_MS);
+    // The table's last line: the whole table has been printed.
+    await run.waitForOutput(/nest-ms cluster is running[^]*\n {2}Logs +\.logs\/cluster\//, START_MS);
     const out = run.output();
 
     // The table: the entry, every instance ready, the three brokers.

@@ -33,12 +33,6 @@ describe('envValidator', () => {
     expect(() => validate({ [name]: value })).toThrow(new RegExp(`${name}=`));
   });
 
-  it('keeps idempotency keys 24h unless told longer', () => {
-    expect(validate({}).IDEMPOTENCY_KEY_RETENTION).toBe('24h');
-    expect(validate({ IDEMPOTENCY_KEY_RETENTION: '7d' }).IDEMPOTENCY_KEY_RETENTION).toBe('7d');
-    expect(validate({ IDEMPOTENCY_KEY_RETENTION: '86400' }).IDEMPOTENCY_KEY_RETENTION).toBe('86400');
-  });
-
   it('takes KAFKA_BROKER as a list of brokers (the cluster profile names all three)', () => {
     const env = validate({ KAFKA_BROKER: 'localhost:9094,localhost:9095,kafka-3.internal:9096' });
 
@@ -51,6 +45,12 @@ describe('envValidator', () => {
       expect(() => validate({ KAFKA_BROKER: value })).toThrow(/KAFKA_BROKER=/);
     },
   );
+
+  it('keeps idempotency keys 24h unless told longer', () => {
+    expect(validate({}).IDEMPOTENCY_KEY_RETENTION).toBe('24h');
+    expect(validate({ IDEMPOTENCY_KEY_RETENTION: '7d' }).IDEMPOTENCY_KEY_RETENTION).toBe('7d');
+    expect(validate({ IDEMPOTENCY_KEY_RETENTION: '86400' }).IDEMPOTENCY_KEY_RETENTION).toBe('86400');
+  });
 
   it('never prints a password it refuses', () => {
     expect(() => validate({ DB_PASSWORD: 42 as unknown as string })).toThrow(/DB_PASSWORD=\(hidden\)/);
