@@ -6,7 +6,7 @@ import { until } from '../support/scenario-report';
 import { brokers, ctl, leadership, metadata, sleep } from './support/cluster';
 import { allProblems, runScenario } from './support/scenario';
 
-jest.setTimeout(240000);
+jest.setTimeout(420000); // each wait inside is bounded on its own (ISR 120 s, settling 2 x 120 s) and names what it waited for
 
 /** kafkajs retries a send for up to ~30 s (its retry budget); requests failing later are a fault. */
 const RETRY_WINDOW_MS = 30000;

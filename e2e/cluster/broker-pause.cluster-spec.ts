@@ -5,7 +5,7 @@ import { until } from '../support/scenario-report';
 import { ctl, metadata, sleep } from './support/cluster';
 import { allProblems, runScenario } from './support/scenario';
 
-jest.setTimeout(240000);
+jest.setTimeout(420000); // each wait inside is bounded on its own (ISR 120 s, settling 2 x 120 s) and names what it waited for
 
 const PAUSE_MS = 35000;
 

@@ -72,8 +72,17 @@ export class SystemTopics {
 
   /** Each partition's high watermark: how many messages it ever got (the stack starts empty). */
   async endOffsets(topic: string): Promise<Map<number, number>> {
-    const offsets = await (await this.getAdmin()).fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+    // Right after leaders moved, kafkajs can hold metadata that names no leader for a partition
+    // and fail inside fetchTopicOffsets; fresh metadata a moment later answers.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const offsets = await (await this.getAdmin()).fetchTopicOffsets(topic);
+        return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await sleep(500 * attempt);
+      }
+    }
   }
 
   async messageCount(topic: string): Promise<number> {

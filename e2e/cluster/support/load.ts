@@ -50,6 +50,12 @@ export interface LoadOptions {
   /** How long one operation keeps retrying before it is given up (counted as lost by the client). */
   retryForMs?: number;
   headers?: Record<string, string>;
+  /**
+   * Orders only for users signed up at least this long ago (0: any user). In the cluster profile an
+   * order-service instance asks one user-service instance (its own number's) about a user it has
+   * not heard of through user.created yet; this keeps orders off that path.
+   */
+  orderUsersOlderThanMs?: number;
 }
 
 export interface LoadSummary {
@@ -79,7 +85,7 @@ const ok = (kind: OpKind, a: Pick<Attempt, 'status'>) => (a.status >= 200 && a.s
 
 export class Load {
   private readonly ops: Op[] = [];
-  private readonly users: string[] = [];
+  private readonly users: { id: string; at: number }[] = [];
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
   private ticker?: Promise<void>;
@@ -127,8 +133,9 @@ export class Load {
     const every = 1000 / this.opts.ratePerSec;
     for (let i = 0; !this.stopped && i < this.opts.maxOps && Date.now() - this.startedAt < this.opts.maxMs; i++) {
       // Half sign-ups, half orders of users already signed up (a sign-up while nobody exists yet).
-      const kind: OpKind = i % 2 === 0 || this.users.length === 0 ? 'signup' : 'order';
-      const p = this.run(kind === 'signup' ? this.signup() : this.order()).finally(() => this.running.delete(p));
+      const eligible = this.eligibleUsers();
+      const kind: OpKind = i % 2 === 0 || eligible.length === 0 ? 'signup' : 'order';
+      const p = this.run(kind === 'signup' ? this.signup() : this.order(eligible)).finally(() => this.running.delete(p));
       this.running.add(p);
       const due = this.startedAt + (i + 1) * every;
       await sleep(Math.max(0, due - Date.now()));
@@ -142,9 +149,14 @@ export class Load {
     return { op, path: '/api/users', body: { email, name: `${this.opts.tag} ${n}`, password: PASSWORD } };
   }
 
-  private order(): { op: Op; path: string; body: unknown } {
+  private eligibleUsers(): string[] {
+    const before = Date.now() - (this.opts.orderUsersOlderThanMs ?? 0);
+    return this.users.filter((u) => u.at <= before).map((u) => u.id);
+  }
+
+  private order(users: string[]): { op: Op; path: string; body: unknown } {
     const n = this.next++;
-    const userId = this.users[Math.floor(Math.random() * this.users.length)];
+    const userId = users[Math.floor(Math.random() * users.length)];
     // One productId per order: a doubled order is visible in the database as two rows with it.
     const productId = `product-${this.opts.tag}-${n}`;
     const op: Op = { kind: 'order', key: randomUUID(), ref: productId, startedAt: Date.now(), attempts: [] };
@@ -155,7 +167,7 @@ export class Load {
     this.ops.push(op);
     const reply = await this.send(op, path, body);
     if (!reply || reply.status < 200 || reply.status > 299) return;
-    if (op.kind === 'signup' && op.id) this.users.push(op.id);
+    if (op.kind === 'signup' && op.id) this.users.push({ id: op.id, at: Date.now() });
     const every = this.opts.cancelEvery ?? 0;
     if (op.kind === 'order' && op.id && every > 0 && ++this.ordersPlaced % every === 0) {
       const cancel: Op = { kind: 'cancel', key: randomUUID(), ref: op.id, startedAt: Date.now(), attempts: [] };
