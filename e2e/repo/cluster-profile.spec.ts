@@ -42,7 +42,7 @@ describe('the cluster profile (infra/local/profiles.mjs)', () => {
     }
   });
 
-  it('gives instance n of an app port 31<n><app digit>, the gateways every service instance, and each service its own', () => {
+  it('gives instance n of an app port 31<n><app digit>, the gateways and order-service every service instance', () => {
     const env = evaluate<Record<string, Record<string, string>>>(
       `Object.fromEntries(a.APPS.flatMap((app) => [1, 2].map((i) => [app.name + '-' + i, a.appEnv(app, 'cluster', {}, { instance: i, replicas: 2 })])))`,
     );
@@ -62,7 +62,7 @@ describe('the cluster profile (infra/local/profiles.mjs)', () => {
       PAYMENT_SERVICE_URL: 'http://localhost:3113,http://localhost:3123',
       TRUST_PROXY: '1',
     });
-    expect(env['orders-2']).toMatchObject({ USER_SERVICE_URL: 'http://localhost:3121', KAFKA_BROKER: 'localhost:9094,localhost:9095,localhost:9096', DB_PORT: '5465' });
+    expect(env['orders-2']).toMatchObject({ USER_SERVICE_URL: 'http://localhost:3111,http://localhost:3121', KAFKA_BROKER: 'localhost:9094,localhost:9095,localhost:9096', DB_PORT: '5465' });
     // The gateway's rate limits stay the configured ones (the run test checks they hold across instances).
     expect(env['gateway-1'].THROTTLE_LIMIT).toBeUndefined();
   });

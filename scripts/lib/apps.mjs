@@ -137,9 +137,9 @@ export function appEnv(app, profileName, userEnv = process.env, cluster = {}) {
  */
 function profileDefaults(app, profileName, { instance = 1, replicas = 1 } = {}) {
   const profile = getProfile(profileName);
-  // The gateway gets every instance of a service, comma-separated, and spreads its calls over
-  // them; a service (order-service asks user-service) takes one URL: its own instance number's.
-  const instances = profileName === 'cluster' && app.name === 'gateway' ? replicas : 0;
+  // Every app gets all instances of a service, comma-separated: the gateway spreads its calls over
+  // them, and order-service asks the next user-service instance when one cannot answer.
+  const instances = profileName === 'cluster' ? replicas : 0;
   const url = (name) => {
     const target = APPS.find((a) => a.name === name);
     if (!instances) return appUrl(target, profileName, instance);

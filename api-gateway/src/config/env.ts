@@ -3,7 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'c
 import { envValidator, LOG_LEVELS, NODE_ENVS, ToInt } from '../shared/config/env';
 import { durationSeconds, IsDuration } from '../shared/config/duration';
 import { IsSecret } from '../shared/config/secrets';
-import { IsServiceUrls, ToUrlList } from './upstreams';
+import { IsServiceUrls, ToUrlList } from '../shared/config/service-urls';
 
 const HTTP_URL = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 

@@ -1,11 +1,14 @@
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { DatabaseEnv, envValidator, ToInt } from '../shared/config/env';
+import { IsServiceUrls, ToUrlList } from '../shared/config/service-urls';
 
 /** order-service's environment. Defaults are the local stack's (`npm start`). */
 export class OrderServiceEnv extends DatabaseEnv {
-  /** Asked whether a user exists when user.created has not reached this service (yet). */
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'USER_SERVICE_URL must be an http(s) URL' })
-  USER_SERVICE_URL = 'http://localhost:3001';
+  /**
+   * Asked whether a user exists when user.created has not reached this service (yet): one base URL,
+   * or a comma-separated list of user-service's instances (tried in turn when one cannot answer).
+   */
+  @ToUrlList() @IsServiceUrls() USER_SERVICE_URL: readonly string[] = ['http://localhost:3001'];
 
   /** How long an order may stay pending (unpaid) before it expires: 1 s to 7 days. */
   @ToInt() @IsInt() @Min(1000) @Max(604_800_000)

@@ -83,4 +83,51 @@ describe('UserServiceClient', () => {
     const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: 'http://127.0.0.1:1' }));
     await expect(sut.lookup(USER_ID)).rejects.toThrow('user-service is unreachable; try again shortly');
   });
+
+  describe('with several instances (USER_SERVICE_URL as a list)', () => {
+    const second = new FakeUserService();
+    let secondUrl: string;
+
+    beforeAll(async () => {
+      secondUrl = await second.start();
+    });
+    afterAll(() => second.stop());
+    beforeEach(() => {
+      second.status = 200;
+      second.requests.length = 0;
+    });
+
+    it('starts each lookup at the next instance', async () => {
+      const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: [url, secondUrl] }));
+      for (let i = 0; i < 4; i++) await sut.lookup(USER_ID);
+      expect([userService.requests.length, second.requests.length]).toEqual([2, 2]);
+    });
+
+    it('asks another instance when one refuses the connection', async () => {
+      const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: ['http://127.0.0.1:1', secondUrl] }));
+      await expect(sut.lookup(USER_ID)).resolves.toBe('exists');
+      await expect(sut.lookup(USER_ID)).resolves.toBe('exists');
+      expect(second.requests).toHaveLength(2);
+    });
+
+    it('asks another instance when one answers 503, and believes a 404 from the first that answers', async () => {
+      userService.status = 503;
+      second.status = 404;
+      const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: [url, secondUrl] }));
+      await expect(sut.lookup(USER_ID)).resolves.toBe('missing');
+      expect([userService.requests.length, second.requests.length]).toEqual([1, 1]);
+    });
+
+    it('does not ask again after an answer that is not 503 (a 500 is the service, not the instance)', async () => {
+      userService.status = 500;
+      const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: [url, secondUrl] }));
+      await expect(sut.lookup(USER_ID)).rejects.toThrow('user-service answered 500; try again shortly');
+      expect(second.requests).toHaveLength(0);
+    });
+
+    it('reports user-service unreachable when no instance listens', async () => {
+      const sut = new UserServiceClient(configWith({ USER_SERVICE_URL: ['http://127.0.0.1:1', 'http://127.0.0.1:2'] }));
+      await expect(sut.lookup(USER_ID)).rejects.toThrow('user-service is unreachable; try again shortly');
+    });
+  });
 });
