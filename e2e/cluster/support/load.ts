@@ -50,12 +50,6 @@ export interface LoadOptions {
   /** How long one operation keeps retrying before it is given up (counted as lost by the client). */
   retryForMs?: number;
   headers?: Record<string, string>;
-  /**
-   * Orders only for users signed up at least this long ago (0: any user). In the cluster profile an
-   * order-service instance asks one user-service instance (its own number's) about a user it has
-   * not heard of through user.created yet; this keeps orders off that path.
-   */
-  orderUsersOlderThanMs?: number;
 }
 
 export interface LoadSummary {
@@ -150,8 +144,7 @@ export class Load {
   }
 
   private eligibleUsers(): string[] {
-    const before = Date.now() - (this.opts.orderUsersOlderThanMs ?? 0);
-    return this.users.filter((u) => u.at <= before).map((u) => u.id);
+    return this.users.map((u) => u.id);
   }
 
   private order(users: string[]): { op: Op; path: string; body: unknown } {

@@ -21,8 +21,6 @@ export interface ScenarioSpec {
   ratePerSec?: number;
   maxMs: number;
   cancelEvery?: number;
-  /** See LoadOptions.orderUsersOlderThanMs. */
-  orderUsersOlderThanMs?: number;
   /** Operations done before the fault starts: it strikes a system visibly under load. */
   warmupOps?: number;
   /**
@@ -38,8 +36,7 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     await ensureWhole();
     const dlqBefore = await dlqTotal(sys);
     const tag = `clu-${spec.name}-${randomUUID().slice(0, 6)}`;
-    const opts: LoadOptions = { bases: [sys.entry], tag, ratePerSec: spec.ratePerSec ?? 6, maxOps: 100000, maxMs: spec.maxMs, cancelEvery: spec.cancelEvery,
-      orderUsersOlderThanMs: spec.orderUsersOlderThanMs };
+    const opts: LoadOptions = { bases: [sys.entry], tag, ratePerSec: spec.ratePerSec ?? 6, maxOps: 100000, maxMs: spec.maxMs, cancelEvery: spec.cancelEvery };
     const load = new Load(opts).start();
     const warm = spec.warmupOps ?? 8;
     while (load.progress.done < warm) await new Promise((r) => setTimeout(r, 100));
