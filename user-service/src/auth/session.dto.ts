@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { UUID_SCHEMA } from '../shared/dto/schema';
 import { REFRESH_TOKEN_PATTERN } from '../shared/dto/users';
+import { IsOmittable } from '../shared/validation/omittable';
 import { HasChars, NO_NUL_PATTERN } from '../shared/validation/text';
 import { IsAnyUuid } from '../shared/validation/uuid';
 import { UserResponseDto } from '../shared/dto/users';
@@ -11,13 +12,13 @@ import { Session } from '../sessions/session.entity';
 /** What the gateway saw of the client, recorded on the session. */
 class ClientSeenDto {
   @ApiPropertyOptional({ maxLength: 300, pattern: NO_NUL_PATTERN })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @HasChars(0, 300)
   readonly userAgent?: string;
 
   @ApiPropertyOptional({ maxLength: 64, pattern: NO_NUL_PATTERN })
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @HasChars(0, 64)
   readonly ip?: string;

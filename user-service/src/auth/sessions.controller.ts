@@ -77,21 +77,23 @@ export class SessionsController {
     return (await this.sessions.listActive(owner)).map((s) => SessionResponseDto.of(s));
   }
 
-  @Delete('sessions/:id')
+  // Named sessionId, as in the answer of a login: a client (or a contract tester) following the
+  // OpenAPI document takes the session's id from there, not the id of the user beside it.
+  @Delete('sessions/:sessionId')
   @HttpCode(204)
   @ApiOperation({ summary: 'End one session (its refresh token stops working; its access tokens within seconds)' })
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ description: 'The id is not a uuid' })
   @ApiNotFoundResponse({ description: 'No such session of the caller' })
-  async end(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<void> {
+  async end(@Param('sessionId', UUID) id: string, @RequestScope() scope: Scope): Promise<void> {
     await this.sessions.end(id, scope, 'ended_by_user');
   }
 
-  @Get('sessions/:id/status')
+  @Get('sessions/:sessionId/status')
   @ApiOperation({ summary: "Whether a session's access tokens may still be used, and the user's role now (the gateway caches it for seconds)" })
   @ApiOkResponse({ type: SessionStatusDto })
   @ApiBadRequestResponse({ description: 'The id is not a uuid' })
-  async status(@Param('id', UUID) id: string): Promise<SessionStatusDto> {
+  async status(@Param('sessionId', UUID) id: string): Promise<SessionStatusDto> {
     return this.sessions.status(id);
   }
 }
