@@ -1,4 +1,4 @@
-import { ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Role } from '../shared/events/contracts';
 import { UpstreamClient, UpstreamReply } from '../upstream/upstream-client';
@@ -54,6 +54,11 @@ export class AuthService {
     if (created.status !== 201) return created;
     const userId = (created.body as UpstreamUser).id;
     const opened = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/sessions', body: { userId, ...client }, requestId });
+    // A replay answers with the user the key once created; if that user was deleted since, there is
+    // nobody to open a session for, and only a new key can sign up again.
+    if (opened.status === 404 && created.replayed) {
+      throw new ConflictException('the user this Idempotency-Key signed up has been deleted since: sign up again with a new key');
+    }
     if (opened.status !== 201) return opened;
     return { status: 201, body: await this.tokensFor(opened.body as IssuedSession), ...(created.replayed ? { replayed: true } : {}) };
   }

@@ -67,9 +67,9 @@ export function exactDocument(doc: OpenAPIObject, options: ExactnessOptions = {}
     const body = op.requestBody?.content?.['application/json']?.schema;
     const bodySchema = body?.$ref ? (doc.components?.schemas as Record<string, Schema>)[refName(body.$ref)] : body;
     if (op.requestBody && bodySchema && !bodySchema.required?.length) op.requestBody.required = false;
-    // Path ids are uuids everywhere in this API (UuidParamPipe): say so where a route did not.
+    // Path ids (`id`, `sessionId`) are uuids everywhere in this API (UuidParamPipe): say so where a route did not.
     for (const p of op.parameters ?? []) {
-      if (p.in === 'path' && p.name === 'id') p.schema = { type: 'string', ...UUID_SCHEMA };
+      if (p.in === 'path' && /^(id|[a-z]+Id)$/.test(String(p.name))) p.schema = { type: 'string', ...UUID_SCHEMA };
     }
     if (op.requestBody || op.parameters?.length || path.includes('{')) addError(op, 400, 'Invalid input: the message names each failing field');
     if (op.requestBody) {
