@@ -1,5 +1,6 @@
 import { api, uniqueEmail } from './gateway';
 import { eventually } from './kafka-watch';
+import { ALLOWED_MOVES, RESTING_STATUSES } from '../support/order-states';
 
 jest.setTimeout(180000);
 
@@ -19,22 +20,6 @@ interface Payment {
   refund: { amount: string; status: string } | null;
 }
 
-/** Where an order may rest: nothing of the normal flow moves it any more. */
-const RESTING = ['paid', 'failed', 'cancelled', 'expired', 'refunded', 'refund_failed'];
-
-/** Every move the state machine allows: a stored history may hold no other step. */
-const ALLOWED = new Set([
-  'pending>paid',
-  'pending>failed',
-  'pending>cancelled',
-  'pending>expired',
-  'paid>refund_pending',
-  'cancelled>refund_pending',
-  'expired>refund_pending',
-  'refund_pending>refunded',
-  'refund_pending>refund_failed',
-  'refund_failed>refunded',
-]);
 
 const cents = (decimal: string) => Math.round(Number(decimal) * 100);
 
@@ -66,7 +51,7 @@ async function keptCents(orderId: string): Promise<{ kept: number; refunds: numb
 function expectLegalHistory(order: Order): void {
   const steps = order.history ?? [];
   expect(steps[0]).toMatchObject({ from: null, to: 'pending', trigger: 'created' });
-  for (const step of steps.slice(1)) expect(ALLOWED).toContain(`${step.from}>${step.to}`);
+  for (const step of steps.slice(1)) expect(ALLOWED_MOVES).toContain(`${step.from}>${step.to}`);
   // Each step starts where the previous ended, and no status is visited twice: nothing went backwards.
   steps.slice(1).forEach((step, i) => expect(step.from).toBe(steps[i].to));
   expect(new Set(steps.map((s) => s.to)).size).toBe(steps.length);
@@ -136,7 +121,7 @@ describe('cancelling orders through the gateway (real Kafka and PostgreSQL)', ()
     const settled = async (o: Order) => {
       const [order, payments] = await Promise.all([get(o.id), paymentsOf(o.id)]);
       const paid = payments.some((p) => p.status === 'completed');
-      const done = payments.length === 1 && RESTING.includes(order.body.status) && !(paid && order.body.status === 'cancelled');
+      const done = payments.length === 1 && RESTING_STATUSES.includes(order.body.status) && !(paid && order.body.status === 'cancelled');
       return { order, done };
     };
     const checks = await eventually(

@@ -8,6 +8,7 @@ import { SystemDatabases } from '../../support/system-db';
 import { SystemTopics, TopicMessage } from '../../support/system-kafka';
 import { until } from '../../support/scenario-report';
 import { LoadSummary, succeeded } from './load';
+import { ALLOWED_MOVES, RESTING_STATUSES } from '../../support/order-states';
 
 export const EVENT_TOPICS = [
   'user.created',
@@ -21,21 +22,6 @@ export const EVENT_TOPICS = [
 ];
 export const DLQ_TOPICS = EVENT_TOPICS.map((t) => `${t}.dlq`);
 
-/** Where an order may rest: nothing of the normal flow moves it any more. */
-const RESTING = ['paid', 'failed', 'cancelled', 'expired', 'refunded', 'refund_failed'];
-/** Every move the state machine allows (order-service/src/orders/order-status.ts): a stored history holds no other step. */
-const ALLOWED = new Set([
-  'pending>paid',
-  'pending>failed',
-  'pending>cancelled',
-  'pending>expired',
-  'paid>refund_pending',
-  'cancelled>refund_pending',
-  'expired>refund_pending',
-  'refund_pending>refunded',
-  'refund_pending>refund_failed',
-  'refund_failed>refunded',
-]);
 
 export interface System {
   dbs: SystemDatabases;
@@ -138,7 +124,7 @@ export async function settleAndCount(sys: System, load: LoadSummary, tag: string
   // Every order resting with exactly its one payment, and nothing left to relay.
   const unsettled = async () => {
     const [notResting, paid, outboxes] = await Promise.all([
-      dbs.count('orders', 'SELECT count(*) FROM orders WHERE id = ANY($1::uuid[]) AND status <> ALL($2::text[])', [orderIds, RESTING]),
+      dbs.count('orders', 'SELECT count(*) FROM orders WHERE id = ANY($1::uuid[]) AND status <> ALL($2::text[])', [orderIds, RESTING_STATUSES]),
       dbs.count('payments', 'SELECT count(DISTINCT order_id) FROM payments WHERE order_id = ANY($1::uuid[])', [orderIds]),
       Promise.all((['users', 'orders', 'payments'] as const).map((db) => dbs.count(db, 'SELECT count(*) FROM outbox_messages'))),
     ]);
@@ -239,7 +225,7 @@ async function checkHistories(dbs: SystemDatabases, orderIds: string[], problems
     for (let i = 1; i < steps.length; i++) {
       const s = steps[i];
       if (s.from_status !== steps[i - 1].to_status) problems.backwards.push(`order ${id}: step ${i} starts at ${s.from_status}, the previous ended at ${steps[i - 1].to_status}`);
-      if (!ALLOWED.has(`${s.from_status}>${s.to_status}`)) problems.backwards.push(`order ${id}: ${s.from_status} > ${s.to_status} is not a move of the state machine (${path})`);
+      if (!ALLOWED_MOVES.has(`${s.from_status}>${s.to_status}`)) problems.backwards.push(`order ${id}: ${s.from_status} > ${s.to_status} is not a move of the state machine (${path})`);
       if (s.at.getTime() < steps[i - 1].at.getTime()) problems.backwards.push(`order ${id}: step ${i} recorded before the step it follows`);
     }
     if (new Set(steps.map((s) => s.to_status)).size !== steps.length) problems.backwards.push(`order ${id}: a status visited twice (${path})`);
