@@ -125,11 +125,35 @@ describe('UpstreamClient over several instances of a service', () => {
     expect(JSON.parse(b.last.body)).toEqual({ name: 'Ada' });
   });
 
-  it('does not retry a GET once it was sent and the connection died without an answer: 503', async () => {
+  it('retries a GET whose connection died after it was sent once on another instance (a restarting instance closing its keep-alive connections)', async () => {
+    a.answer(() => ({ reset: true }));
+    sut = clientFor([a.url, b.url]);
+    const retriedBefore = await errorCount(a.url, 'connection_lost', true);
+
+    const reply = await get(sut);
+
+    expect(reply).toMatchObject({ status: 200, body: [USER] });
+    expect([a.received.length, b.received.length]).toEqual([1, 1]);
+    expect((await errorCount(a.url, 'connection_lost', true)) - retriedBefore).toBe(1);
+  });
+
+  it('retries a keyed POST whose connection died after it was sent, with the same key (the service replays or runs it once)', async () => {
+    a.answer(() => ({ reset: true }));
+    b.answer(() => ({ status: 201, json: USER }));
+    sut = clientFor([a.url, b.url]);
+
+    const reply = await post(sut, 'key-lost');
+
+    expect(reply).toMatchObject({ status: 201, body: USER });
+    expect(a.last.headers['idempotency-key']).toBe('key-lost');
+    expect(b.last.headers['idempotency-key']).toBe('key-lost');
+  });
+
+  it('does not repeat a POST without an Idempotency-Key whose connection died after it was sent: 503, the other instance never sees it', async () => {
     a.answer(() => ({ reset: true }));
     sut = clientFor([a.url, b.url]);
 
-    await expect(get(sut)).rejects.toMatchObject({ status: 503, message: 'user-service unavailable' });
+    await expect(post(sut)).rejects.toMatchObject({ status: 503, message: 'user-service unavailable' });
 
     expect(a.received).toHaveLength(1);
     expect(b.received).toHaveLength(0);

@@ -63,9 +63,12 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
  * 503, a missed deadline 504.
  * Health: every instance's /health/ready is probed every PROBE_INTERVAL_MS; one that refuses
  * connections or answers 503 gets no traffic until it is ready again, and a request that fails to
- * connect takes its instance out at once. Such a request, when nothing was sent, is tried once on
- * another instance if repeating it is safe: a GET, or a write carrying an Idempotency-Key. Nothing
- * is retried once the request went out: the service may have acted on it.
+ * connect takes its instance out at once. A request whose connection failed (refused, or closed
+ * before an answer) is tried once on another instance if repeating it is safe: a GET, or a write
+ * carrying an Idempotency-Key (the service answers a repeat with the first request's stored answer,
+ * or 409 while that one still runs). A lost connection is what a rolling restart produces: the
+ * stopping instance closes an idle keep-alive connection just as a request is written on it. Other
+ * writes are never repeated (the service may have acted on them), nor is a request that timed out.
  * The deadline covers the whole exchange as the client lives it, retry included: waiting for one of
  * the pool's connections, connecting, and the complete answer. (undici's own
  * headersTimeout/bodyTimeout would exclude the wait, but tick at ~0.5 s resolution and would let a
@@ -95,7 +98,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
       try {
         return await this.attempt(service, first, req, deadline.signal, mayRetry);
       } catch (e) {
-        if (!mayRetry || !(e instanceof UpstreamUnavailableError) || !nothingSent(e.cause)) throw e;
+        if (!mayRetry || !(e instanceof UpstreamUnavailableError)) throw e;
         return await this.attempt(service, service.pick(first)!, req, deadline.signal, false);
       }
     } finally {
@@ -182,7 +185,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
         upstream,
         upstream_instance: instance.name,
         error: unsent ? 'connect_failed' : failure instanceof UpstreamUnavailableError ? 'connection_lost' : outcome,
-        retried: String(unsent && willRetry),
+        retried: String(failure instanceof UpstreamUnavailableError && willRetry),
       });
       if (failure instanceof UpstreamUnavailableError) this.takeOut(service, instance, describeFailure(e));
       throw failure;
