@@ -144,7 +144,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * its row, and carries that span as its traceparent.
    */
   private async send(rows: OutboxRow[]): Promise<void> {
-    const producer = await this.producer.get();
     const spans: Span[] = [];
     const topicMessages = byTopic(rows, (row) => {
       const headers = { ...row.headers };
@@ -167,7 +166,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
     try {
       // Traced above, per message; kafkajs' own instrumentation would give the batch one parent.
-      await context.with(suppressTracing(ROOT_CONTEXT), () => producer.sendBatch({ acks: -1, topicMessages }));
+      // Checked partition by partition: a batch kafkajs resolved without some partitions throws,
+      // and the transaction puts all its rows back (see IncompleteSendError).
+      await context.with(suppressTracing(ROOT_CONTEXT), () => this.producer.sendAll(topicMessages));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message });
