@@ -144,6 +144,9 @@ async function migrate(app, replicas, log) {
 }
 
 export class Cluster {
+  /** Brokers stopped with SIGSTOP: they accept connections and answer nothing. */
+  #paused = new Set();
+
   /**
    * @param {number} replicas
    * @param {(m: string) => void} log
@@ -227,6 +230,8 @@ export class Cluster {
     const part = this.#brokerPart(id);
     if (!part.pid) throw new Error(`broker ${id} is not running`);
     process.kill(part.pid, signal);
+    if (signal === 'SIGSTOP') this.#paused.add(id);
+    else this.#paused.delete(id);
     this.log(`broker ${id} (pid ${part.pid}): ${signal}`);
   }
 
@@ -264,15 +269,24 @@ export class Cluster {
    * @returns {Promise<{ brokers: number[], topics: { name: string, partitions: { partitionId: number, leader: number, replicas: number[], isr: number[] }[] }[] }>}
    */
   async metadata() {
-    const admin = kafkaClient(this.env.KAFKA_BROKER).admin();
-    await admin.connect();
-    try {
-      const { brokers } = await admin.describeCluster();
-      const { topics } = await admin.fetchTopicMetadata({ topics: topicList().names });
-      return { brokers: brokers.map((b) => b.nodeId).sort(), topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })) };
-    } finally {
-      await admin.disconnect().catch(() => {});
+    // Asked of one running broker at a time: bootstrapping from the full list would keep trying a
+    // killed or paused broker first (kafkajs starts at the head of the list; these reads do not retry).
+    const candidates = this.brokers().filter((b) => b.alive && !this.#paused.has(b.id));
+    let failure = new Error('no broker is running');
+    for (const broker of candidates) {
+      const admin = kafkaClient(`localhost:${broker.port}`).admin();
+      try {
+        await admin.connect();
+        const { brokers } = await admin.describeCluster();
+        const { topics } = await admin.fetchTopicMetadata({ topics: topicList().names });
+        return { brokers: brokers.map((b) => b.nodeId).sort(), topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })) };
+      } catch (err) {
+        failure = new Error(`broker ${broker.id}: ${err.message}`);
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
     }
+    throw failure;
   }
 
   /** The broker that leads most of our partitions (the one whose loss moves most leaders). */

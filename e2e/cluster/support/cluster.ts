@@ -107,7 +107,7 @@ export async function leadership(): Promise<Map<number, number>> {
 export async function ensureWhole(): Promise<void> {
   for (const b of await brokers()) {
     if (!b.alive) await ctl('startBroker', b.id);
-    else if (b.pid) process.kill(b.pid, 'SIGCONT'); // a pause an earlier scenario could not undo
+    else await ctl('signalBroker', b.id, 'SIGCONT'); // a pause an earlier scenario could not undo
   }
   for (const i of await instances()) if (!i.alive) await ctl('startInstance', i.app, i.instance);
   await ctl('waitInSync', 120000);
