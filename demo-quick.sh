@@ -4,7 +4,9 @@
 set -euo pipefail
 
 GATEWAY="${GATEWAY_URL:-http://localhost:3005}"
-TIMEOUT_S="${DEMO_TIMEOUT_S:-30}"
+# How long each step may wait for the events: generous, so that a broker or an instance killed
+# mid-demo (partitions move after the 30 s session timeout) makes it slower, not failed.
+TIMEOUT_S="${DEMO_TIMEOUT_S:-90}"
 
 need() {
   command -v "$1" >/dev/null 2>&1 || { echo "demo-quick.sh needs '$1' (install it: $2)" >&2; exit 1; }
@@ -14,14 +16,15 @@ need jq "apt-get install jq / brew install jq"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# curl that fails loudly with the API's own error body.
+# curl that fails loudly with the API's own error body. A fourth argument is sent as the
+# Idempotency-Key: a create the gateway could not deliver is then safe to try on another instance.
 api() {
-  local method=$1 path=$2 body=${3:-}
+  local method=$1 path=$2 body=${3:-} key=${4:-}
   local out status
   out=$(mktemp)
   if [ -n "$body" ]; then
     status=$(curl -sS -o "$out" -w '%{http_code}' -X "$method" "$GATEWAY$path" \
-      -H 'Content-Type: application/json' -H "X-Request-Id: $REQUEST_ID" -d "$body")
+      -H 'Content-Type: application/json' -H "X-Request-Id: $REQUEST_ID" ${key:+-H "Idempotency-Key: $key"} -d "$body")
   else
     status=$(curl -sS -o "$out" -w '%{http_code}' -X "$method" "$GATEWAY$path" -H "X-Request-Id: $REQUEST_ID")
   fi
@@ -58,7 +61,7 @@ EMAIL="demo-$(date +%s)-$RANDOM@example.com"
 echo "request id for everything below: $REQUEST_ID (grep the logs for it)"
 
 step "1. Create a user (POST /api/users)"
-USER=$(api POST /api/users "{\"email\":\"$EMAIL\",\"name\":\"Demo User\",\"password\":\"SecurePass123!\"}")
+USER=$(api POST /api/users "{\"email\":\"$EMAIL\",\"name\":\"Demo User\",\"password\":\"SecurePass123!\"}" "$REQUEST_ID-user")
 echo "$USER" | jq .
 USER_ID=$(echo "$USER" | jq -r .id)
 
@@ -80,7 +83,7 @@ wait_for_final "$WELCOME_ID"
 api GET "/api/orders/$WELCOME_ID" | jq .
 
 step "4. Place an order (POST /api/orders)"
-ORDER=$(api POST /api/orders "{\"userId\":\"$USER_ID\",\"items\":[{\"productId\":\"product-123\",\"quantity\":3,\"price\":0.10},{\"productId\":\"product-456\",\"quantity\":1,\"price\":19.99}]}")
+ORDER=$(api POST /api/orders "{\"userId\":\"$USER_ID\",\"items\":[{\"productId\":\"product-123\",\"quantity\":3,\"price\":0.10},{\"productId\":\"product-456\",\"quantity\":1,\"price\":19.99}]}" "$REQUEST_ID-order")
 echo "$ORDER" | jq .
 ORDER_ID=$(echo "$ORDER" | jq -r .id)
 wait_for_final "$ORDER_ID"
@@ -101,7 +104,7 @@ api GET "/api/payments?orderId=$ORDER_ID" | jq -c '[.[] | {amount, status, refun
 step "6. The events on Kafka (keys: user and orders)"
 ROOT=$(cd "$(dirname "$0")" && pwd)
 if command -v node >/dev/null 2>&1 && [ -d "$ROOT/infra/local/node_modules/kafkajs" ]; then
-  node "$ROOT/scripts/peek-events.mjs" --broker "${KAFKA_BROKER:-localhost:9094}" "$USER_ID" "$WELCOME_ID" "$ORDER_ID"
+  node "$ROOT/scripts/peek-events.mjs" ${KAFKA_BROKER:+--broker "$KAFKA_BROKER"} "$USER_ID" "$WELCOME_ID" "$ORDER_ID"
 else
   echo "(node and infra/local's dependencies are needed to read Kafka; npm start installs them)"
 fi

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Prints the events on every topic whose key is one of the given ids (used by demo-quick.sh).
-//   node scripts/peek-events.mjs [--broker localhost:9094] <id> [<id> ...]
+//   node scripts/peek-events.mjs [--broker localhost:9094[,localhost:9095,...]] <id> [<id> ...]
+// The default names the dev broker first, then the cluster profile's other two: with a cluster
+// broker down, the next one is asked (the dev profile answers on the first).
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +13,11 @@ const topicsFile = JSON.parse(readFileSync(`${root}shared/events/topics.json`, '
 
 const args = process.argv.slice(2);
 const brokerAt = args.indexOf('--broker');
-const broker = brokerAt >= 0 ? args.splice(brokerAt, 2)[1] : 'localhost:9094';
+const brokers = (brokerAt >= 0 ? args.splice(brokerAt, 2)[1] : 'localhost:9094,localhost:9095,localhost:9096').split(',');
 const keys = new Set(args);
 const topics = Object.values(topicsFile.topics);
 
-const kafka = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, clientId: 'peek-events' });
+const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, clientId: 'peek-events' });
 const admin = kafka.admin();
 await admin.connect();
 const found = [];

@@ -1,34 +1,68 @@
 // Scenario 2: order-service is killed (SIGKILL: no shutdown, no offset commit, no group leave)
-// in the middle of a burst of user.created, at the moment that matters for a consumer: a batch's
-// effects committed in its database, its offsets not yet committed to Kafka. The kill is put
-// exactly there: the orders table is held (the next batch waits inside its transaction), the
-// broker stalls (SIGSTOP), the table is let go (the batch commits), and order-service is killed
-// while its offset commit cannot reach the broker. Restarted, it gets those events again; the
-// eventId ledger recognises each one as a duplicate, and every user has exactly one welcome order.
+// in the middle of a burst of user.created, at the moment that matters for a consumer: effects
+// committed in its database, offsets not yet committed to Kafka. A partition's batch is applied in
+// transactions of up to 100 events and its offsets are committed once the whole batch is done, so
+// the kill is put between two of them: welcome orders are held (a trigger waits on a lock the test
+// holds) while a backlog of more than 100 events a partition builds up; then the lock is let go and
+// taken again, so that the first 100 of a big batch commit and the next 100 wait; the test checks
+// that events are processed and not committed (ledger against the group's committed offsets) and
+// kills order-service there. Restarted, it gets those events again; the eventId ledger recognises
+// each one as a duplicate, and every user has exactly one welcome order.
 import { createUser, inParallel, unexpected } from './support/api';
 import { closeDbs, count, holdLock, paymentMismatches, query } from './support/db';
-import { appPid, ensureAllRunning, logSince, logSize, signalServer, startApp, stopApp } from './support/harness';
-import { GROUPS, closeKafka, committedOffsets, distinctEvents, messageCount, readTopics } from './support/kafka';
+import { appPid, ensureAllRunning, logSince, logSize, startApp, stopApp } from './support/harness';
+import { GROUPS, closeKafka, committedOffsets, distinctEvents, messageCount, readTopics, type TopicMessage } from './support/kafka';
 import { record, secs, until } from './support/report';
 
 jest.setTimeout(300000);
 
-const USERS = 150;
+// 3 partitions: about 150 events each, more than one transaction's 100.
+const USERS = 450;
+const HOLD_KEY = 91_002;
 const DLQS = ['user.created.dlq', 'order.created.dlq', 'payment.completed.dlq', 'payment.failed.dlq'];
 const dlqTotal = async () => (await Promise.all(DLQS.map(messageCount))).reduce((a, b) => a + b, 0);
-/** order-service's user.created batches waiting for the held orders table, inside their transaction. */
-const batchesWaiting = () =>
-  count(
+/** What waits for a lock in order-service's database (the held welcome orders), with the statement that waits. */
+const lockWaiters = () =>
+  query<{ wait_event: string; query: string }>(
     'orders',
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%INSERT INTO orders%'",
+    "SELECT wait_event, left(query, 160) AS query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
   );
+/** A user.created batch inserting its welcome orders, stopped by the held lock inside its transaction. */
+const welcomeBatchWaiting = (waiters: { query: string }[]) => waiters.some((w) => /insert\s+into\s+"?orders"?\s/i.test(w.query));
+
+/** Events of the burst in order-service's ledger whose offset the group has not committed. */
+async function processedNotCommitted(events: Map<string, TopicMessage>): Promise<TopicMessage[]> {
+  const committed = await committedOffsets(GROUPS.orders, 'user.created');
+  const ledger = new Set(
+    (
+      await query<{ event_id: string }>('orders', "SELECT event_id FROM processed_events WHERE consumer = 'order-service.user-created' AND event_id = ANY($1::uuid[])", [
+        [...events.keys()],
+      ])
+    ).map((r) => r.event_id),
+  );
+  return [...events.values()].filter((m) => m.offset >= (committed.get(m.partition) ?? 0) && ledger.has(m.event!.eventId));
+}
 
 describe('consumer crash mid-stream', () => {
-  let brokerStalled = false;
-  beforeAll(ensureAllRunning);
+  beforeAll(async () => {
+    await ensureAllRunning();
+    // Welcome orders wait while the test holds HOLD_KEY; every other insert passes.
+    await query(
+      'orders',
+      `CREATE OR REPLACE FUNCTION fault_suite_hold_welcome() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN PERFORM pg_advisory_xact_lock_shared(${HOLD_KEY}); RETURN NEW; END $$`,
+    );
+    await query('orders', 'DROP TRIGGER IF EXISTS fault_suite_hold_welcome ON orders');
+    await query(
+      'orders',
+      `CREATE TRIGGER fault_suite_hold_welcome BEFORE INSERT ON orders FOR EACH ROW
+       WHEN (NEW.kind = 'welcome') EXECUTE FUNCTION fault_suite_hold_welcome()`,
+    );
+  });
   afterAll(async () => {
-    if (brokerStalled) await signalServer('kafka', 'SIGCONT');
     if (!appPid('orders')) await startApp('orders');
+    await query('orders', 'DROP TRIGGER IF EXISTS fault_suite_hold_welcome ON orders').catch(() => undefined);
+    await query('orders', 'DROP FUNCTION IF EXISTS fault_suite_hold_welcome()').catch(() => undefined);
     await closeKafka();
     await closeDbs();
   });
@@ -38,51 +72,53 @@ describe('consumer crash mid-stream', () => {
     const [{ now }] = await query<{ now: Date }>('orders', 'SELECT now()');
     const welcomeSince = () => count('orders', "SELECT count(*) FROM orders WHERE kind = 'welcome' AND created_at >= $1", [now]);
 
-    const burst = inParallel(Array.from({ length: USERS }, (_, i) => i), 6, (i) => createUser('s2-burst', i));
-    const midStream = await until('order-service consuming the burst', welcomeSince, (n) => n >= 20, 60000, 50);
-
-    // A batch held inside its transaction, then the broker stalled, then the batch let go: it
-    // commits its effects and cannot commit its offsets.
-    const hold = await holdLock('orders', 'LOCK TABLE orders IN EXCLUSIVE MODE');
+    // Welcome orders held from the start: the burst's events wait on the topic, more than 100 a partition.
+    let hold = await holdLock('orders', 'SELECT pg_advisory_xact_lock($1)', [HOLD_KEY]);
     let killed!: Awaited<ReturnType<typeof stopApp>>;
     let welcomeAtKill = 0;
-    let heldBatchWelcomes = 0;
+    let rounds = 0;
+    let uncommittedAtKill: TopicMessage[] = [];
+    let created: Awaited<ReturnType<typeof createUser>>[] = [];
+    let events = new Map<string, TopicMessage>();
+    const burstStart = Date.now();
     try {
-      await until('a user.created batch waiting for the held table', batchesWaiting, (n) => n >= 1, 30000, 20);
-      const welcomeBeforeRelease = await welcomeSince();
-      await signalServer('kafka', 'SIGSTOP');
-      brokerStalled = true;
-      await hold.release();
-      const committedBatch = await until('the held batch committed in the database', welcomeSince, (n) => n > welcomeBeforeRelease, 15000, 20);
-      heldBatchWelcomes = committedBatch.value - welcomeBeforeRelease;
+      created = await inParallel(Array.from({ length: USERS }, (_, i) => i), 6, (i) => createUser('s2-burst', i));
+      expect(unexpected(created, 201)).toEqual([]);
+      const userIds = new Set(created.map((r) => r.body.id as string));
+      const onTopic = await until(
+        `all ${USERS} user.created on the topic`,
+        async () => distinctEvents(await readTopics(['user.created']), 'user.created', 'userId', userIds),
+        (found) => found.size === USERS,
+        60000,
+        250,
+      );
+      events = onTopic.value;
+      // Let go and take again, until a batch stopped half-way: some of its events applied, its offsets not committed.
+      for (rounds = 1; rounds <= 10 && uncommittedAtKill.length === 0; rounds++) {
+        await until('a user.created batch waiting for the held lock', lockWaiters, welcomeBatchWaiting, 30000, 20);
+        const before = await welcomeSince();
+        const releasing = hold.release();
+        hold = await holdLock('orders', 'SELECT pg_advisory_xact_lock($1)', [HOLD_KEY]);
+        await releasing;
+        await until('the let-go transactions committed', welcomeSince, (n) => n > before, 15000, 20);
+        await until('a user.created batch waiting for the held lock again', lockWaiters, welcomeBatchWaiting, 30000, 20);
+        uncommittedAtKill = await processedNotCommitted(events);
+      }
+      rounds--;
+      expect(uncommittedAtKill.length).toBeGreaterThan(0);
+      // Nothing can move now: every welcome insert waits on the lock, and the offsets wait for the batch.
       killed = await stopApp('orders', 'SIGKILL');
       welcomeAtKill = await welcomeSince();
     } finally {
       await hold.release();
-      if (brokerStalled) await signalServer('kafka', 'SIGCONT');
-      brokerStalled = false;
     }
-
-    // Processed but not committed at the kill: in the ledger, at or past the group's committed offset.
-    const committed = await committedOffsets(GROUPS.orders, 'user.created');
-    const created = await burst;
-    expect(unexpected(created, 201)).toEqual([]);
+    const burstMs = Date.now() - burstStart;
     const userIds = created.map((r) => r.body.id);
-    const burstDone = Date.now();
-    const events = distinctEvents(await readTopics(['user.created']), 'user.created', 'userId', new Set(userIds));
-    expect(events.size).toBe(USERS);
-    const ledgerAtKill = new Set(
-      (
-        await query<{ event_id: string }>('orders', "SELECT event_id FROM processed_events WHERE consumer = 'order-service.user-created' AND event_id = ANY($1::uuid[])", [
-          [...events.keys()],
-        ])
-      ).map((r) => r.event_id),
-    );
-    const processedNotCommitted = [...events.values()].filter((m) => m.offset >= (committed.get(m.partition) ?? 0) && ledgerAtKill.has(m.event!.eventId));
-    // The kill came mid-stream, right after a batch committed its effects and not its offsets.
+
+    // Still processed and not committed after the kill: the kill came between the two.
+    const afterKill = await processedNotCommitted(events);
+    expect(afterKill.map((m) => m.event!.eventId).sort()).toEqual(uncommittedAtKill.map((m) => m.event!.eventId).sort());
     expect(welcomeAtKill).toBeLessThan(USERS);
-    expect(processedNotCommitted.length).toBeGreaterThanOrEqual(heldBatchWelcomes);
-    expect(processedNotCommitted.length).toBeGreaterThan(0);
 
     const logFrom = logSize('orders');
     const restartedAt = Date.now();
@@ -108,7 +144,7 @@ describe('consumer crash mid-stream', () => {
         .filter((l) => l.rec?.topic === 'user.created' && l.rec?.outcome === 'duplicate')
         .map((l) => String(l.rec?.eventId)),
     );
-    expect(processedNotCommitted.map((m) => m.event!.eventId).filter((id) => !duplicates.has(id))).toEqual([]);
+    expect(uncommittedAtKill.map((m) => m.event!.eventId).filter((id) => !duplicates.has(id))).toEqual([]);
 
     // Exactly one welcome order per user; each user.created recorded once in the ledger.
     expect(welcomeIds).toHaveLength(USERS);
@@ -119,24 +155,25 @@ describe('consumer crash mid-stream', () => {
     expect(await paymentMismatches(welcomeIds)).toEqual([]);
     expect(await dlqTotal()).toBe(dlqBefore);
 
+    const partitions = [...new Set(uncommittedAtKill.map((m) => m.partition))].sort();
     record(
       'consumer-crash',
-      `order-service SIGKILLed ${secs(midStream.ms)} into the burst, with ${welcomeAtKill}/${USERS} welcome orders, right after a batch ` +
-        `(${heldBatchWelcomes} welcome orders) committed in its database while the broker was stalled: ${processedNotCommitted.length} ` +
-        `event(s) processed and not committed at the kill; restarted and ready in ${secs(readyMs)}, all ${USERS} welcome orders ` +
-        `${secs(readyMs + all.ms)} after the restart, all paid or failed ${secs(readyMs + all.ms + final.ms)} after it; each of the ` +
-        `${processedNotCommitted.length} redelivered and recognised as a duplicate (${duplicates.size} duplicate(s) in all); exactly 1 welcome ` +
-        `order per user, 0 dead letters`,
+      `order-service SIGKILLed mid-burst (${USERS} sign-ups, ${secs(burstMs)}), with ${welcomeAtKill}/${USERS} welcome orders, between ` +
+        `a batch's database commit and its offset commit (after ${rounds} let-go round(s)): ${uncommittedAtKill.length} event(s) ` +
+        `processed and not committed (partition(s) ${partitions.join(', ')}); restarted and ready in ${secs(readyMs)}, all ${USERS} ` +
+        `welcome orders ${secs(readyMs + all.ms)} after the restart, all paid or failed ${secs(readyMs + all.ms + final.ms)} after it; ` +
+        `each of the ${uncommittedAtKill.length} redelivered and recognised as a duplicate (${duplicates.size} duplicate(s) in all); ` +
+        `exactly 1 welcome order per user, 0 dead letters`,
       {
         users: USERS,
         welcomeAtKill,
-        heldBatchWelcomes,
-        processedNotCommitted: processedNotCommitted.length,
+        rounds,
+        processedNotCommitted: uncommittedAtKill.length,
+        partitions,
         duplicatesSeen: duplicates.size,
         killMs: killed.ms,
         readyAfterRestartMs: readyMs,
         allWelcomeAfterRestartMs: all.ms,
-        burstEndedBeforeRestartMs: restartedAt - burstDone,
       },
     );
   });

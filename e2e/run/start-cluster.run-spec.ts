@@ -75,6 +75,30 @@ async function finished(run: TerminalCommand, timeoutMs: number): Promise<number
   return Promise.race([run.exited, timer]);
 }
 
+/** The broker that leads most partitions of our topics. */
+async function busiestLeader(kafka: Kafka): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: expectedTopics().names });
+    const led = new Map<number, number>();
+    for (const p of topics.flatMap((t) => t.partitions)) led.set(p.leader, (led.get(p.leader) ?? 0) + 1);
+    return [...led].sort((a, b) => b[1] - a[1])[0][0];
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Runs the demo as a user would and does `fault` a second into it; rejects with its output when it fails. */
+async function demoWhile(fault: () => void): Promise<{ stdout: string; ms: number }> {
+  const t0 = Date.now();
+  const running = promisify(execFile)('bash', [repoPath('demo-quick.sh')], { cwd: REPO, env: userEnv(), timeout: 300000 });
+  await new Promise((r) => setTimeout(r, 1000));
+  fault();
+  const { stdout } = await running;
+  return { stdout, ms: Date.now() - t0 };
+}
+
 describe('npm run start:cluster', () => {
   let run: TerminalCommand | undefined;
 
@@ -182,6 +206,18 @@ describe('npm run start:cluster', () => {
     expect(demo.stdout).toContain('payment.completed');
     expect(demo.stdout).toContain('"statusCode": 400');
 
+    // The demo again, unchanged, while a broker dies (kill -9 of the one leading most partitions), and
+    // again while an order-service instance dies: the same story, only slower.
+    const brokerPids = new Map([...out.matchAll(/Kafka (\d) +localhost:\d+ .*pid (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]));
+    const leader = await busiestLeader(kafka);
+    const duringBrokerKill = await demoWhile(() => process.kill(brokerPids.get(leader)!, 'SIGKILL'));
+    expect(duringBrokerKill.stdout).toMatch(/order [0-9a-f-]{36}: paid/);
+    expect(duringBrokerKill.stdout).toContain('payment.completed');
+    const orders2 = Number(out.match(/order-service +2 +http:\/\/localhost:3122 +\S+ 200 +(\d+)/)?.[1]);
+    const duringInstanceKill = await demoWhile(() => process.kill(orders2, 'SIGKILL'));
+    expect(duringInstanceKill.stdout).toMatch(/order [0-9a-f-]{36}: paid/);
+    expect(duringInstanceKill.stdout).toContain('payment.completed');
+
     // A gateway instance killed (kill -9): its clients' GETs are answered by the other one, none fails.
     const gateway1 = Number(out.match(/api-gateway +1 +http:\/\/localhost:3115 +\S+ 200 +(\d+)/)?.[1]);
     const pinned = [...Array(16).keys()].map((i) => `127.0.0.${i + 10}`);
@@ -201,5 +237,5 @@ describe('npm run start:cluster', () => {
     for (const pid of pids) expect({ pid, alive: isAlive(pid) }).toEqual({ pid, alive: false });
     expect(execFileSync('npm', ['run', '--silent', 'infra:status', 'cluster'], { cwd: REPO, env: userEnv(), encoding: 'utf8' })).toMatch(/nothing of ours runs/);
     for (const port of ALL_PORTS) expect({ port, open: await tcpOpen(port) }).toEqual({ port, open: false });
-  }, START_MS + 300000);
+  }, START_MS + 900000);
 });

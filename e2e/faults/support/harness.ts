@@ -105,11 +105,6 @@ export async function startServer(part: PartName): Promise<number> {
   return Date.now() - t0;
 }
 
-/** SIGSTOP (the server stalls: connections open, nothing answered) or SIGCONT (it carries on). */
-export async function signalServer(part: PartName, signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
-  await runStackCtl(['signal', part, signal]);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Apps
 

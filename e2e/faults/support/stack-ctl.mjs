@@ -7,7 +7,6 @@
 //   node stack-ctl.mjs up                   stop what a killed run left, start a fresh stack, print JSON
 //   node stack-ctl.mjs stop <part>          kafka | postgres-users | postgres-orders | postgres-payments
 //   node stack-ctl.mjs start <part>         the same server again, on the same data; waits until ready
-//   node stack-ctl.mjs signal <part> <SIG>  SIGSTOP / SIGCONT one server (a stall, not a stop)
 //   node stack-ctl.mjs down                 stop every server of the profile (pid files, Kafka first)
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,14 +28,13 @@ const PARTS_FILE = path.join(runDir(profile), 'fault-parts.json');
 const pidFileOf = (name) => path.join(runDir(profile), `${name}.pid`);
 const logFileOf = (name) => path.join(profile.logDir, `${name}.log`);
 
-const [command, partName, signalName] = process.argv.slice(2);
+const [command, partName] = process.argv.slice(2);
 try {
   if (command === 'up') await up();
   else if (command === 'down') await down();
   else if (command === 'stop') await stopPart(partName);
   else if (command === 'start') await startPart(partName);
-  else if (command === 'signal') signalPart(partName, signalName);
-  else throw new Error('usage: stack-ctl.mjs up | down | stop <part> | start <part> | signal <part> SIGSTOP|SIGCONT');
+  else throw new Error('usage: stack-ctl.mjs up | down | stop <part> | start <part>');
   process.exit(0);
 } catch (err) {
   console.error(`[faults-stack] ${command} ${partName ?? ''}: ${err.message}`);
@@ -84,15 +82,6 @@ async function stopPart(name) {
   const how = await stopPid(rec.pid, { signal, timeoutMs: 30000, name, log });
   removePidFile(pidFileOf(name));
   process.stdout.write(JSON.stringify({ stopped: name, pid: rec.pid, how }) + '\n');
-}
-
-function signalPart(name, signal) {
-  partSpec(name);
-  if (signal !== 'SIGSTOP' && signal !== 'SIGCONT') throw new Error(`signal must be SIGSTOP or SIGCONT, not ${signal}`);
-  const rec = readPidFile(pidFileOf(name));
-  if (!rec || !isAlive(rec.pid)) throw new Error(`${name} is not running`);
-  process.kill(rec.pid, signal);
-  process.stdout.write(JSON.stringify({ signalled: name, pid: rec.pid, signal }) + '\n');
 }
 
 async function startPart(name) {
