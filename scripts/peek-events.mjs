@@ -17,7 +17,24 @@ const brokers = (brokerAt >= 0 ? args.splice(brokerAt, 2)[1] : 'localhost:9094,l
 const keys = new Set(args);
 const topics = Object.values(topicsFile.topics);
 
-const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING, clientId: 'peek-events' });
+/** The first broker of the list that answers (kafkajs would start at the head of the list, a dead broker included). */
+async function firstAnswering(list) {
+  for (const broker of list) {
+    const probe = new Kafka({ brokers: [broker], logLevel: logLevel.NOTHING, clientId: 'peek-events', connectionTimeout: 2000, retry: { retries: 0 } }).admin();
+    try {
+      await probe.connect();
+      return broker;
+    } catch {
+      // the next one
+    } finally {
+      await probe.disconnect().catch(() => {});
+    }
+  }
+  console.error(`no Kafka broker answers at ${list.join(', ')} (is the system running?)`);
+  process.exit(1);
+}
+
+const kafka = new Kafka({ brokers: [await firstAnswering(brokers)], logLevel: logLevel.NOTHING, clientId: 'peek-events' });
 const admin = kafka.admin();
 await admin.connect();
 const found = [];
