@@ -34,36 +34,76 @@ async function firstAnswering(list) {
   process.exit(1);
 }
 
-const kafka = new Kafka({ brokers: [await firstAnswering(brokers)], logLevel: logLevel.NOTHING, clientId: 'peek-events' });
-const admin = kafka.admin();
-await admin.connect();
-const found = [];
-for (const topic of topics) {
-  const ends = await admin.fetchTopicOffsets(topic);
-  const consumer = kafka.consumer({ groupId: `peek-${process.pid}-${topic}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const remaining = new Map(ends.filter((p) => p.high !== p.low).map((p) => [p.partition, Number(p.high)]));
-  if (remaining.size > 0) {
-    await new Promise((resolve) => {
-      const timer = setTimeout(resolve, 5000);
-      consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          const key = message.key?.toString();
-          if (keys.has(key)) found.push({ topic, key, partition, offset: message.offset, value: JSON.parse(message.value.toString()) });
-          if (Number(message.offset) + 1 >= remaining.get(partition)) remaining.delete(partition);
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
+/**
+ * Reads every topic once; throws on a broker that does not answer. A broker that just died is still
+ * named in the cluster's metadata (as some partitions' leader) for a few seconds.
+ */
+async function peek() {
+  const kafka = new Kafka({ brokers: [await firstAnswering(brokers)], logLevel: logLevel.NOTHING, clientId: 'peek-events' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const found = [];
+  try {
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const consumer = kafka.consumer({ groupId: `peek-${process.pid}-${topic}` });
+      await consumer.connect();
+      try {
+        await consumer.subscribe({ topic, fromBeginning: true });
+        const remaining = new Map(ends.filter((p) => p.high !== p.low).map((p) => [p.partition, Number(p.high)]));
+        if (remaining.size > 0) {
+          await new Promise((resolve, reject) => {
+            const timer = setTimeout(resolve, 5000);
+            consumer.on(consumer.events.CRASH, ({ payload }) => {
+              clearTimeout(timer);
+              reject(payload.error);
+            });
+            consumer
+              .run({
+                eachMessage: async ({ partition, message }) => {
+                  const key = message.key?.toString();
+                  if (keys.has(key)) found.push({ topic, key, partition, offset: message.offset, value: JSON.parse(message.value.toString()) });
+                  if (Number(message.offset) + 1 >= remaining.get(partition)) remaining.delete(partition);
+                  if (remaining.size === 0) {
+                    clearTimeout(timer);
+                    resolve();
+                  }
+                },
+              })
+              .catch((err) => {
+                clearTimeout(timer);
+                reject(err);
+              });
+          });
+        }
+      } finally {
+        await consumer.disconnect().catch(() => {});
+        await admin.deleteGroups([`peek-${process.pid}-${topic}`]).catch(() => {});
+      }
+    }
+  } finally {
+    await admin.disconnect().catch(() => {});
   }
-  await consumer.disconnect();
-  await admin.deleteGroups([`peek-${process.pid}-${topic}`]).catch(() => {});
+  return found;
 }
-await admin.disconnect();
+
+/** Tries again for up to a minute while a broker that died is still named as a leader. */
+async function peekPatiently() {
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    try {
+      return await peek();
+    } catch (err) {
+      if (Date.now() > deadline) {
+        console.error(`cannot read the events: ${err.message}`);
+        process.exit(1);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+const found = await peekPatiently();
 found.sort((a, b) => a.value.occurredAt.localeCompare(b.value.occurredAt));
 for (const e of found) {
   console.log(`${e.value.occurredAt}  ${e.topic.padEnd(18)} key=${e.key}  ${e.value.type} v${e.value.version}  requestId=${e.value.requestId}`);
