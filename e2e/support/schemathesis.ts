@@ -47,6 +47,13 @@ export function runSchemathesis(document: string, headers: Record<string, string
     '--report-dir', opts.reportDir,
     ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]),
   ];
-  const run = spawnSync(schemathesis(), args, { encoding: 'utf8', timeout: 15 * 60_000, cwd: repoPath('e2e', 'contracts'), maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(schemathesis(), args, {
+    encoding: 'utf8',
+    timeout: 15 * 60_000,
+    cwd: repoPath('e2e', 'contracts'),
+    // e2e/contracts/hooks.py: a fresh key for each request that carries a valid Idempotency-Key.
+    env: { ...process.env, SCHEMATHESIS_HOOKS: 'hooks' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { code: run.status ?? 1, output: `${run.stdout}\n${run.stderr}` };
 }
