@@ -51,10 +51,15 @@ wait_for_final() {
   exit 1
 }
 
-if ! curl -sf "$GATEWAY/health/ready" >/dev/null 2>&1; then
-  echo "The gateway at $GATEWAY is not ready. Start the system first: npm start" >&2
-  exit 1
-fi
+# Ready within 10 s (a cluster recovering from a killed broker or instance may take a moment).
+for attempt in $(seq 1 20); do
+  curl -sf "$GATEWAY/health/ready" >/dev/null 2>&1 && break
+  if [ "$attempt" = 20 ]; then
+    echo "The gateway at $GATEWAY is not ready. Start the system first: npm start" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
 
 REQUEST_ID="demo-$(date +%s)-$RANDOM"
 EMAIL="demo-$(date +%s)-$RANDOM@example.com"
