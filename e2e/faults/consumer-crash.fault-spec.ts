@@ -9,7 +9,7 @@
 // kills order-service there. Restarted, it gets those events again; the eventId ledger recognises
 // each one as a duplicate, and every user has exactly one welcome order.
 import { createUser, inParallel, unexpected } from './support/api';
-import { closeDbs, count, holdLock, paymentMismatches, query } from './support/db';
+import { closeDbs, count, holdInserts, holdLock, paymentMismatches, query } from './support/db';
 import { appPid, ensureAllRunning, logSince, logSize, startApp, stopApp } from './support/harness';
 import { GROUPS, closeKafka, committedOffsets, distinctEvents, messageCount, readTopics, type TopicMessage } from './support/kafka';
 import { record, secs, until } from './support/report';
@@ -18,7 +18,8 @@ jest.setTimeout(300000);
 
 // 3 partitions: about 150 events each, more than one transaction's 100.
 const USERS = 450;
-const HOLD_KEY = 91_002;
+/** An advisory-lock key no service uses (nor the graceful-shutdown test's 7164000606). */
+const HOLD_KEY = 7_164_000_607;
 const DLQS = ['user.created.dlq', 'order.created.dlq', 'payment.completed.dlq', 'payment.failed.dlq'];
 const dlqTotal = async () => (await Promise.all(DLQS.map(messageCount))).reduce((a, b) => a + b, 0);
 /** What waits for a lock in order-service's database (the held welcome orders), with the statement that waits. */
@@ -44,25 +45,15 @@ async function processedNotCommitted(events: Map<string, TopicMessage>): Promise
 }
 
 describe('consumer crash mid-stream', () => {
+  let welcomeHold: Awaited<ReturnType<typeof holdInserts>> | undefined;
   beforeAll(async () => {
     await ensureAllRunning();
     // Welcome orders wait while the test holds HOLD_KEY; every other insert passes.
-    await query(
-      'orders',
-      `CREATE OR REPLACE FUNCTION fault_suite_hold_welcome() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN PERFORM pg_advisory_xact_lock_shared(${HOLD_KEY}); RETURN NEW; END $$`,
-    );
-    await query('orders', 'DROP TRIGGER IF EXISTS fault_suite_hold_welcome ON orders');
-    await query(
-      'orders',
-      `CREATE TRIGGER fault_suite_hold_welcome BEFORE INSERT ON orders FOR EACH ROW
-       WHEN (NEW.kind = 'welcome') EXECUTE FUNCTION fault_suite_hold_welcome()`,
-    );
+    welcomeHold = await holdInserts('orders', { name: 'fault_suite_hold_welcome', table: 'orders', when: "NEW.kind = 'welcome'", lockKey: HOLD_KEY });
   });
   afterAll(async () => {
     if (!appPid('orders')) await startApp('orders');
-    await query('orders', 'DROP TRIGGER IF EXISTS fault_suite_hold_welcome ON orders').catch(() => undefined);
-    await query('orders', 'DROP FUNCTION IF EXISTS fault_suite_hold_welcome()').catch(() => undefined);
+    await welcomeHold?.remove();
     await closeKafka();
     await closeDbs();
   });

@@ -6,7 +6,7 @@
 // consumer finishes its message, commits exactly what it processed and leaves its group (no 30 s
 // wait for a dead member); after a restart nothing is redone and nothing is missing.
 import { Reply, call, createUser, inParallel, placeOrder, unexpected } from './support/api';
-import { closeDbs, count, holdLock, query } from './support/db';
+import { closeDbs, count, holdInserts, holdLock, query } from './support/db';
 import { appPid, appUrl, ensureAllRunning, isAlive, logSince, logSize, probe, sleep, startApp, stopApp } from './support/harness';
 import { GROUPS, closeKafka, committedOffsets, describeGroup, messageCount, readTopics } from './support/kafka';
 import { record, secs, until } from './support/report';
@@ -36,25 +36,15 @@ interface Timed extends Reply {
 }
 
 describe('graceful shutdown', () => {
+  let heldItems: Awaited<ReturnType<typeof holdInserts>> | undefined;
   beforeAll(async () => {
     await ensureAllRunning();
     // Only the held orders' items (their own product) wait on the lock; every other insert passes.
-    await query(
-      'orders',
-      `CREATE OR REPLACE FUNCTION fault_suite_hold() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN PERFORM pg_advisory_xact_lock_shared(${HOLD_KEY}); RETURN NEW; END $$`,
-    );
-    await query('orders', 'DROP TRIGGER IF EXISTS fault_suite_hold ON order_items');
-    await query(
-      'orders',
-      `CREATE TRIGGER fault_suite_hold BEFORE INSERT ON order_items FOR EACH ROW
-       WHEN (NEW.product_id = '${HELD_PRODUCT}') EXECUTE FUNCTION fault_suite_hold()`,
-    );
+    heldItems = await holdInserts('orders', { name: 'fault_suite_hold', table: 'order_items', when: `NEW.product_id = '${HELD_PRODUCT}'`, lockKey: HOLD_KEY });
   });
   afterAll(async () => {
     if (!appPid('orders')) await startApp('orders');
-    await query('orders', 'DROP TRIGGER IF EXISTS fault_suite_hold ON order_items').catch(() => undefined);
-    await query('orders', 'DROP FUNCTION IF EXISTS fault_suite_hold()').catch(() => undefined);
+    await heldItems?.remove();
     await closeKafka();
     await closeDbs();
   });

@@ -33,3 +33,28 @@ export async function holdLock(db: DbName, sql: string, params: unknown[] = []):
         .finally(() => client.end().catch(() => undefined))),
   };
 }
+
+/**
+ * Makes the inserts into `table` that match `when` (a trigger condition on NEW) wait while the test
+ * holds `lockKey` with holdLock: a trigger that takes the key's shared advisory lock. Every other
+ * insert passes, and so do these when the key is free. remove() drops the trigger and its function.
+ */
+export async function holdInserts(
+  db: DbName,
+  spec: { name: string; table: string; when: string; lockKey: number },
+): Promise<{ remove(): Promise<void> }> {
+  const { name, table, when, lockKey } = spec;
+  await query(
+    db,
+    `CREATE OR REPLACE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN PERFORM pg_advisory_xact_lock_shared(${lockKey}); RETURN NEW; END $$`,
+  );
+  await query(db, `DROP TRIGGER IF EXISTS ${name} ON ${table}`);
+  await query(db, `CREATE TRIGGER ${name} BEFORE INSERT ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION ${name}()`);
+  return {
+    remove: async () => {
+      await query(db, `DROP TRIGGER IF EXISTS ${name} ON ${table}`).catch(() => undefined);
+      await query(db, `DROP FUNCTION IF EXISTS ${name}()`).catch(() => undefined);
+    },
+  };
+}
