@@ -10,17 +10,17 @@ class WidgetTaken extends DomainError {
 function capture(exception: unknown) {
   const sent: { status?: number; body?: Record<string, unknown> } = {};
   const res = {
-    headersSent: false,
-    setHeader: jest.fn(),
+    sent: false,
+    raw: { headersSent: false, hasHeader: () => false, setHeader: jest.fn() },
     status(code: number) {
       sent.status = code;
       return this;
     },
-    json(body: Record<string, unknown>) {
+    send(body: Record<string, unknown>) {
       sent.body = body;
     },
   };
-  const req = { headers: { 'x-request-id': 'req-42' } };
+  const req = { raw: { headers: { 'x-request-id': 'req-42' } } };
   const host = {
     getType: () => 'http',
     switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
@@ -48,9 +48,27 @@ describe('AllExceptionsFilter', () => {
     expect(capture(new NotFoundException('no such thing')).status).toBe(404);
   });
 
-  it('turns body-parser failures into 413 and 400', () => {
-    expect(capture(Object.assign(new Error('too large'), { type: 'entity.too.large' })).status).toBe(413);
-    expect(capture(Object.assign(new Error('bad json'), { type: 'entity.parse.failed' })).status).toBe(400);
+  it("turns Fastify's refusals into 413, 415 and their own 4xx, naming the problem", () => {
+    const fst = (code: string, statusCode: number, message: string) => Object.assign(new Error(message), { code, statusCode });
+    expect(capture(fst('FST_ERR_CTP_BODY_TOO_LARGE', 413, 'Request body is too large')).body).toMatchObject({
+      statusCode: 413,
+      message: 'request body larger than 1 MB',
+    });
+    expect(capture(fst('FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'Unsupported Media Type')).body).toMatchObject({
+      statusCode: 415,
+      message: 'Content-Type must be application/json',
+      error: 'Unsupported Media Type',
+    });
+    expect(capture(fst('FST_ERR_CTP_INVALID_CONTENT_LENGTH', 400, 'Request body size did not match Content-Length')).body).toMatchObject({
+      statusCode: 400,
+      message: 'Request body size did not match Content-Length',
+      error: 'Bad Request',
+    });
+  });
+
+  it('does not take a 5xx or an uncoded error for a client error', () => {
+    expect(capture(Object.assign(new Error('boom'), { code: 'FST_ERR_SOMETHING', statusCode: 500 })).status).toBe(500);
+    expect(capture(Object.assign(new Error('boom'), { statusCode: 400 })).status).toBe(500);
   });
 
   it('answers 503 when the database is unreachable', () => {
