@@ -51,30 +51,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
+      // Fastify's own refusals reach here as HttpExceptions with its message; its 413 (the body
+      // limit, the only one these apps answer) does not say what the limit is.
       const message =
-        typeof response === 'object' && response !== null && 'message' in response
-          ? (response as { message: string | string[] }).message
-          : exception.message;
+        statusCode === HttpStatus.PAYLOAD_TOO_LARGE
+          ? 'request body larger than 1 MB'
+          : typeof response === 'object' && response !== null && 'message' in response
+            ? (response as { message: string | string[] }).message
+            : exception.message;
       return { statusCode, message, error: STATUS_CODES[statusCode] ?? 'Error', requestId };
     }
-    const framework = frameworkError(exception);
-    if (framework) return { ...framework, requestId };
     if (isDatabaseUnavailable(exception)) {
       return { statusCode: 503, message: 'database unavailable, try again shortly', error: 'Service Unavailable', requestId };
     }
     return { statusCode: 500, message: 'Internal server error', error: 'Internal Server Error', requestId };
   }
-}
-
-/**
- * Fastify's own refusals (a body too large or of another type, a bad Content-Length or URL) are
- * errors with a `FST_` code and a 4xx status: the client's fault, answered as such.
- */
-export function frameworkError(e: unknown): Omit<ErrorBody, 'requestId'> | null {
-  const { code, statusCode } = (e ?? {}) as { code?: unknown; statusCode?: unknown };
-  if (typeof code !== 'string' || !code.startsWith('FST_') || typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) return null;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, message: 'request body larger than 1 MB', error: 'Payload Too Large' };
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { statusCode: 415, message: 'Content-Type must be application/json', error: 'Unsupported Media Type' };
-  const message = e instanceof Error ? e.message.slice(0, 200) : (STATUS_CODES[statusCode] ?? 'Bad Request');
-  return { statusCode, message, error: STATUS_CODES[statusCode] ?? 'Error' };
 }

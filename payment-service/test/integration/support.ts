@@ -68,7 +68,7 @@ export async function startPaymentService(env: Record<string, string> = {}): Pro
   // Imported only now: ConfigModule.forRoot validates process.env when AppModule is defined.
   const { AppModule } = await import('../../src/app.module');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
+  const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true, bodyParser: false });
   configureApp(app);
   connectKafkaConsumer(app, { KAFKA_BROKER: stack.broker, KAFKA_CLIENT_ID: groupId, KAFKA_CONSUMER_GROUP: groupId });
   await app.startAllMicroservices();

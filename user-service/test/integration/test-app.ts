@@ -8,7 +8,7 @@ import { configureApp, createHttpAdapter, fastifyOf } from '../../src/shared/htt
 /** The real app on the test stack (PostgreSQL 5434, Kafka 9086), configured exactly like main.ts. */
 export async function startTestApp(): Promise<{ app: INestApplication; db: DataSource }> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
+  const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true, bodyParser: false });
   configureApp(app);
   await app.init();
   await fastifyOf(app).ready();

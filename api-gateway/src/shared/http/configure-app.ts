@@ -83,7 +83,8 @@ export function fastifyOf(app: INestApplication): FastifyInstance {
 /**
  * Everything a running app and its tests must share: logger, body limit, validation, errors,
  * request ids, shutdown hooks (with keep-alive clients drained on close). main.ts and the
- * integration tests both call it, on an app created with `createHttpAdapter()` and `{ bufferLogs: true }`.
+ * integration tests both call it, on an app created with `createHttpAdapter()` and
+ * `{ bufferLogs: true, bodyParser: false }` (the JSON parser is this one's).
  * Hooks that answer a request themselves run at `preParsing`, after every `onRequest` hook (helmet,
  * CORS, the access log), so their answers carry the same headers and are logged like the rest.
  */
@@ -126,8 +127,7 @@ const isDocsPath = (path: string) => path === '/docs' || path.startsWith('/docs/
 const JSON_CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
 /**
- * JSON is the one body type the API takes: any other is a 415 before it is read (Fastify answers
- * for types without a parser). Parsed here rather than by Fastify's parser so each failure names
+ * JSON is the one body type the API takes: any other is a 415 before it is read. Parsed here rather than by Fastify's parser so each failure names
  * its cause: a body that is not JSON, or JSON no handler can take. Found by the fuzz run, each a
  * 500 before: JSON parses to any depth but the ValidationPipe walks bodies recursively (5,000
  * nested arrays, 10 KB, overflowed its stack); and JSON can carry U+0000 and unpaired surrogates,
@@ -135,6 +135,9 @@ const JSON_CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
  */
 function parseJsonBodiesOnly(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_req, _payload, done) =>
+    done(new HttpException('Content-Type must be application/json', HttpStatus.UNSUPPORTED_MEDIA_TYPE)),
+  );
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, text: string | Buffer, done) => {
     const charset = JSON_CHARSET.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {

@@ -45,7 +45,7 @@ export async function startOrderService(opts: {
   // Imported only now: ConfigModule.forRoot validates process.env when app.module is loaded.
   const { AppModule } = await import('../../../src/app.module');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
+  const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true, bodyParser: false });
   configureApp(app);
   connectKafkaConsumer(app, {
     KAFKA_BROKER: process.env.KAFKA_BROKER as string,

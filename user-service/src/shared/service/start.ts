@@ -37,7 +37,7 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
   // Checked before Nest starts: Nest would print a failure with its stack first.
   service.validateEnv(process.env);
   // abortOnError: false lets a failed start (database unreachable) reach the one-line report.
-  const app = await NestFactory.create(appModule, createHttpAdapter(), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(appModule, createHttpAdapter(), { bufferLogs: true, bodyParser: false, abortOnError: false });
   configureApp(app);
   const config = app.get<ConfigService<DatabaseEnv, true>>(ConfigService);
   const apiKey = app.get(ConfigService, { strict: false }).get<string>('API_KEY');
