@@ -127,8 +127,9 @@ const isDocsPath = (path: string) => path === '/docs' || path.startsWith('/docs/
 const JSON_CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
 /**
- * JSON is the one body type the API takes: any other is a 415 before it is read. Parsed here rather than by Fastify's parser so each failure names
- * its cause: a body that is not JSON, or JSON no handler can take. Found by the fuzz run, each a
+ * JSON is the one body type the API takes: any other is a 415 before it is read. Parsed here
+ * rather than by Fastify's parser so each failure names its cause: a body that is not JSON, or
+ * JSON no handler can take. Found by the fuzz run, each a
  * 500 before: JSON parses to any depth but the ValidationPipe walks bodies recursively (5,000
  * nested arrays, 10 KB, overflowed its stack); and JSON can carry U+0000 and unpaired surrogates,
  * which no PostgreSQL text or jsonb column takes.
