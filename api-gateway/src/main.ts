@@ -3,16 +3,17 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { GatewayEnv, validateEnv } from './config/env';
-import { setupApp } from './setup-app';
+import { listenOnAllInterfaces } from './shared/http/listen';
+import { createGatewayAdapter, setupApp } from './setup-app';
 
 async function bootstrap(): Promise<void> {
   // ConfigModule validates too, but Nest would print its failure with a stack first: check here
   // so a bad variable is reported in the one line below.
-  validateEnv(process.env);
-  const app = await NestFactory.create(AppModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
+  const env = validateEnv(process.env);
+  const app = await NestFactory.create(AppModule, createGatewayAdapter(env), { bufferLogs: true, bodyParser: false, abortOnError: false });
   setupApp(app);
   const port = app.get<ConfigService<GatewayEnv, true>>(ConfigService).get('PORT', { infer: true });
-  await app.listen(port);
+  await listenOnAllInterfaces(app, port);
   process.once('beforeExit', () => void tracing?.shutdown());
 }
 

@@ -1,13 +1,11 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from '@fastify/helmet';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { authEnabled, corsOrigins, GatewayEnv } from './config/env';
-import { requireJsonBodies } from './common/require-json';
-import type { Request, Response } from 'express';
 import { asyncApiDocument } from './shared/events/asyncapi';
-import { configureApp } from './shared/http/configure-app';
+import { configureApp, createHttpAdapter, fastifyOf } from './shared/http/configure-app';
 import { answerUnknownMethods, exactDocument } from './shared/http/openapi';
 
 export const API_PREFIX = 'api';
@@ -15,28 +13,30 @@ export const API_PREFIX = 'api';
 /** Headers a browser client may read besides the simple ones. */
 const EXPOSED_HEADERS = ['X-Request-Id', 'X-Total-Count', 'Retry-After', 'Idempotent-Replayed'];
 
+/** The gateway's HTTP server; the client IP (rate limits) comes from X-Forwarded-For only through TRUST_PROXY proxies. */
+export function createGatewayAdapter(env: Pick<GatewayEnv, 'TRUST_PROXY'>): FastifyAdapter {
+  return createHttpAdapter({ trustProxy: env.TRUST_PROXY });
+}
+
 /**
- * The gateway's HTTP surface, shared by main.ts and the tests: security headers (helmet), CORS,
- * JSON-only bodies (415), the common pipes, filters and request ids, then `/api` for every public
- * route (probes and metrics stay at the root, where the orchestrator and Prometheus look), then
- * Swagger at /api/docs and /api/docs-json.
+ * The gateway's HTTP surface, shared by main.ts and the tests (on an app made with
+ * createGatewayAdapter): security headers (helmet), CORS, JSON-only bodies (415, shared), the
+ * common pipes, filters and request ids, then `/api` for every public route (probes and metrics
+ * stay at the root, where the orchestrator and Prometheus look), then Swagger at /api/docs and
+ * /api/docs-json.
  */
 export function setupApp(app: INestApplication): void {
-  const express = app as NestExpressApplication;
+  const fastify = fastifyOf(app);
   const config = app.get<ConfigService<GatewayEnv, true>>(ConfigService);
-  // The client IP (rate limits) comes from X-Forwarded-For only through this many proxies.
-  express.set('trust proxy', config.get('TRUST_PROXY', { infer: true }));
-  express.use(
-    helmet({
-      // Served over plain HTTP behind a TLS proxy or on localhost: no forced upgrade of Swagger's assets.
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-    }),
-  );
+  void fastify.register(helmet, {
+    // Served over plain HTTP behind a TLS proxy or on localhost: no forced upgrade of Swagger's assets.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
   const origins = corsOrigins({ CORS_ORIGINS: config.get('CORS_ORIGINS', { infer: true }), NODE_ENV: config.get('NODE_ENV', { infer: true }) });
   if (origins !== false) {
-    express.enableCors({ origin: origins === true ? '*' : origins, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 });
+    // Every OPTIONS is answered as a preflight (strictPreflight off), as express' cors did.
+    app.enableCors({ origin: origins === true ? '*' : origins, exposedHeaders: EXPOSED_HEADERS.join(','), maxAge: 600, strictPreflight: false });
   }
-  express.use(requireJsonBodies);
   configureApp(app, { requireApiKey: false });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
@@ -66,6 +66,6 @@ export function setupApp(app: INestApplication): void {
   answerUnknownMethods(app, document);
   // The whole AsyncAPI document (every topic), generated from shared/events like each service's own.
   const events = asyncApiDocument();
-  express.use(`/${API_PREFIX}/docs/asyncapi.json`, (_req: Request, res: Response) => res.json(events));
+  fastify.get(`/${API_PREFIX}/docs/asyncapi.json`, (_req, reply) => reply.send(events));
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, { jsonDocumentUrl: `${API_PREFIX}/docs-json` });
 }

@@ -1,4 +1,4 @@
-// First import of main.ts: OpenTelemetry must patch http, express and undici before they load
+// First import of main.ts: OpenTelemetry must patch http and undici before they load
 // (its undici instrumentation adds W3C traceparent to every forwarded request).
 import { startTracing } from './shared/observability/tracing';
 

@@ -1,4 +1,4 @@
-// First import of main.ts: OpenTelemetry must patch http, express, pg and kafkajs before they load.
+// First import of main.ts: OpenTelemetry must patch http, pg and kafkajs before they load.
 import { startTracing } from './shared/observability/tracing';
 
 export const tracing = startTracing('payment-service');

@@ -15,13 +15,13 @@ describe('ApiKeyGuard', () => {
   const sut = new ApiKeyGuard(new ApiKeyStrategy(KEY));
 
   it('answers 401 without the right X-API-Key', () => {
-    expect(() => sut.canActivate(httpContext({ path: '/users', headers: {} }))).toThrow(UnauthorizedException);
-    expect(() => sut.canActivate(httpContext({ path: '/users', headers: { 'x-api-key': 'nope' } }))).toThrow('missing or wrong X-API-Key');
+    expect(() => sut.canActivate(httpContext({ url: '/users', headers: {} }))).toThrow(UnauthorizedException);
+    expect(() => sut.canActivate(httpContext({ url: '/users', headers: { 'x-api-key': 'nope' } }))).toThrow('missing or wrong X-API-Key');
   });
 
   it('lets the right key in and leaves the caller on the request', () => {
     const req: Partial<RequestWithCaller> = {
-      path: '/users',
+      url: '/users',
       headers: { 'x-api-key': KEY, 'x-user-id': '8a6f2c1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b', 'x-user-roles': 'user' },
     };
     expect(sut.canActivate(httpContext(req))).toBe(true);
@@ -29,12 +29,12 @@ describe('ApiKeyGuard', () => {
   });
 
   it.each(['/health/live', '/health/ready', '/metrics'])('lets the probe %s through without a key', (path) => {
-    expect(sut.canActivate(httpContext({ path, headers: {} }))).toBe(true);
+    expect(sut.canActivate(httpContext({ url: path, headers: {} }))).toBe(true);
   });
 
   it('does not mistake a look-alike path for a probe', () => {
-    expect(() => sut.canActivate(httpContext({ path: '/metrics/../users', headers: {} }))).toThrow(UnauthorizedException);
-    expect(() => sut.canActivate(httpContext({ path: '/health/ready/x', headers: {} }))).toThrow(UnauthorizedException);
+    expect(() => sut.canActivate(httpContext({ url: '/metrics/../users', headers: {} }))).toThrow(UnauthorizedException);
+    expect(() => sut.canActivate(httpContext({ url: '/health/ready/x', headers: {} }))).toThrow(UnauthorizedException);
   });
 
   it('leaves Kafka handlers alone (not HTTP)', () => {
@@ -44,6 +44,6 @@ describe('ApiKeyGuard', () => {
 
   it('lets everything through when no key is configured', () => {
     const open = new ApiKeyGuard(new ApiKeyStrategy(undefined));
-    expect(open.canActivate(httpContext({ path: '/users', headers: {} }))).toBe(true);
+    expect(open.canActivate(httpContext({ url: '/users', headers: {} }))).toBe(true);
   });
 });

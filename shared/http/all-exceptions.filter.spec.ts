@@ -1,4 +1,4 @@
-import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { DomainError } from '../errors/domain-error';
 
@@ -10,17 +10,17 @@ class WidgetTaken extends DomainError {
 function capture(exception: unknown) {
   const sent: { status?: number; body?: Record<string, unknown> } = {};
   const res = {
-    headersSent: false,
-    setHeader: jest.fn(),
+    sent: false,
+    raw: { headersSent: false, hasHeader: () => false, setHeader: jest.fn() },
     status(code: number) {
       sent.status = code;
       return this;
     },
-    json(body: Record<string, unknown>) {
+    send(body: Record<string, unknown>) {
       sent.body = body;
     },
   };
-  const req = { headers: { 'x-request-id': 'req-42' } };
+  const req = { raw: { headers: { 'x-request-id': 'req-42' } } };
   const host = {
     getType: () => 'http',
     switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
@@ -48,9 +48,19 @@ describe('AllExceptionsFilter', () => {
     expect(capture(new NotFoundException('no such thing')).status).toBe(404);
   });
 
-  it('turns body-parser failures into 413 and 400', () => {
-    expect(capture(Object.assign(new Error('too large'), { type: 'entity.too.large' })).status).toBe(413);
-    expect(capture(Object.assign(new Error('bad json'), { type: 'entity.parse.failed' })).status).toBe(400);
+  it('says what the body limit is in a 413 (Fastify\'s own message does not)', () => {
+    expect(capture(new HttpException('Request body is too large', 413)).body).toMatchObject({
+      statusCode: 413,
+      message: 'request body larger than 1 MB',
+      error: 'Payload Too Large',
+    });
+  });
+
+  it("keeps the message of Fastify's other refusals", () => {
+    expect(capture(new HttpException('Request body size did not match Content-Length', 400)).body).toMatchObject({
+      statusCode: 400,
+      message: 'Request body size did not match Content-Length',
+    });
   });
 
   it('answers 503 when the database is unreachable', () => {

@@ -1,18 +1,43 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, HttpException, HttpStatus, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStrategy } from '../auth/api-key.strategy';
 import { runWithOrigin } from '../context/origin';
 import { jsonProblem } from '../events/json-limits';
-import { AllExceptionsFilter, bodyParserError } from './all-exceptions.filter';
+import { recordHttpMetrics } from '../observability/metrics';
+import type { RoutedRequest } from '../observability/tracing';
+import { AllExceptionsFilter } from './all-exceptions.filter';
 import { drainKeepAliveOnClose } from './graceful-close';
-import { requestIdOf } from './request-id';
+import { pathOf, requestIdOf } from './request-id';
 
-export const BODY_LIMIT = '1mb';
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface HttpAdapterOptions {
+  /** The client IP (rate limits) comes from X-Forwarded-For only through this many proxies. */
+  readonly trustProxy?: number;
+}
+
+/**
+ * The HTTP server of every app (Fastify), for main.ts and the tests alike:
+ * `NestFactory.create(AppModule, createHttpAdapter(), { bufferLogs: true })`, then configureApp.
+ */
+export function createHttpAdapter(options: HttpAdapterOptions = {}): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    // A request that arrives on a kept-alive connection while the app closes is served (with
+    // `Connection: close`, which Fastify adds from the close on), not refused with a 503.
+    return503OnClosing: false,
+    trustProxy: options.trustProxy || false,
+    genReqId: (req: IncomingMessage) => requestIdOf(req),
+    // As express routed: `/users/` is `/users`, and a long path id is a 400 from validation, not a 404.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+  });
+}
 
 export interface ConfigureAppOptions {
   /**
@@ -50,50 +75,87 @@ export function firstFailures(errors: ValidationError[], path = ''): string[] {
   });
 }
 
+/** The app's Fastify instance, for hooks and routes outside Nest's controllers. */
+export function fastifyOf(app: INestApplication): FastifyInstance {
+  return (app as NestFastifyApplication).getHttpAdapter().getInstance();
+}
+
 /**
  * Everything a running app and its tests must share: logger, body limit, validation, errors,
  * request ids, shutdown hooks (with keep-alive clients drained on close). main.ts and the
- * integration tests both call it.
- * The app must be created with `{ bufferLogs: true, bodyParser: false }`.
+ * integration tests both call it, on an app created with `createHttpAdapter()` and
+ * `{ bufferLogs: true, bodyParser: false }` (the JSON parser is this one's).
+ * Hooks that answer a request themselves run at `preParsing`, after every `onRequest` hook (helmet,
+ * CORS, the access log), so their answers carry the same headers and are logged like the rest.
  */
 export function configureApp(app: INestApplication, options: ConfigureAppOptions = {}): void {
-  const express = app as NestExpressApplication;
-  express.useLogger(app.get(Logger));
-  express.disable('x-powered-by');
+  const fastify = fastifyOf(app);
+  app.useLogger(app.get(Logger));
   drainKeepAliveOnClose(app);
+  fastify.addHook('onRequest', (req, reply, done) => {
+    requestIdOf(req.raw, reply.raw);
+    // For the trace's server span, named when the response ends (tracing.ts).
+    if (!req.is404) (req.raw as RoutedRequest).routeTemplate = req.routeOptions.url;
+    done();
+  });
+  recordHttpMetrics(fastify);
+  parseJsonBodiesOnly(fastify);
   // The request's id is its origin: the events its writes record and the calls it makes carry it.
-  express.use((req: Request, res: Response, next: NextFunction) => {
-    runWithOrigin({ requestId: requestIdOf(req, res) }, next);
-  });
-  express.useBodyParser('json', { limit: BODY_LIMIT });
-  // Answers body-parser failures here, while their type (too large, malformed) is still known;
-  // past this point Nest turns them into a bare 400.
-  express.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
-    const known = bodyParserError(err);
-    if (!known) return next(err);
-    res.status(known.statusCode).json({ ...known, requestId: requestIdOf(req, res) });
-  });
-  // Found by the fuzz run, each a 500 before: JSON parses to any depth but the ValidationPipe
-  // walks bodies recursively (5,000 nested arrays, 10 KB, overflowed its stack); and JSON can carry
-  // U+0000 and unpaired surrogates, which no PostgreSQL text or jsonb column takes.
-  express.use((req: Request, res: Response, next: NextFunction) => {
-    const problem = jsonProblem(req.body);
-    if (!problem) return next();
-    res.status(400).json({ statusCode: 400, message: `JSON body ${problem}`, error: 'Bad Request', requestId: requestIdOf(req, res) });
-  });
-  express.useGlobalPipes(createValidationPipe());
-  express.useGlobalFilters(new AllExceptionsFilter());
+  // Set once the body is read: the handler runs inside `done`.
+  fastify.addHook('preHandler', (req, _reply, done) => runWithOrigin({ requestId: requestIdOf(req.raw) }, done));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
   if (options.requireApiKey !== false) {
     const strategy = new ApiKeyStrategy(app.get(ConfigService, { strict: false }).get<string>('API_KEY'));
-    express.useGlobalGuards(new ApiKeyGuard(strategy));
-    // Swagger's pages are plain express routes, outside Nest's guards: the same key guards them,
+    app.useGlobalGuards(new ApiKeyGuard(strategy));
+    // Swagger's pages are plain Fastify routes, outside Nest's guards: the same key guards them,
     // so a service's internal API is described only to who may call it.
     if (strategy.enabled) {
-      express.use(['/docs', '/docs-json'], (req: Request, res: Response, next: NextFunction) => {
-        if (strategy.authenticate(req.headers)) return next();
-        res.status(401).json({ statusCode: 401, message: 'missing or wrong X-API-Key', error: 'Unauthorized', requestId: requestIdOf(req, res) });
+      fastify.addHook('preParsing', (req, reply, _payload, done) => {
+        if (!isDocsPath(pathOf(req.url)) || strategy.authenticate(req.headers)) return done();
+        void reply
+          .status(401)
+          .send({ statusCode: 401, message: 'missing or wrong X-API-Key', error: 'Unauthorized', requestId: requestIdOf(req.raw) });
       });
     }
   }
-  express.enableShutdownHooks();
+  app.enableShutdownHooks();
+}
+
+const isDocsPath = (path: string) => path === '/docs' || path.startsWith('/docs/') || path.startsWith('/docs-');
+
+const JSON_CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+
+/**
+ * JSON is the one body type the API takes: any other is a 415 before it is read. Parsed here
+ * rather than by Fastify's parser so each failure names its cause: a body that is not JSON, or
+ * JSON no handler can take. Found by the fuzz run, each a
+ * 500 before: JSON parses to any depth but the ValidationPipe walks bodies recursively (5,000
+ * nested arrays, 10 KB, overflowed its stack); and JSON can carry U+0000 and unpaired surrogates,
+ * which no PostgreSQL text or jsonb column takes.
+ */
+function parseJsonBodiesOnly(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (_req, _payload, done) =>
+    done(new HttpException('Content-Type must be application/json', HttpStatus.UNSUPPORTED_MEDIA_TYPE)),
+  );
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, text: string | Buffer, done) => {
+    const charset = JSON_CHARSET.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+      return done(new HttpException({ message: `unsupported charset "${charset}": JSON bodies are UTF-8` }, HttpStatus.UNSUPPORTED_MEDIA_TYPE));
+    }
+    const source = String(text);
+    // As express' parser: an empty body is an empty object; a bare value (`12`, `"x"`) is no request body.
+    if (source.trim() === '') return done(null, {});
+    if (!/^\s*[[{]/.test(source)) return done(new BadRequestException('malformed JSON body: a JSON object or array is expected'));
+    let body: unknown;
+    try {
+      body = JSON.parse(source);
+    } catch (e) {
+      return done(new BadRequestException(`malformed JSON body: ${(e as Error).message.slice(0, 200)}`));
+    }
+    const problem = jsonProblem(body);
+    if (problem) return done(new BadRequestException(`JSON body ${problem}`));
+    done(null, body);
+  });
 }

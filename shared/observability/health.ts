@@ -2,7 +2,7 @@
 import { Controller, DynamicModule, Get, Module, Res, ServiceUnavailableException, Type } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorFunction, TerminusModule } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 
 /** An app's readiness: each function checks one dependency (database, kafka, a downstream service). */
 export abstract class ReadinessChecks {
@@ -26,7 +26,7 @@ export class HealthController {
   /** 200 when every dependency answers; 503 naming the ones that do not. */
   @Get('ready')
   @HealthCheck()
-  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+  async ready(@Res({ passthrough: true }) res: FastifyReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check(this.readiness.checks());
     } catch (e) {

@@ -4,12 +4,12 @@ import { KafkaContext } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { context, propagation, Span, trace, TraceFlags } from '@opentelemetry/api';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import type { NextFunction, Request, Response } from 'express';
 import type { KafkaMessage } from 'kafkajs';
 import { Logger } from 'nestjs-pino';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { Contracts } from '../events/contracts';
+import { createHttpAdapter, fastifyOf } from '../http/configure-app';
 import { anEventProcessor } from '../kafka/consumers.testing';
 import { loggerModule } from './logger.module';
 
@@ -59,15 +59,16 @@ describe('loggerModule: every line of a request or of an event handler says whos
     })
     class AppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ bufferLogs: true });
+    app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
     // What the http instrumentation does for each request: a server span, active while it runs.
-    app.use((req: Request, _res: Response, next: NextFunction) => {
+    fastifyOf(app).addHook('onRequest', (req, _reply, done) => {
       const span = aSpan();
       spans.set(String(req.headers['x-request-id']), span);
-      context.with(trace.setSpan(context.active(), span), next);
+      context.with(trace.setSpan(context.active(), span), done);
     });
     app.useLogger(app.get(Logger));
     await app.init();
+    await fastifyOf(app).ready();
   });
 
   afterAll(async () => {

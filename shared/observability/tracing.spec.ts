@@ -70,7 +70,7 @@ describe('nameServerSpan', () => {
   it('names the span by method and route template, never the raw path, and keeps the request id', () => {
     const { span, attributes, name } = fakeSpan();
 
-    nameServerSpan(span, request({ method: 'PUT', url: '/api/users/8a6f2c1e', baseUrl: '/api', route: { path: '/users/:id' }, id: 'req-1' }));
+    nameServerSpan(span, request({ method: 'PUT', url: '/api/users/8a6f2c1e', routeTemplate: '/api/users/:id', id: 'req-1' }));
 
     expect(name()).toBe('PUT /api/users/:id');
     expect(attributes).toEqual({ 'http.route': '/api/users/:id', [REQUEST_ID_ATTRIBUTE]: 'req-1' });

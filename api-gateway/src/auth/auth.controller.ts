@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors, ApiKeyedErrors } from '../common/api-errors.decorator';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import { ApiIdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
@@ -34,10 +34,10 @@ export class AuthController {
   @ApiKeyedErrors('user-service', 400, 403, 409, 413, 415, 422)
   register(
     @Body() dto: RegisterDto,
-    @Req() req: Request,
+    @Req() req: FastifyRequest,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.auth.register(dto, clientSeen(req), requestId, idempotencyKey));
   }
@@ -47,7 +47,7 @@ export class AuthController {
   @ApiOperation({ summary: 'Log in with email and password; one 401 for any mismatch (THROTTLE_AUTH_LIMIT per client IP)' })
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiErrors('user-service', 400, 401, 413, 415)
-  login(@Body() dto: LoginDto, @Req() req: Request, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  login(@Body() dto: LoginDto, @Req() req: FastifyRequest, @RequestId() requestId: string, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
     return relay(res, this.auth.login(dto, clientSeen(req), requestId));
   }
 
@@ -59,13 +59,13 @@ export class AuthController {
   })
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiErrors('user-service', 400, 401, 413, 415)
-  refresh(@Body() dto: RefreshDto, @Req() req: Request, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  refresh(@Body() dto: RefreshDto, @Req() req: FastifyRequest, @RequestId() requestId: string, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
     return relay(res, this.auth.refresh(dto, clientSeen(req), requestId));
   }
 }
 
 /** What the session list shows of a login: the client's user agent and address as this gateway saw them. */
-function clientSeen(req: Request): ClientSeen {
+function clientSeen(req: FastifyRequest): ClientSeen {
   const userAgent = req.headers['user-agent'];
   return { ...(userAgent ? { userAgent: userAgent.slice(0, 300) } : {}), ...(req.ip ? { ip: req.ip.slice(0, 64) } : {}) };
 }

@@ -25,14 +25,14 @@ class AdminRoutes {
 
 function contextFor(cls: new () => object, handler: string, req: Record<string, unknown> = {}): ExecutionContext & { headers: Record<string, string> } {
   const headers: Record<string, string> = {};
-  const res = { setHeader: (k: string, v: string) => (headers[k] = v) };
+  const res = { header: (k: string, v: string) => (headers[k] = v) };
   return {
     headers,
     getType: () => 'http',
     getClass: () => cls,
     getHandler: () => (cls.prototype as Record<string, unknown>)[handler],
     // The test's own object, so it sees what the guard leaves on it (the user).
-    switchToHttp: () => ({ getRequest: () => Object.assign(req, { path: req.path ?? '/api/x', headers: req.headers ?? {} }), getResponse: () => res }),
+    switchToHttp: () => ({ getRequest: () => Object.assign(req, { url: req.url ?? '/api/x', headers: req.headers ?? {}, raw: { headers: req.headers ?? {} } }), getResponse: () => res }),
   } as unknown as ExecutionContext & { headers: Record<string, string> };
 }
 
@@ -54,7 +54,7 @@ describe('JwtAuthGuard', () => {
   it('lets @Public() routes and the probes through when on', async () => {
     const sut = new JwtAuthGuard(reflector, ON, liveSessions);
     expect(await sut.canActivate(contextFor(Routes, 'publicOne'))).toBe(true);
-    for (const path of ['/health/live', '/health/ready', '/metrics']) expect(await sut.canActivate(contextFor(Routes, 'open', { path }))).toBe(true);
+    for (const path of ['/health/live', '/health/ready', '/metrics']) expect(await sut.canActivate(contextFor(Routes, 'open', { url: path }))).toBe(true);
   });
 
   it('turns any failure into one 401 with WWW-Authenticate: Bearer', async () => {

@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBE_PATHS } from '../shared/observability/probes';
 import { AUTH_SETTINGS, AuthSettings } from './auth.settings';
-import { requestIdOf } from '../shared/http/request-id';
+import { pathOf, requestIdOf } from '../shared/http/request-id';
 import type { AuthUser } from './auth-user';
 import { IS_PUBLIC, NEEDS_SESSION } from './public.decorator';
 import { SessionCheck } from './session-check';
@@ -29,27 +29,27 @@ export class JwtAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+    const req = context.switchToHttp().getRequest<FastifyRequest & { user?: AuthUser }>();
     const marks = [context.getHandler(), context.getClass()];
     const needsSession = this.reflector.getAllAndOverride<boolean>(NEEDS_SESSION, marks) ?? false;
     if (!needsSession) {
-      if (!this.settings.enabled || PROBE_PATHS.includes(req.path)) return true;
+      if (!this.settings.enabled || PROBE_PATHS.includes(pathOf(req.url))) return true;
       if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, marks)) return true;
     }
-    const user = this.authenticate(req.headers.authorization, context.switchToHttp().getResponse<Response>());
+    const user = this.authenticate(req.headers.authorization, context.switchToHttp().getResponse<FastifyReply>());
     // A valid signature is not enough: the session must still be live (checked every few seconds).
-    req.user = await this.sessions.verify(user, requestIdOf(req));
+    req.user = await this.sessions.verify(user, requestIdOf(req.raw));
     return true;
   }
 
   /** One 401 for every failure (no token, bad signature, expired, wrong algorithm), with a hint. */
-  private authenticate(authorization: string | undefined, res: Response): AuthUser {
+  private authenticate(authorization: string | undefined, res: FastifyReply): AuthUser {
     const token = TokenVerifier.bearerOf(authorization);
     try {
       if (token === undefined) throw new TokenRefused('no bearer token');
       return this.tokens.verify(token);
     } catch (e) {
-      res.setHeader('WWW-Authenticate', 'Bearer');
+      void res.header('WWW-Authenticate', 'Bearer');
       const expired = e instanceof TokenRefused && e.expired;
       throw new UnauthorizedException(expired ? 'token expired: log in again' : 'missing or invalid bearer token');
     }

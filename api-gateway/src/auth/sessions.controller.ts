@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { RequestId } from '../shared/http/request-id';
 import { relay } from '../upstream/relay';
@@ -37,7 +37,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'Your sessions in use (one per login), newest first' })
   @ApiOkResponse({ type: [SessionDto] })
   @ApiErrors(USERS, 401)
-  list(@CurrentUser() caller: AuthUser, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  list(@CurrentUser() caller: AuthUser, @RequestId() requestId: string, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
     return relay(res, this.upstream.forward(USERS, { method: 'GET', path: '/auth/sessions', requestId, caller }));
   }
 
@@ -51,7 +51,7 @@ export class SessionsController {
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/auth/sessions/${id}`, requestId, caller }));
   }
@@ -61,7 +61,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End the session of this token' })
   @ApiNoContentResponse({ description: 'Ended' })
   @ApiErrors(USERS, 401)
-  logout(@CurrentUser() caller: AuthUser, @RequestId() requestId: string, @Res({ passthrough: true }) res: Response): Promise<unknown> {
+  logout(@CurrentUser() caller: AuthUser, @RequestId() requestId: string, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
     return relay(res, this.auth.logout(caller, requestId));
   }
 }

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { IDEMPOTENCY_KEY_HEADER, readIdempotencyKey } from '../shared/idempotency/idempotency-key';
 
 /**
@@ -7,5 +7,5 @@ import { IDEMPOTENCY_KEY_HEADER, readIdempotencyKey } from '../shared/idempotenc
  * service is asked), or undefined. The service holding the write does the rest.
  */
 export const IdempotencyKey = createParamDecorator((_: unknown, ctx: ExecutionContext): string | undefined =>
-  readIdempotencyKey(ctx.switchToHttp().getRequest<Request>().headers[IDEMPOTENCY_KEY_HEADER]),
+  readIdempotencyKey(ctx.switchToHttp().getRequest<FastifyRequest>().headers[IDEMPOTENCY_KEY_HEADER]),
 );

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors, ApiKeyedErrors } from '../common/api-errors.decorator';
@@ -32,7 +32,7 @@ export class OrdersController {
     @CurrentUser() caller: AuthUser | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId, caller, idempotencyKey }));
   }
@@ -45,7 +45,7 @@ export class OrdersController {
     @Query() q: ListOrdersQuery,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     const query = { limit: q.limit, offset: q.offset, userId: q.userId };
     return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: '/orders', query, requestId, caller }));
@@ -60,7 +60,7 @@ export class OrdersController {
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: `/orders/${id}`, requestId, caller }));
   }
@@ -81,7 +81,7 @@ export class OrdersController {
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: `/orders/${id}/cancel`, requestId, caller }));
   }

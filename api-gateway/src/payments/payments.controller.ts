@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
@@ -32,7 +32,7 @@ export class PaymentsController {
     @Query() q: ListPaymentsQuery,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     const query = { limit: q.limit, offset: q.offset, orderId: q.orderId };
     return relay(res, this.upstream.forward(PAYMENTS, { method: 'GET', path: '/payments', query, requestId, caller }));
@@ -47,7 +47,7 @@ export class PaymentsController {
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(PAYMENTS, { method: 'GET', path: `/payments/${id}`, requestId, caller }));
   }

@@ -1,6 +1,7 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerException, ThrottlerGuard, ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pathOf } from '../shared/http/request-id';
 import { PROBE_PATHS } from '../shared/observability/probes';
 
 /**
@@ -13,12 +14,12 @@ import { PROBE_PATHS } from '../shared/observability/probes';
 export class GatewayThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    return PROBE_PATHS.includes(context.switchToHttp().getRequest<Request>().path);
+    return PROBE_PATHS.includes(pathOf(context.switchToHttp().getRequest<FastifyRequest>().url));
   }
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
-    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfter));
+    void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(retryAfter));
     throw new ThrottlerException(`too many requests: retry in ${retryAfter} s`);
   }
 }

@@ -9,7 +9,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -44,7 +44,7 @@ export class UsersController {
     @CurrentUser() caller: AuthUser | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, requestId, caller, idempotencyKey }));
   }
@@ -58,7 +58,7 @@ export class UsersController {
     @Query() page: PageQuery,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     const query = { limit: page.limit, offset: page.offset };
     return relay(res, this.upstream.forward(USERS, { method: 'GET', path: '/users', query, requestId, caller }));
@@ -73,7 +73,7 @@ export class UsersController {
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(USERS, { method: 'GET', path: `/users/${id}`, requestId, caller }));
   }
@@ -88,7 +88,7 @@ export class UsersController {
     @Body() dto: UpdateUserDto,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(USERS, { method: 'PUT', path: `/users/${id}`, body: dto, requestId, caller }));
   }
@@ -102,7 +102,7 @@ export class UsersController {
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
     @RequestId() requestId: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/users/${id}`, requestId, caller }));
   }

@@ -1,5 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import type { GatewayEnv } from '../../src/config/env';
+import { fastifyOf } from '../../src/shared/http/configure-app';
 
 let loadedWith: string | undefined;
 
@@ -16,10 +19,12 @@ export async function startGateway(env: Record<string, string>): Promise<INestAp
   loadedWith = key;
   Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const { AppModule } = await import('../../src/app.module');
-  const { setupApp } = await import('../../src/setup-app');
+  const { createGatewayAdapter, setupApp } = await import('../../src/setup-app');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+  const config = moduleRef.get<ConfigService<GatewayEnv, true>>(ConfigService);
+  const app = moduleRef.createNestApplication(createGatewayAdapter({ TRUST_PROXY: config.get('TRUST_PROXY', { infer: true }) }), { bufferLogs: true, bodyParser: false });
   setupApp(app);
   await app.init();
+  await fastifyOf(app).ready();
   return app;
 }

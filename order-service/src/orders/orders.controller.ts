@@ -10,7 +10,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { RequestScope, Scope } from '../shared/auth/scope';
 import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { CreateOrderDto, ListOrdersQuery, OrderResponseDto } from '../shared/dto/orders';
@@ -44,10 +44,10 @@ export class OrdersController {
   async list(
     @Query() query: ListOrdersQuery,
     @RequestScope() scope: Scope,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<OrderResponseDto[]> {
     const { orders, total } = await this.orders.list(query, scope);
-    res.setHeader(TOTAL_COUNT_HEADER, String(total));
+    void res.header(TOTAL_COUNT_HEADER, String(total));
     return orders.map((o) => toOrderResponse(o));
   }
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiSecurity, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { RequestScope, Scope } from '../shared/auth/scope';
 import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { ListPaymentsQuery, PaymentResponseDto } from '../shared/dto/payments';
@@ -24,10 +24,10 @@ export class PaymentsController {
   async list(
     @Query() query: ListPaymentsQuery,
     @RequestScope() scope: Scope,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<PaymentResponseDto[]> {
     const { payments, total } = await this.payments.list(query, scope);
-    res.setHeader(TOTAL_COUNT_HEADER, String(total));
+    void res.header(TOTAL_COUNT_HEADER, String(total));
     return payments.map((p) => toPaymentResponse(p));
   }
 

@@ -6,7 +6,7 @@ import { Admin, IHeaders, Kafka, KafkaMessage, logLevel, Producer, RecordMetadat
 import { DataSource } from 'typeorm';
 import { Contracts, OrderCreatedData, RefundRequestedData } from '../../src/shared/events/contracts';
 import { createEnvelope, EventEnvelope } from '../../src/shared/events/envelope';
-import { configureApp } from '../../src/shared/http/configure-app';
+import { configureApp, createHttpAdapter, fastifyOf } from '../../src/shared/http/configure-app';
 import { connectKafkaConsumer } from '../../src/shared/kafka/kafka-consumer';
 
 /** Values every integration test needs; global-setup exported them (the test stack). */
@@ -68,11 +68,12 @@ export async function startPaymentService(env: Record<string, string> = {}): Pro
   // Imported only now: ConfigModule.forRoot validates process.env when AppModule is defined.
   const { AppModule } = await import('../../src/app.module');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+  const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true, bodyParser: false });
   configureApp(app);
   connectKafkaConsumer(app, { KAFKA_BROKER: stack.broker, KAFKA_CLIENT_ID: groupId, KAFKA_CONSUMER_GROUP: groupId });
   await app.startAllMicroservices();
   await app.init();
+  await fastifyOf(app).ready();
   return {
     app,
     db: app.get(DataSource),

@@ -1,5 +1,5 @@
 import { EVERYONE } from '../shared/auth/scope';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
@@ -33,10 +33,10 @@ describe('UsersController', () => {
   });
 
   it('lists a page and reports the total in X-Total-Count', async () => {
-    const res = { setHeader: jest.fn() } as unknown as Response;
+    const res = { header: jest.fn() } as unknown as FastifyReply;
     const body = await sut.list({ limit: 1, offset: 0 }, res);
     expect(users.list).toHaveBeenCalledWith({ limit: 1, offset: 0 });
-    expect(res.setHeader).toHaveBeenCalledWith('X-Total-Count', '41');
+    expect(res.header).toHaveBeenCalledWith('X-Total-Count', '41');
     expect(body).toHaveLength(1);
   });
 

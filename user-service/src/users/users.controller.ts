@@ -9,7 +9,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { RequestScope, RequestSessionId, Scope } from '../shared/auth/scope';
 import { PageQuery, TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { CreateUserDto, UpdateUserDto, UserResponseDto } from '../shared/dto/users';
@@ -38,9 +38,9 @@ export class UsersController {
 
   @Get()
   @ApiOkResponse({ type: [UserResponseDto] })
-  async list(@Query() page: PageQuery, @Res({ passthrough: true }) res: Response): Promise<UserResponseDto[]> {
+  async list(@Query() page: PageQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<UserResponseDto[]> {
     const { users, total } = await this.users.list(page);
-    res.setHeader(TOTAL_COUNT_HEADER, String(total));
+    void res.header(TOTAL_COUNT_HEADER, String(total));
     return users.map((u) => toUserResponse(u));
   }
 

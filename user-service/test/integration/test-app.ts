@@ -3,14 +3,15 @@ import { Test } from '@nestjs/testing';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/shared/http/configure-app';
+import { configureApp, createHttpAdapter, fastifyOf } from '../../src/shared/http/configure-app';
 
 /** The real app on the test stack (PostgreSQL 5434, Kafka 9086), configured exactly like main.ts. */
 export async function startTestApp(): Promise<{ app: INestApplication; db: DataSource }> {
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+  const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true, bodyParser: false });
   configureApp(app);
   await app.init();
+  await fastifyOf(app).ready();
   return { app, db: app.get(DataSource) };
 }
 

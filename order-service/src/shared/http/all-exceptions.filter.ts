@@ -1,6 +1,6 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import { DomainError, DomainErrorKind } from '../errors/domain-error';
@@ -35,12 +35,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request>();
-    const res = ctx.getResponse<Response>();
-    const body = this.toBody(exception, requestIdOf(req, res));
+    const req = ctx.getRequest<FastifyRequest>();
+    const res = ctx.getResponse<FastifyReply>();
+    const body = this.toBody(exception, requestIdOf(req.raw, res.raw));
     if (body.statusCode >= 500) this.logger.error({ err: exception, requestId: body.requestId }, 'request failed');
-    if (res.headersSent) return;
-    res.status(body.statusCode).json(body);
+    if (res.sent || res.raw.headersSent) return;
+    void res.status(body.statusCode).send(body);
   }
 
   private toBody(exception: unknown, requestId: string): ErrorBody {
@@ -51,31 +51,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
+      // Fastify's own refusals reach here as HttpExceptions with its message; its 413 (the body
+      // limit, the only one these apps answer) does not say what the limit is.
       const message =
-        typeof response === 'object' && response !== null && 'message' in response
-          ? (response as { message: string | string[] }).message
-          : exception.message;
+        statusCode === HttpStatus.PAYLOAD_TOO_LARGE
+          ? 'request body larger than 1 MB'
+          : typeof response === 'object' && response !== null && 'message' in response
+            ? (response as { message: string | string[] }).message
+            : exception.message;
       return { statusCode, message, error: STATUS_CODES[statusCode] ?? 'Error', requestId };
     }
-    const bodyParser = bodyParserError(exception);
-    if (bodyParser) return { ...bodyParser, requestId };
     if (isDatabaseUnavailable(exception)) {
       return { statusCode: 503, message: 'database unavailable, try again shortly', error: 'Service Unavailable', requestId };
     }
     return { statusCode: 500, message: 'Internal server error', error: 'Internal Server Error', requestId };
   }
-}
-
-/** Express' body parser throws plain errors with a `type`; they are the client's fault. */
-export function bodyParserError(e: unknown): Omit<ErrorBody, 'requestId'> | null {
-  const type = (e as { type?: unknown } | null)?.type;
-  if (type === 'entity.too.large') return { statusCode: 413, message: 'request body larger than 1 MB', error: 'Payload Too Large' };
-  if (type === 'entity.parse.failed') {
-    const detail = e instanceof Error ? `: ${e.message.slice(0, 200)}` : '';
-    return { statusCode: 400, message: `malformed JSON body${detail}`, error: 'Bad Request' };
-  }
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-    return { statusCode: 415, message: 'unsupported body encoding', error: 'Unsupported Media Type' };
-  }
-  return null;
 }

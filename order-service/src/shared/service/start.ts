@@ -4,11 +4,10 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DatabaseEnv } from '../config/env';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Request, Response } from 'express';
 import { ErrorResponseDto } from '../dto/error-response';
 import { asyncApiDocument } from '../events/asyncapi';
-import { configureApp } from '../http/configure-app';
+import { configureApp, createHttpAdapter, fastifyOf } from '../http/configure-app';
+import { listenOnAllInterfaces } from '../http/listen';
 import { answerUnknownMethods, exactDocument } from '../http/openapi';
 import type { KafkaEnv } from '../kafka/kafka-client';
 import { KAFKA_SETTINGS } from '../kafka/kafka-settings';
@@ -38,7 +37,7 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
   // Checked before Nest starts: Nest would print a failure with its stack first.
   service.validateEnv(process.env);
   // abortOnError: false lets a failed start (database unreachable) reach the one-line report.
-  const app = await NestFactory.create(appModule, { bufferLogs: true, bodyParser: false, abortOnError: false });
+  const app = await NestFactory.create(appModule, createHttpAdapter(), { bufferLogs: true, bodyParser: false, abortOnError: false });
   configureApp(app);
   const config = app.get<ConfigService<DatabaseEnv, true>>(ConfigService);
   const apiKey = app.get(ConfigService, { strict: false }).get<string>('API_KEY');
@@ -57,7 +56,7 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
   // The channels this service publishes and consumes, generated from shared/events; behind the API
   // key like /docs (configureApp guards the /docs prefix).
   const events = asyncApiDocument(service.name);
-  (app as NestExpressApplication).use('/docs/asyncapi.json', (_req: Request, res: Response) => res.json(events));
+  fastifyOf(app).get('/docs/asyncapi.json', (_req, reply) => reply.send(events));
   SwaggerModule.setup('docs', app, document);
   if (service.consumesEvents) {
     connectKafkaConsumer(app, app.get<KafkaEnv>(KAFKA_SETTINGS));
@@ -66,6 +65,6 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
   }
   app.enableShutdownHooks();
   await options.beforeListen?.(app);
-  await app.listen(config.get('PORT', { infer: true }));
+  await listenOnAllInterfaces(app, config.get('PORT', { infer: true }));
   process.once('beforeExit', () => void options.tracing?.shutdown());
 }

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { Topics } from '../../../src/shared/events/topics';
-import { configureApp } from '../../../src/shared/http/configure-app';
+import { configureApp, createHttpAdapter, fastifyOf } from '../../../src/shared/http/configure-app';
 import { connectKafkaConsumer } from '../../../src/shared/kafka/kafka-consumer';
 import { startGroupAtEnd, testKafka } from './kafka';
 
@@ -45,7 +45,7 @@ export async function startOrderService(opts: {
   // Imported only now: ConfigModule.forRoot validates process.env when app.module is loaded.
   const { AppModule } = await import('../../../src/app.module');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+  const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true, bodyParser: false });
   configureApp(app);
   connectKafkaConsumer(app, {
     KAFKA_BROKER: process.env.KAFKA_BROKER as string,
@@ -54,6 +54,7 @@ export async function startOrderService(opts: {
   });
   await app.startAllMicroservices();
   await app.init();
+  await fastifyOf(app).ready();
   return { app, dataSource: app.get(DataSource), close: () => app.close() };
 }
 

@@ -1,11 +1,10 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import type { INestApplication } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { UUID_SCHEMA } from '../dto/schema';
-import { requestIdOf } from './request-id';
+import { pathOf, requestIdOf } from './request-id';
 
 type Schema = Record<string, any>;
 type Operation = { parameters?: Schema[]; requestBody?: Schema; responses: Record<string, Schema>; security?: unknown[] };
@@ -74,6 +73,7 @@ export function exactDocument(doc: OpenAPIObject, options: ExactnessOptions = {}
     if (op.requestBody || op.parameters?.length || path.includes('{')) addError(op, 400, 'Invalid input: the message names each failing field');
     if (op.requestBody) {
       addError(op, 413, 'Request body over 1 MB');
+      addError(op, 415, 'A body that is not JSON (Content-Type must be application/json)');
     }
     if (options.security && (options.security.all || op.security?.length)) {
       op.security = [{ [options.security.scheme]: [] }];
@@ -86,12 +86,13 @@ export function exactDocument(doc: OpenAPIObject, options: ExactnessOptions = {}
   return doc;
 }
 
-/** An express path pattern (`/api/users/{id}`) as a regular expression. */
+/** An OpenAPI path pattern (`/api/users/{id}`) as a regular expression. */
 const pathPattern = (path: string) => new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
 
 /**
  * A known path asked with a method it does not have: 405 with `Allow`, not a 404 that says the
- * path does not exist. Installed before the routes, from the document that lists them.
+ * path does not exist. From the document that lists the routes; at `preParsing`, so a CORS
+ * preflight (answered at `onRequest`) is not refused and a body is never read for nothing.
  */
 export function answerUnknownMethods(app: INestApplication, doc: OpenAPIObject): void {
   const known = Object.entries(doc.paths).map(([path, item]) => {
@@ -99,18 +100,20 @@ export function answerUnknownMethods(app: INestApplication, doc: OpenAPIObject):
     if (methods.includes('GET')) methods.push('HEAD');
     return { pattern: pathPattern(path), methods };
   });
-  (app as NestExpressApplication).use((req: Request, res: Response, next: NextFunction) => {
-    const path = req.path;
+  (app as NestFastifyApplication).getHttpAdapter().getInstance().addHook('preParsing', (req, reply, _payload, done) => {
+    const path = pathOf(req.url);
     const matching = known.filter((k) => k.pattern.test(path));
-    if (matching.length === 0) return next();
+    if (matching.length === 0) return done();
     const allowed = [...new Set(matching.flatMap((k) => k.methods))];
-    if (allowed.includes(req.method)) return next();
-    res.setHeader('Allow', allowed.join(', '));
-    res.status(405).json({
-      statusCode: 405,
-      message: `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
-      error: STATUS_CODES[405],
-      requestId: requestIdOf(req, res),
-    });
+    if (allowed.includes(req.method)) return done();
+    void reply
+      .header('Allow', allowed.join(', '))
+      .status(405)
+      .send({
+        statusCode: 405,
+        message: `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+        error: STATUS_CODES[405],
+        requestId: requestIdOf(req.raw),
+      });
   });
 }

@@ -1,7 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import type { Caller } from '../auth/api-key.strategy';
 import { UnitOfWork } from '../database/unit-of-work';
@@ -29,15 +29,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    const req = http.getRequest<Request & { caller?: Caller }>();
+    const req = http.getRequest<FastifyRequest & { caller?: Caller }>();
     const key = readIdempotencyKey(req.headers[IDEMPOTENCY_KEY_HEADER]);
     if (key === undefined) return next.handle();
-    const res = http.getResponse<Response>();
+    const res = http.getResponse<FastifyReply>();
     const status = (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? (req.method === 'POST' ? 201 : 200);
     const claim = {
       scope: idempotencyScope(req.caller?.userId),
       key,
-      fingerprint: requestFingerprint(`${req.method} ${req.baseUrl}${(req.route as { path?: string } | undefined)?.path ?? req.path}`, req.body),
+      fingerprint: requestFingerprint(`${req.method} ${req.routeOptions.url ?? req.url}`, req.body),
     };
     const run = this.unitOfWork.run(async (): Promise<Outcome> => {
       const stored = await this.keys.claim(claim);
@@ -49,8 +49,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(
       run.then((outcome) => {
         if (outcome.replayed) {
-          res.status(outcome.status);
-          res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
+          void res.status(outcome.status).header(IDEMPOTENT_REPLAYED_HEADER, 'true');
         }
         return outcome.body;
       }),

@@ -1,7 +1,7 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import { Controller, Get, Header, Injectable, MiddlewareConsumer, Module, NestMiddleware, NestModule } from '@nestjs/common';
+import { Controller, Get, Header, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, register } from 'prom-client';
 
 /** prom-client keeps one global registry; tests build several apps in one process. */
@@ -133,17 +133,14 @@ export const outboxOldestAge = metric(
     }),
 );
 
-@Injectable()
-export class HttpMetricsMiddleware implements NestMiddleware {
-  use(req: Request, res: Response, next: NextFunction): void {
-    const stop = httpRequestDuration.startTimer();
-    res.once('finish', () => {
-      // The route template (/users/:id), never the raw path: raw ids would explode the label set.
-      const route = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      stop({ method: req.method, route, status_code: String(res.statusCode) });
-    });
-    next();
-  }
+/** Times every request by its route template; configureApp installs it on the app's Fastify. */
+export function recordHttpMetrics(fastify: FastifyInstance): void {
+  fastify.addHook('onResponse', (req, reply, done) => {
+    // The route template (/users/:id), never the raw path: raw ids would explode the label set.
+    const route = req.is404 ? undefined : req.routeOptions.url;
+    httpRequestDuration.observe({ method: req.method, route: route ?? 'unmatched', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
+  });
 }
 
 @ApiExcludeController()
@@ -157,8 +154,4 @@ export class MetricsController {
 }
 
 @Module({ controllers: [MetricsController] })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
-  }
-}
+export class MetricsModule {}

@@ -1,0 +1,93 @@
+import { Body, Controller, Get, INestApplication, Module, Post } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { currentRequestId } from '../context/origin';
+import { loggerModule } from '../observability/logger.module';
+import { configureApp, createHttpAdapter, fastifyOf } from './configure-app';
+
+@Controller('echo')
+class EchoController {
+  @Post()
+  echo(@Body() body: unknown): { body: unknown; origin: string | null } {
+    return { body, origin: currentRequestId() };
+  }
+
+  @Get()
+  origin(): { origin: string | null } {
+    return { origin: currentRequestId() };
+  }
+}
+
+describe('configureApp on Fastify: bodies, errors and request ids', () => {
+  let app: INestApplication;
+  const http = () => request(app.getHttpServer());
+  const json = (body: string) => http().post('/echo').set('Content-Type', 'application/json').send(body);
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent' })] }),
+        loggerModule('svc-under-test', { write: () => undefined }),
+      ],
+      controllers: [EchoController],
+    })
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true, bodyParser: false });
+    configureApp(app);
+    await app.init();
+    await fastifyOf(app).ready();
+  });
+
+  afterAll(async () => app?.close());
+
+  it('parses a JSON object and runs the handler with the request id as its origin', async () => {
+    const res = await json('{"a":[1,2]}').set('X-Request-Id', 'req-7').expect(201);
+
+    expect(res.body).toEqual({ body: { a: [1, 2] }, origin: 'req-7' });
+    expect(res.headers['x-request-id']).toBe('req-7');
+  });
+
+  it('makes a request id when none (or an unusable one) is given, and answers with it', async () => {
+    const res = await http().get('/echo').set('X-Request-Id', 'not ok: spaces').expect(200);
+
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body.origin).toBe(res.headers['x-request-id']);
+  });
+
+  it.each([
+    ['malformed JSON', '{"a": ', /^malformed JSON body: /],
+    ['a bare JSON value', '12', /^malformed JSON body: a JSON object or array is expected$/],
+    ['JSON nested deeper than any handler takes', `${'['.repeat(5000)}${']'.repeat(5000)}`, /^JSON body /],
+  ])('answers %s with 400 naming it, in the shared error shape', async (_name, body, message) => {
+    const res = await json(body).expect(400);
+
+    expect(res.body).toEqual({ statusCode: 400, message: expect.stringMatching(message), error: 'Bad Request', requestId: res.headers['x-request-id'] });
+  });
+
+  it('answers a body of another type, or none named, with 415', async () => {
+    for (const type of ['text/plain', 'application/xml', '']) {
+      const res = await http().post('/echo').set('Content-Type', type).send('<a/>').expect(415);
+      expect(res.body).toMatchObject({ statusCode: 415, message: 'Content-Type must be application/json', error: 'Unsupported Media Type' });
+    }
+  });
+
+  it('answers JSON in another charset than UTF-8 with 415 naming it', async () => {
+    const res = await http().post('/echo').set('Content-Type', 'application/json; charset=latin1').send('{}').expect(415);
+
+    expect(res.body.message).toBe('unsupported charset "latin1": JSON bodies are UTF-8');
+  });
+
+  it('answers a body over 1 MB with 413 saying the limit', async () => {
+    const res = await json(JSON.stringify({ name: 'x'.repeat(1024 * 1024) })).expect(413);
+
+    expect(res.body).toMatchObject({ statusCode: 413, message: 'request body larger than 1 MB', error: 'Payload Too Large' });
+  });
+
+  it('answers an unknown path with 404 in the shared error shape', async () => {
+    const res = await http().get('/nowhere').expect(404);
+
+    expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found', requestId: res.headers['x-request-id'] });
+  });
+});
