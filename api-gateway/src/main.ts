@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { GatewayEnv, validateEnv } from './config/env';
 import { setupApp } from './setup-app';
+import { trimMemoryWhenIdle } from './shared/observability/idle-memory';
 
 async function bootstrap(): Promise<void> {
   // ConfigModule validates too, but Nest would print its failure with a stack first: check here
@@ -13,6 +14,7 @@ async function bootstrap(): Promise<void> {
   setupApp(app);
   const port = app.get<ConfigService<GatewayEnv, true>>(ConfigService).get('PORT', { infer: true });
   await app.listen(port);
+  trimMemoryWhenIdle();
   process.once('beforeExit', () => void tracing?.shutdown());
 }
 

@@ -12,6 +12,7 @@ import { configureApp } from '../http/configure-app';
 import { answerUnknownMethods, exactDocument } from '../http/openapi';
 import type { KafkaEnv } from '../kafka/kafka-client';
 import { KAFKA_SETTINGS } from '../kafka/kafka-settings';
+import { trimMemoryWhenIdle } from '../observability/idle-memory';
 import { connectKafkaConsumer, startConsumersInBackground } from '../kafka/kafka-consumer';
 import { ServiceDefinition } from './definition';
 
@@ -67,5 +68,6 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
   app.enableShutdownHooks();
   await options.beforeListen?.(app);
   await app.listen(config.get('PORT', { infer: true }));
+  trimMemoryWhenIdle();
   process.once('beforeExit', () => void options.tracing?.shutdown());
 }
