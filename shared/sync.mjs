@@ -17,7 +17,7 @@ export const TARGETS = {
   'api-gateway': ['auth', 'config', 'context', 'dto', 'errors', 'events', 'http', 'idempotency/idempotency-key.ts', 'idempotency/idempotency-docs.ts', 'kafka/dead-letter-headers.ts', 'observability', 'validation'],
   // The event console reads topics and dead letters with the services' Kafka settings, nothing more:
   // the rest of shared/ would pull Nest's microservices, TypeORM and OpenTelemetry into it.
-  'infra/console': ['events/topics.json', 'events/topics.ts', 'kafka/kafka-client.ts', 'kafka/dead-letter-headers.ts'],
+  'infra/console': ['events/topics.json', 'events/topics.ts', 'kafka/kafka-client.ts', 'kafka/kafkajs-idle-fix.ts', 'kafka/dead-letter-headers.ts'],
 };
 
 // Tests of shared code run once, from shared/ itself (user-service's jest project "shared").

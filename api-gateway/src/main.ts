@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { GatewayEnv, validateEnv } from './config/env';
 import { listenOnAllInterfaces } from './shared/http/listen';
+import { trimMemoryWhenIdle } from './shared/observability/idle-memory';
 import { createGatewayAdapter, setupApp } from './setup-app';
 
 async function bootstrap(): Promise<void> {
@@ -14,6 +15,7 @@ async function bootstrap(): Promise<void> {
   setupApp(app);
   const port = app.get<ConfigService<GatewayEnv, true>>(ConfigService).get('PORT', { infer: true });
   await listenOnAllInterfaces(app, port);
+  trimMemoryWhenIdle();
   process.once('beforeExit', () => void tracing?.shutdown());
 }
 

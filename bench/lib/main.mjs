@@ -212,7 +212,10 @@ export async function main(argv) {
       const m = meter.stop();
       const cpuPct = Object.fromEntries(Object.entries(m.groups).filter(([name]) => name !== 'loadgen').map(([name, g]) => [name, 100 * g.cores]));
       log(`idle CPU (%): ${fmtObj(cpuPct)}`);
-      return { seconds: m.seconds, cpuPct };
+      // The same apps at the end of the window: what they hold once idle, next to idleRss (2 s after load).
+      const rssAfterMb = rssNow(ctx);
+      log(`RSS after the idle window (MB): ${fmtObj(rssAfterMb)}`);
+      return { seconds: m.seconds, cpuPct, rssAfterMb };
     });
     await section('producer', () => producerCeiling(ctx));
     await section('gateway', () => gatewayCost(ctx));

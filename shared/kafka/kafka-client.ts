@@ -1,6 +1,8 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { Logger } from '@nestjs/common';
 import { Kafka, KafkaConfig, logLevel, LogEntry } from 'kafkajs';
+// Before any client connects: kafkajs' idle connections would otherwise spin a 1 ms timer.
+import './kafkajs-idle-fix';
 
 export interface KafkaEnv {
   KAFKA_BROKER: string;

@@ -11,6 +11,7 @@ import { listenOnAllInterfaces } from '../http/listen';
 import { answerUnknownMethods, exactDocument } from '../http/openapi';
 import type { KafkaEnv } from '../kafka/kafka-client';
 import { KAFKA_SETTINGS } from '../kafka/kafka-settings';
+import { trimMemoryWhenIdle } from '../observability/idle-memory';
 import { connectKafkaConsumer, startConsumersInBackground } from '../kafka/kafka-consumer';
 import { ServiceDefinition } from './definition';
 
@@ -66,5 +67,6 @@ async function start(appModule: Type, service: ServiceDefinition, options: Start
   app.enableShutdownHooks();
   await options.beforeListen?.(app);
   await listenOnAllInterfaces(app, config.get('PORT', { infer: true }));
+  trimMemoryWhenIdle();
   process.once('beforeExit', () => void options.tracing?.shutdown());
 }
