@@ -7,6 +7,8 @@ GATEWAY="${GATEWAY_URL:-http://localhost:3005}"
 # How long each step may wait for the events: generous, so that a broker or an instance killed
 # mid-demo (partitions move after the 30 s session timeout) makes it slower, not failed.
 TIMEOUT_S="${DEMO_TIMEOUT_S:-90}"
+# One request's limit: the gateway answers within its own upstream deadline, so this only ends a hang.
+REQUEST_TIMEOUT_S=30
 
 need() {
   command -v "$1" >/dev/null 2>&1 || { echo "demo-quick.sh needs '$1' (install it: $2)" >&2; exit 1; }
@@ -23,10 +25,10 @@ api() {
   local out status
   out=$(mktemp)
   if [ -n "$body" ]; then
-    status=$(curl -sS -o "$out" -w '%{http_code}' -X "$method" "$GATEWAY$path" \
+    status=$(curl -sS --max-time "$REQUEST_TIMEOUT_S" -o "$out" -w '%{http_code}' -X "$method" "$GATEWAY$path" \
       -H 'Content-Type: application/json' -H "X-Request-Id: $REQUEST_ID" ${key:+-H "Idempotency-Key: $key"} -d "$body")
   else
-    status=$(curl -sS -o "$out" -w '%{http_code}' -X "$method" "$GATEWAY$path" -H "X-Request-Id: $REQUEST_ID")
+    status=$(curl -sS --max-time "$REQUEST_TIMEOUT_S" -o "$out" -w '%{http_code}' -X "$method" "$GATEWAY$path" -H "X-Request-Id: $REQUEST_ID")
   fi
   if [ "${status:0:1}" != "2" ]; then
     echo "$method $path -> HTTP $status" >&2
@@ -39,9 +41,11 @@ api() {
 }
 
 # Polls an order until it leaves "pending"; prints each status it sees.
+# The loops below wait by the clock (bash's SECONDS), not by a count of polls: a slow machine polls
+# less often, and TIMEOUT_S must still mean seconds.
 wait_for_final() {
-  local order_id=$1 last="" status
-  for _ in $(seq 1 $((TIMEOUT_S * 5))); do
+  local order_id=$1 last="" status deadline=$((SECONDS + TIMEOUT_S))
+  while [ "$SECONDS" -lt "$deadline" ]; do
     status=$(api GET "/api/orders/$order_id" | jq -r .status)
     if [ "$status" != "$last" ]; then echo "  order $order_id: $status"; last=$status; fi
     if [ "$status" = "paid" ] || [ "$status" = "failed" ]; then return 0; fi
@@ -53,7 +57,7 @@ wait_for_final() {
 
 # Ready within 10 s (a cluster recovering from a killed broker or instance may take a moment).
 for attempt in $(seq 1 20); do
-  curl -sf "$GATEWAY/health/ready" >/dev/null 2>&1 && break
+  curl -sf --max-time 2 "$GATEWAY/health/ready" >/dev/null 2>&1 && break
   if [ "$attempt" = 20 ]; then
     echo "The gateway at $GATEWAY is not ready. Start the system first: npm start" >&2
     exit 1
@@ -78,7 +82,8 @@ echo "$REFRESHED" | jq '{sessionId, expiresIn, refreshExpiresAt, accessToken: (.
 
 step "3. user.created -> order-service makes a welcome order -> payment-service pays it"
 WELCOME_ID=""
-for _ in $(seq 1 $((TIMEOUT_S * 5))); do
+deadline=$((SECONDS + TIMEOUT_S))
+while [ "$SECONDS" -lt "$deadline" ]; do
   WELCOME_ID=$(api GET "/api/orders?userId=$USER_ID" | jq -r '[.[] | select(.kind == "welcome")][0].id // empty')
   [ -n "$WELCOME_ID" ] && break
   sleep 0.2
@@ -97,7 +102,8 @@ api GET "/api/orders/$ORDER_ID" | jq '{id, status, totalAmount}'
 step "5. Change of mind: cancel the paid order (POST /api/orders/:id/cancel) -> refunded"
 api POST "/api/orders/$ORDER_ID/cancel" | jq '{id, status}'
 last=""
-for _ in $(seq 1 $((TIMEOUT_S * 5))); do
+deadline=$((SECONDS + TIMEOUT_S))
+while [ "$SECONDS" -lt "$deadline" ]; do
   status=$(api GET "/api/orders/$ORDER_ID" | jq -r .status)
   if [ "$status" != "$last" ]; then echo "  order $ORDER_ID: $status"; last=$status; fi
   if [ "$status" = "refunded" ] || [ "$status" = "refund_failed" ]; then break; fi

@@ -35,61 +35,68 @@ async function firstAnswering(list) {
 }
 
 /**
- * Reads every topic once; throws on a broker that does not answer. A broker that just died is still
- * named in the cluster's metadata (as some partitions' leader) for a few seconds.
+ * Reads every topic once, from the beginning up to the end offsets it found first, with one consumer
+ * (one group join, not one per topic); throws on a broker that does not answer. A broker that just
+ * died is still named in the cluster's metadata (as some partitions' leader) for a few seconds.
  */
 async function peek() {
   const kafka = new Kafka({ brokers: [await firstAnswering(brokers)], logLevel: logLevel.NOTHING, clientId: 'peek-events' });
   const admin = kafka.admin();
-  await admin.connect();
+  const groupId = `peek-${process.pid}-${Date.now()}`;
+  const consumer = kafka.consumer({ groupId });
   const found = [];
+  await admin.connect();
   try {
+    // "topic:partition" -> the offset after the last message to read.
+    const remaining = new Map();
     for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const consumer = kafka.consumer({ groupId: `peek-${process.pid}-${topic}` });
-      await consumer.connect();
-      try {
-        await consumer.subscribe({ topic, fromBeginning: true });
-        const remaining = new Map(ends.filter((p) => p.high !== p.low).map((p) => [p.partition, Number(p.high)]));
-        if (remaining.size > 0) {
-          await new Promise((resolve, reject) => {
-            const timer = setTimeout(resolve, 5000);
-            consumer.on(consumer.events.CRASH, ({ payload }) => {
-              clearTimeout(timer);
-              reject(payload.error);
-            });
-            consumer
-              .run({
-                eachMessage: async ({ partition, message }) => {
-                  const key = message.key?.toString();
-                  if (keys.has(key)) found.push({ topic, key, partition, offset: message.offset, value: JSON.parse(message.value.toString()) });
-                  if (Number(message.offset) + 1 >= remaining.get(partition)) remaining.delete(partition);
-                  if (remaining.size === 0) {
-                    clearTimeout(timer);
-                    resolve();
-                  }
-                },
-              })
-              .catch((err) => {
-                clearTimeout(timer);
-                reject(err);
-              });
-          });
-        }
-      } finally {
-        await consumer.disconnect().catch(() => {});
-        await admin.deleteGroups([`peek-${process.pid}-${topic}`]).catch(() => {});
-      }
+      for (const p of await admin.fetchTopicOffsets(topic)) if (p.high !== p.low) remaining.set(`${topic}:${p.partition}`, Number(p.high));
     }
+    if (remaining.size === 0) return found;
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await new Promise((resolve, reject) => {
+      // Ends the read when every partition has been read to its end, or 10 s after the last message.
+      let quiet = setTimeout(resolve, 10000);
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        clearTimeout(quiet);
+        reject(payload.error);
+      });
+      consumer
+        .run({
+          eachMessage: async ({ topic, partition, message }) => {
+            clearTimeout(quiet);
+            quiet = setTimeout(resolve, 10000);
+            const key = message.key?.toString();
+            if (keys.has(key)) found.push({ topic, key, partition, offset: message.offset, value: JSON.parse(message.value.toString()) });
+            const at = `${topic}:${partition}`;
+            if (Number(message.offset) + 1 >= remaining.get(at)) remaining.delete(at);
+            if (remaining.size === 0) {
+              clearTimeout(quiet);
+              resolve();
+            }
+          },
+        })
+        .catch((err) => {
+          clearTimeout(quiet);
+          reject(err);
+        });
+    });
+    return found;
   } finally {
+    await consumer.disconnect().catch(() => {});
+    await admin.deleteGroups([groupId]).catch(() => {});
     await admin.disconnect().catch(() => {});
   }
-  return found;
 }
 
-/** Tries again for up to a minute while a broker that died is still named as a leader. */
+/** Tries again for up to a minute while a broker that died is still named as a leader; never longer than 90 s in all. */
 async function peekPatiently() {
   const deadline = Date.now() + 60000;
+  setTimeout(() => {
+    console.error('cannot read the events: Kafka did not answer within 90 s');
+    process.exit(1);
+  }, 90000).unref();
   for (;;) {
     try {
       return await peek();

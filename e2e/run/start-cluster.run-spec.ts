@@ -1,6 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import http from 'node:http';
-import { promisify } from 'node:util';
 import { Kafka, logLevel, ConfigResourceTypes } from 'kafkajs';
 import { groupMembers, isAlive, runInTerminal, tcpOpen, TerminalCommand, until } from '../support/command';
 import { expectedTopics, REPO, repoPath } from '../support/repo';
@@ -89,14 +88,36 @@ async function busiestLeader(kafka: Kafka): Promise<number> {
   }
 }
 
-/** Runs the demo as a user would and does `fault` a second into it; rejects with its output when it fails. */
-async function demoWhile(fault: () => void): Promise<{ stdout: string; ms: number }> {
+/**
+ * Runs `demo-quick.sh` as a user would, and does `fault` a second into it (if given). Rejects, when
+ * the demo fails or outlives `timeoutMs`, with everything it printed, each line stamped with the
+ * second it came, so that a failure says which step waited and for how long.
+ */
+function demo(timeoutMs: number, env: NodeJS.ProcessEnv, fault?: () => void): Promise<{ stdout: string; ms: number; steps: string }> {
   const t0 = Date.now();
-  const running = promisify(execFile)('bash', [repoPath('demo-quick.sh')], { cwd: REPO, env: userEnv(), timeout: 300000 });
-  await new Promise((r) => setTimeout(r, 1000));
-  fault();
-  const { stdout } = await running;
-  return { stdout, ms: Date.now() - t0 };
+  const child = spawn('bash', [repoPath('demo-quick.sh')], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  const log: string[] = [];
+  const stamp = (stream: string) => (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter(Boolean)) log.push(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s ${stream} ${line}`);
+  };
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stdout.on('data', stamp('out'));
+  child.stderr.on('data', stamp('err'));
+  const faultTimer = fault ? setTimeout(fault, 1000) : undefined;
+  const killTimer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+  return new Promise((resolve, reject) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(faultTimer);
+      clearTimeout(killTimer);
+      const ms = Date.now() - t0;
+      // When each step began: where the time of a slow run went.
+      const steps = log.filter((l) => / out == \d/.test(l)).map((l) => l.replace(/ s out == (\d+)\..*/, ' s: step $1').trim()).join(', ');
+      if (code === 0) return resolve({ stdout, ms, steps });
+      const why = signal ? `killed (${signal}) after ${ms / 1000} s, the test's limit` : `exited ${code} after ${ms / 1000} s`;
+      reject(new Error(`demo-quick.sh ${why}:\n${log.slice(-60).join('\n')}`));
+    });
+  });
 }
 
 describe('npm run start:cluster', () => {
@@ -201,25 +222,26 @@ describe('npm run start:cluster', () => {
     expect((await request('127.0.0.78', 'GET', '/api/payments?limit=1')).status).toBe(200);
 
     // The demo, unchanged, against the cluster.
-    const demo = await promisify(execFile)('bash', [repoPath('demo-quick.sh')], { cwd: REPO, env: { ...userEnv(), DEMO_TIMEOUT_S: '60' }, timeout: 120000 });
-    expect(demo.stdout).toMatch(/order [0-9a-f-]{36}: paid/);
-    expect(demo.stdout).toContain('payment.completed');
-    expect(demo.stdout).toContain('"statusCode": 400');
+    const plain = await demo(120000, { ...userEnv(), DEMO_TIMEOUT_S: '60' });
+    expect(plain.stdout).toMatch(/order [0-9a-f-]{36}: paid/);
+    expect(plain.stdout).toContain('payment.completed');
+    expect(plain.stdout).toContain('"statusCode": 400');
 
     // The demo again, unchanged, while a broker dies (kill -9 of the one leading most partitions), and
     // again while an order-service instance dies: the same story, only slower.
     const brokerPids = new Map([...out.matchAll(/Kafka (\d) +localhost:\d+ .*pid (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])]));
     const leader = await busiestLeader(kafka);
-    const duringBrokerKill = await demoWhile(() => process.kill(brokerPids.get(leader)!, 'SIGKILL'));
+    const duringBrokerKill = await demo(300000, userEnv(), () => process.kill(brokerPids.get(leader)!, 'SIGKILL'));
     expect(duringBrokerKill.stdout).toMatch(/order [0-9a-f-]{36}: paid/);
     expect(duringBrokerKill.stdout).toContain('payment.completed');
     const orders2 = Number(out.match(/order-service +2 +http:\/\/localhost:3122 +\S+ 200 +(\d+)/)?.[1]);
-    const duringInstanceKill = await demoWhile(() => process.kill(orders2, 'SIGKILL'));
+    const duringInstanceKill = await demo(300000, userEnv(), () => process.kill(orders2, 'SIGKILL'));
     expect(duringInstanceKill.stdout).toMatch(/order [0-9a-f-]{36}: paid/);
     expect(duringInstanceKill.stdout).toContain('payment.completed');
     console.log(
       `[run] the demo took ${(duringBrokerKill.ms / 1000).toFixed(1)} s with broker ${leader} killed 1 s into it, ` +
-        `${(duringInstanceKill.ms / 1000).toFixed(1)} s with order-service 2 killed 1 s into it`,
+        `${(duringInstanceKill.ms / 1000).toFixed(1)} s with order-service 2 killed 1 s into it ` +
+        `(steps began at ${duringBrokerKill.steps}; ${duringInstanceKill.steps})`,
     );
 
     // A gateway instance killed (kill -9): its clients' GETs are answered by the other one, none fails.
