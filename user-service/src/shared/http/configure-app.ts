@@ -60,7 +60,8 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   const express = app as NestExpressApplication;
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
-  drainKeepAliveOnClose(app);
+  const config = app.get(ConfigService, { strict: false });
+  drainKeepAliveOnClose(app, { idleGraceMs: config.get<number>('HTTP_DRAIN_MS') ?? 0 });
   // The request's id is its origin: the events its writes record and the calls it makes carry it.
   express.use((req: Request, res: Response, next: NextFunction) => {
     runWithOrigin({ requestId: requestIdOf(req, res) }, next);
@@ -84,7 +85,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   express.useGlobalPipes(createValidationPipe());
   express.useGlobalFilters(new AllExceptionsFilter());
   if (options.requireApiKey !== false) {
-    const strategy = new ApiKeyStrategy(app.get(ConfigService, { strict: false }).get<string>('API_KEY'));
+    const strategy = new ApiKeyStrategy(config.get<string>('API_KEY'));
     express.useGlobalGuards(new ApiKeyGuard(strategy));
     // Swagger's pages are plain express routes, outside Nest's guards: the same key guards them,
     // so a service's internal API is described only to who may call it.
