@@ -24,7 +24,7 @@ function freePort(): Promise<number> {
   }));
 }
 
-/** A POST endpoint on a plain Node server, drained on close like the apps' (their middleware chain reduced to the drain's). */
+/** A POST endpoint on a plain Node server, drained on close like the apps'. */
 class StandIn {
   server!: http.Server;
   answered = 0;
@@ -32,22 +32,14 @@ class StandIn {
   constructor(private readonly port: number) {}
 
   async start(): Promise<void> {
-    const middlewares: ((req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => void)[] = [];
     this.server = http.createServer((req, res) => {
-      let i = 0;
-      const next = (): void => {
-        const mw = middlewares[i++];
-        if (mw) return mw(req, res, next);
-        req.resume();
-        req.on('end', () => setTimeout(() => {
-          this.answered++;
-          res.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
-        }, 2));
-      };
-      next();
+      req.resume();
+      req.on('end', () => setTimeout(() => {
+        this.answered++;
+        res.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
+      }, 2));
     });
-    const app = { getHttpServer: () => this.server, use: (mw: (typeof middlewares)[number]) => void middlewares.push(mw) };
-    drainKeepAliveOnClose(app as unknown as Parameters<typeof drainKeepAliveOnClose>[0], { idleGraceMs: DRAIN_MS });
+    drainKeepAliveOnClose(this.server, { idleGraceMs: DRAIN_MS });
     await new Promise<void>((r) => this.server.listen(this.port, '127.0.0.1', r));
   }
 

@@ -1,24 +1,15 @@
-import type { INestApplication } from '@nestjs/common';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { drainKeepAliveOnClose } from './graceful-close';
 
-/** Just enough of a Nest app around a plain Node server: getHttpServer() and use(middleware). */
-function anApp(): { app: INestApplication; server: http.Server; served: () => number } {
-  const middlewares: ((req: unknown, res: http.ServerResponse, next: () => void) => void)[] = [];
+/** A plain Node server whose requests take a moment. */
+function aServer(): { server: http.Server; served: () => number } {
   let served = 0;
-  const server = http.createServer((req, res) => {
-    let i = 0;
-    const next = (): void => {
-      const mw = middlewares[i++];
-      if (mw) return mw(req, res, next);
-      served++;
-      setTimeout(() => res.end('ok'), 30); // a request takes a moment
-    };
-    next();
+  const server = http.createServer((_req, res) => {
+    served++;
+    setTimeout(() => res.end('ok'), 30);
   });
-  const app = { getHttpServer: () => server, use: (mw: (typeof middlewares)[number]) => void middlewares.push(mw) };
-  return { app: app as unknown as INestApplication, server, served: () => served };
+  return { server, served: () => served };
 }
 
 type Outcome = { status: string; connection?: string };
@@ -46,8 +37,8 @@ function closed(server: http.Server): Promise<number> {
 
 describe('drainKeepAliveOnClose', () => {
   it('answers a request written on a pooled connection just as the close begins (a proxy would lose it)', async () => {
-    const { app, server } = anApp();
-    drainKeepAliveOnClose(app, { idleGraceMs: 1000 });
+    const { server } = aServer();
+    drainKeepAliveOnClose(server, { idleGraceMs: 1000 });
     const port = await listening(server);
     const pooled = new http.Agent({ keepAlive: true, maxSockets: 1 });
     expect((await get(port, pooled)).status).toBe('200');
@@ -64,8 +55,8 @@ describe('drainKeepAliveOnClose', () => {
   });
 
   it('closes the connections still idle when the grace is over', async () => {
-    const { app, server } = anApp();
-    drainKeepAliveOnClose(app, { idleGraceMs: 300 });
+    const { server } = aServer();
+    drainKeepAliveOnClose(server, { idleGraceMs: 300 });
     const port = await listening(server);
     const idle = new http.Agent({ keepAlive: true, maxSockets: 2 });
     await Promise.all([get(port, idle), get(port, idle)]);
@@ -78,8 +69,8 @@ describe('drainKeepAliveOnClose', () => {
   });
 
   it('closes idle connections at once without a grace', async () => {
-    const { app, server } = anApp();
-    drainKeepAliveOnClose(app, { idleGraceMs: 0 });
+    const { server } = aServer();
+    drainKeepAliveOnClose(server, { idleGraceMs: 0 });
     const port = await listening(server);
     const idle = new http.Agent({ keepAlive: true });
     await get(port, idle);
@@ -91,8 +82,8 @@ describe('drainKeepAliveOnClose', () => {
   });
 
   it.each([0, 300])('closes a server whose keep-alive clients keep sending, and every request sent gets an answer (grace %i ms)', async (idleGraceMs) => {
-    const { app, server, served } = anApp();
-    drainKeepAliveOnClose(app, { idleGraceMs });
+    const { server, served } = aServer();
+    drainKeepAliveOnClose(server, { idleGraceMs });
     await new Promise<void>((r) => server.listen(0, r));
     const port = (server.address() as AddressInfo).port;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });

@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import type { Server } from 'node:http';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStrategy } from '../auth/api-key.strategy';
 import { runWithOrigin } from '../context/origin';
@@ -61,7 +62,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   express.useLogger(app.get(Logger));
   express.disable('x-powered-by');
   const config = app.get(ConfigService, { strict: false });
-  drainKeepAliveOnClose(app, { idleGraceMs: config.get<number>('HTTP_DRAIN_MS') ?? 0 });
+  drainKeepAliveOnClose(app.getHttpServer() as Server, { idleGraceMs: config.get<number>('HTTP_DRAIN_MS') ?? 0 });
   // The request's id is its origin: the events its writes record and the calls it makes carry it.
   express.use((req: Request, res: Response, next: NextFunction) => {
     runWithOrigin({ requestId: requestIdOf(req, res) }, next);

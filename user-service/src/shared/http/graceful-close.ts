@@ -1,7 +1,5 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import type { INestApplication } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
 /** How often idle keep-alive connections are closed once the drain's grace is over. */
 const SWEEP_MS = 100;
@@ -27,12 +25,11 @@ export interface DrainOptions {
  * a client that keeps reusing connections holds the server open until the process is killed (the
  * fault suite's graceful-shutdown scenario found order-service still serving 30 s after SIGTERM).
  */
-export function drainKeepAliveOnClose(app: INestApplication, { idleGraceMs }: DrainOptions): void {
-  const server = app.getHttpServer() as Server;
+export function drainKeepAliveOnClose(server: Server, { idleGraceMs }: DrainOptions): void {
   let draining = false;
-  app.use((_req: Request, res: Response, next: NextFunction) => {
+  // Before the framework's own handler sees the request, whatever answers it.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (draining) res.setHeader('Connection', 'close');
-    next();
   });
   // Node's server.close() closes the idle connections itself; it waits for the grace like the rest.
   const closeIdleNow = server.closeIdleConnections.bind(server);
