@@ -71,10 +71,13 @@ describe('the cluster profile (infra/local/profiles.mjs)', () => {
 describe('the cluster balancer (infra/local/balancer.mjs)', () => {
   const conf = evaluate<string>(`b.balancerConfig({ port: 3005, upstreams: [3115, 3125], dir: '/tmp/nest-ms-nginx', logDir: '/tmp/nest-ms-nginx/logs' })`);
 
-  it('pins a client to one gateway, skips a failing one, and never sends a write twice', () => {
+  it('pins a client to one gateway, passes a request it cannot connect to on to the next, and never sends a write twice', () => {
     expect(conf).toMatch(/hash \$binary_remote_addr consistent;/);
-    expect(conf).toMatch(/server 127\.0\.0\.1:3115 max_fails=1 fail_timeout=5s;/);
-    expect(conf).toMatch(/server 127\.0\.0\.1:3125 max_fails=1 fail_timeout=5s;/);
+    // Never marked down: with both marked during a rolling restart, nginx answers 503 with one up.
+    expect(conf).toMatch(/server 127\.0\.0\.1:3115 max_fails=0;/);
+    expect(conf).toMatch(/server 127\.0\.0\.1:3125 max_fails=0;/);
+    // Closes an idle connection before a stopping gateway would (HTTP_DRAIN_MS 3 s, Node's 5 s).
+    expect(conf).toMatch(/keepalive_timeout 2s;/);
     expect(conf).toMatch(/proxy_next_upstream error timeout;/);
     expect(conf).not.toMatch(/^\s*proxy_next_upstream[^;#]*non_idempotent/m);
     expect(conf).toMatch(/proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;/);

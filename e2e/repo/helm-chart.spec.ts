@@ -114,6 +114,9 @@ describe.each(Object.keys(VALUE_SETS))('the Helm chart with %s', (valueSet) => {
       const pause = Number(main.lifecycle.preStop.exec.command[1]);
       expect(pause).toBeGreaterThan(0);
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(pause + 30);
+      // Connections the gateway's pools keep (idle up to 2 s) are served, not cut, after SIGTERM.
+      const configMap = of(rendered(), 'ConfigMap').find((c) => appOf(c) === app)!;
+      expect(Number(configMap.data.HTTP_DRAIN_MS)).toBeGreaterThan(2000);
       if (appConfig(app).variables.has('DB_HOST')) {
         expect(pod.initContainers.map((c: { command: string[] }) => c.command)).toEqual([['node', 'dist/database/migrate.js']]);
       }

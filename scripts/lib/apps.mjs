@@ -160,6 +160,9 @@ function profileDefaults(app, profileName, { instance = 1, replicas = 1 } = {}) 
     if (app.name !== 'gateway') env.KAFKA_CLIENT_ID = `${app.dir}-${instance}`;
     // nginx (on 3005) is the one proxy in front: the client address is the last X-Forwarded-For hop.
     if (app.name === 'gateway') env.TRUST_PROXY = '1';
+    // A stopping instance serves what its clients' pooled connections still bring for 3 s, longer
+    // than their idle timeout (nginx and the gateway: 2 s): a rolling restart loses no request.
+    env.HTTP_DRAIN_MS = '3000';
   }
   // Test runs: the services demand the key (the e2e tests check they refuse calls without it).
   if (profileName === 'test') env.API_KEY = TEST_API_KEY;

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, INestApplication, Module, Post } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
+import { Agent, get as httpGet, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { currentRequestId } from '../context/origin';
 import { loggerModule } from '../observability/logger.module';
@@ -89,5 +91,42 @@ describe('configureApp on Fastify: bodies, errors and request ids', () => {
     const res = await http().get('/nowhere').expect(404);
 
     expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found', requestId: res.headers['x-request-id'] });
+  });
+});
+
+describe('configureApp on Fastify: closing with HTTP_DRAIN_MS', () => {
+  it('answers a request sent on a pooled connection after the listener closed, and refuses new connections', async () => {
+    @Module({
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HTTP_DRAIN_MS: 1000 })] }),
+        loggerModule('svc-under-test', { write: () => undefined }),
+      ],
+      controllers: [EchoController],
+    })
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true, bodyParser: false });
+    configureApp(app);
+    await app.listen(0, '127.0.0.1');
+    const server = app.getHttpServer() as Server;
+    const { port } = server.address() as AddressInfo;
+    const pooled = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (agent: Agent) =>
+      new Promise<{ status: string; connection?: string }>((resolve) => {
+        httpGet({ port, host: '127.0.0.1', path: '/echo', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: String(res.statusCode), connection: res.headers.connection }));
+        }).on('error', (e: NodeJS.ErrnoException) => resolve({ status: e.code ?? 'error' }));
+      });
+    expect((await get(pooled)).status).toBe('200');
+
+    const closing = app.close();
+    while (server.listening) await new Promise((r) => setTimeout(r, 5));
+    const [onPooled, onNew] = await Promise.all([get(pooled), get(new Agent())]);
+    await closing;
+    pooled.destroy();
+
+    expect(onPooled).toEqual({ status: '200', connection: 'close' });
+    expect(onNew.status).toBe('ECONNREFUSED');
   });
 });

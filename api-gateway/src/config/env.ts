@@ -55,6 +55,8 @@ export class GatewayEnv {
   @ToInt() @IsInt() @Min(1) THROTTLE_AUTH_TTL_MS = 60_000;
   /** Proxies in front of the gateway whose X-Forwarded-For is believed (for the client IP). */
   @ToInt() @IsInt() @Min(0) @Max(10) TRUST_PROXY = 0;
+  /** On shutdown, how long the balancer's pooled connections may still bring requests (see drainKeepAliveOnClose). */
+  @ToInt() @IsInt() @Min(0) @Max(60_000) HTTP_DRAIN_MS = 0;
 
   /** Browser origins allowed by CORS: `*` or a comma-separated list. Unset: `*` in development, none in production. */
   @IsOptional() @IsString() CORS_ORIGINS?: string;

@@ -6,6 +6,12 @@ export type ProbeResult = { ok: true } | { ok: false; reason: string; details?: 
 
 /** Answers larger than this are refused (lists are capped at 100 rows; 10 MB is far above). */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+/**
+ * The pools close a connection idle this long themselves: sooner than a stopping service instance
+ * closes it (its HTTP_DRAIN_MS, 3 s in the cluster profile), which would race a request written on
+ * it. undici keeps it for the service's Keep-Alive hint less 1 s otherwise (4 s with Node's 5 s).
+ */
+const KEEPALIVE_IDLE_MS = 2000;
 
 /**
  * One instance of a service: a keep-alive pool for the traffic, a small one for the health probes
@@ -29,8 +35,9 @@ export class UpstreamInstance {
     const url = new URL(baseUrl);
     this.name = url.href.replace(/\/+$/, '');
     this.basePath = url.pathname.replace(/\/+$/, '');
-    this.pool = new Pool(url.origin, { connections: 64, maxResponseSize: MAX_RESPONSE_BYTES });
-    this.probePool = new Pool(url.origin, { connections: 2, maxResponseSize: MAX_RESPONSE_BYTES });
+    const options = { maxResponseSize: MAX_RESPONSE_BYTES, keepAliveMaxTimeout: KEEPALIVE_IDLE_MS };
+    this.pool = new Pool(url.origin, { connections: 64, ...options });
+    this.probePool = new Pool(url.origin, { connections: 2, ...options });
   }
 
   /**

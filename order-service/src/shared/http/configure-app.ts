@@ -3,7 +3,7 @@ import { BadRequestException, HttpException, HttpStatus, INestApplication, Valid
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStrategy } from '../auth/api-key.strategy';
@@ -91,7 +91,8 @@ export function fastifyOf(app: INestApplication): FastifyInstance {
 export function configureApp(app: INestApplication, options: ConfigureAppOptions = {}): void {
   const fastify = fastifyOf(app);
   app.useLogger(app.get(Logger));
-  drainKeepAliveOnClose(app);
+  const config = app.get(ConfigService, { strict: false });
+  drainKeepAliveOnClose(app.getHttpServer() as Server, { idleGraceMs: config.get<number>('HTTP_DRAIN_MS') ?? 0 });
   fastify.addHook('onRequest', (req, reply, done) => {
     requestIdOf(req.raw, reply.raw);
     // For the trace's server span, named when the response ends (tracing.ts).
@@ -106,7 +107,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   if (options.requireApiKey !== false) {
-    const strategy = new ApiKeyStrategy(app.get(ConfigService, { strict: false }).get<string>('API_KEY'));
+    const strategy = new ApiKeyStrategy(config.get<string>('API_KEY'));
     app.useGlobalGuards(new ApiKeyGuard(strategy));
     // Swagger's pages are plain Fastify routes, outside Nest's guards: the same key guards them,
     // so a service's internal API is described only to who may call it.

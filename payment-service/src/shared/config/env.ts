@@ -27,6 +27,8 @@ export class BaseEnv {
    * Optional in development; required in production (32+ characters, no placeholder).
    */
   @IsSecret({ requiredInProduction: true }) API_KEY?: string;
+  /** On shutdown, how long pooled keep-alive connections may still bring requests (see drainKeepAliveOnClose). */
+  @ToInt() @IsInt() @Min(0) @Max(60_000) HTTP_DRAIN_MS = 0;
 }
 
 /** Postgres settings of the apps that own a database. */
