@@ -240,11 +240,12 @@ function renderProducer(L, p) {
 function renderFootprint(L, f, r) {
   L.push('## 5. Footprint');
   L.push('');
-  L.push('| app | idle RSS | peak RSS under load | ready after spawn (deps up), runs | median |');
-  L.push('|---|---:|---:|---|---:|');
+  const idleWindow = r.sections?.idle?.rssAfterMb;
+  L.push('| app | RSS 2 s after load | RSS after 30 s idle | peak RSS under load | ready after spawn (deps up), runs | median |');
+  L.push('|---|---:|---:|---:|---|---:|');
   for (const name of ['gateway', 'users', 'orders', 'payments']) {
     const cold = f.cold[name];
-    L.push(`| ${name} | ${f1(f.idleRss[name], 0)} MB | ${f1(f.loadRss[name], 0)} MB | ${cold ? cold.runs.map((x) => (x / 1000).toFixed(2) + ' s').join(', ') : 'not restarted (found running)'} | ${cold ? (cold.medianMs / 1000).toFixed(2) + ' s' : 'n/a'} |`);
+    L.push(`| ${name} | ${f1(f.idleRss[name], 0)} MB | ${idleWindow ? `${f1(idleWindow[name], 0)} MB` : 'not measured'} | ${f1(f.loadRss[name], 0)} MB | ${cold ? cold.runs.map((x) => (x / 1000).toFixed(2) + ' s').join(', ') : 'not restarted (found running)'} | ${cold ? (cold.medianMs / 1000).toFixed(2) + ' s' : 'n/a'} |`);
   }
   L.push('');
   const st = f.stackStart;

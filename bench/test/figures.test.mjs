@@ -64,7 +64,9 @@ describe('figures', () => {
   it('idle CPU in % of a core, idle RSS and ready after spawn (medians)', () => {
     assert.ok(Math.abs(f['idleCpu.gateway'].value - 2) < 1e-9); // 1 % and 3 %
     assert.ok(Math.abs(f['idleCpu.users'].value - 2) < 1e-9);
-    assert.equal(f['rss.gateway'].value, 90);
+    assert.equal(f['rss.gateway'].value, 90); // at the end of the idle window
+    assert.equal(f['rss.payments'].value, 103);
+    assert.equal(f['rssAfterLoad.payments'].value, 140); // 2 s after the warm-up
     assert.equal(f['cold.gateway'].value, 2000);
   });
 

@@ -52,6 +52,7 @@ export function madeUpRun() {
       },
       // gateway 3 ms with auth, 1 ms without → 2 ms added
       auth: { runs: { on: [optRun(100, 0.3, 0.1)], off: [optRun(100, 0.1, 0.1)] } },
+      idle: { seconds: 30, cpuPct: {}, rssAfterMb: { gateway: 90, users: 101, orders: 102, payments: 103 } },
       footprint: {
         idle: { runs: [cpu({ gateway: 0.05, users: 0.1, orders: 0.1, payments: 0.1 }, 5), cpu({ gateway: 0.15, users: 0.1, orders: 0.1, payments: 0.1 }, 5)] },
         idleRss: { gateway: 90, users: 120, orders: 130, payments: 140 },

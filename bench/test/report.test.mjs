@@ -38,7 +38,8 @@ describe('the report', () => {
     const row = (label) => md.split('\n').find((l) => l.startsWith(`| ${label}`));
     assert.match(row('GET /api/users/:id: gateway ÷ direct, max throughput'), /\| \*\*60 %\*\* \| .* \| —, not measured \| ≥ 90 % of direct \| ❌ missed \|/);
     assert.match(row('PostgreSQL round trips per chain'), /\| \*\*11\.0\*\* \|/);
-    assert.match(row('idle RSS gateway'), /\*\*90 MB\*\* .*✅ met/);
+    assert.match(row('idle RSS gateway (after 30 s idle)'), /\*\*90 MB\*\* .*✅ met/);
+    assert.match(row('idle RSS payments (after 30 s idle)'), /\*\*103 MB\*\* .*❌ missed/);
     assert.doesNotMatch(md, /\| 0 \/s \|/);
     assert.match(row('sign-ups through the gateway'), /—, not measured: no step of the search was steady/);
   });
