@@ -3,7 +3,12 @@
 // so one setting or one change can be judged by what it costs. Needs a built api-gateway (dist/).
 //
 //   node bench/gateway-alone.mjs [--route get-user|post-order] [--requests 20000] [--connections 16]
-//                                [--rounds 3] [--cpu-prof DIR] [--apps-root DIR] [NAME=VALUE ...]
+//                                [--rounds 3] [--cpu-prof DIR] [--apps-root DIR] [--proxy WHAT] [NAME=VALUE ...]
+//
+// --proxy gateway (default) | floor | nginx: what stands between the client and the upstream. `floor`
+// is bench/lib/floor-proxy.mjs, the least a Node process does to proxy (no parsing, logging or
+// tracing); `nginx` is nginx (one process, upstream keep-alive), as the bench's nginx route. Run each
+// in turn to see the gateway's cost next to what Node itself costs and what nginx costs.
 //
 // NAME=VALUE pairs go into the gateway's environment (AUTH_ENABLED=true, OTEL_SDK_DISABLED=true,
 // OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG=0.1, ...). With
@@ -43,9 +48,7 @@ fs.mkdirSync(path.dirname(logFile), { recursive: true });
 const out = fs.openSync(logFile, 'w');
 const spawnedAt = performance.now();
 const appsRoot = args.appsRoot ? path.resolve(args.appsRoot) : ROOT;
-const child = spawn(process.execPath, [...nodeArgs, path.join(appsRoot, 'api-gateway', 'dist', 'main.js')], {
-  cwd: path.join(appsRoot, 'api-gateway'), env: gatewayEnv, stdio: ['ignore', out, out],
-});
+const child = spawnProxy(args.proxy);
 const stop = () => new Promise((resolve) => {
   if (child.exitCode !== null) return resolve();
   child.once('exit', resolve);
@@ -54,7 +57,7 @@ const stop = () => new Promise((resolve) => {
 process.on('SIGINT', () => void stop().then(() => process.exit(130)));
 
 try {
-  const readyMs = await waitReady(`http://127.0.0.1:${port}/health/ready`, spawnedAt);
+  const readyMs = await waitReady(`http://127.0.0.1:${port}/${args.proxy === 'gateway' ? 'health/ready' : `api/users/${USER_ID}`}`, spawnedAt);
   await new Promise((r) => setTimeout(r, 1000));
   const idleRssMb = (readStat(child.pid)?.rssKb ?? 0) / 1024;
   const target = requestFor(args.route, port, gatewayEnv.AUTH_ENABLED === 'true');
@@ -70,7 +73,7 @@ try {
   const med = (key) => median(rounds.map((r) => r[key]));
   const settings = Object.entries(args.env).map(([k, v]) => `${k}=${v}`).join(' ') || '(defaults)';
   console.log(JSON.stringify({
-    route: args.route, settings, requests: args.requests, connections: args.connections,
+    proxy: args.proxy, route: args.route, settings, requests: args.requests, connections: args.connections,
     cpuUsPerRequest: Math.round(med('cpuUs')), rounds: rounds.map((r) => Math.round(r.cpuUs)),
     reqPerSec: Math.round(med('rps')), p50Ms: Number(med('p50').toFixed(2)), errors: rounds.reduce((n, r) => n + r.errors, 0),
     readyAfterSpawnMs: Math.round(readyMs), idleRssMb: Math.round(idleRssMb),
@@ -78,6 +81,29 @@ try {
 } finally {
   await stop();
   upstream.server.close();
+}
+
+function spawnProxy(proxy) {
+  const stdio = ['ignore', out, out];
+  if (proxy === 'floor') {
+    return spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bench', 'lib', 'floor-proxy.mjs')], { env: { ...process.env, PORT: String(port), UPSTREAM: upstream.url }, stdio });
+  }
+  if (proxy === 'nginx') {
+    // One process (no master): its CPU is the whole proxy's. /api/… goes to the upstream's /….
+    const dir = fs.mkdtempSync(path.join(ROOT, '.logs', 'gateway-alone-nginx-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    const conf = `master_process off; daemon off; worker_processes 1; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  upstream app { server ${new URL(upstream.url).host}; keepalive 64; }
+  server { listen 127.0.0.1:${port};
+    location /api/ { proxy_pass ${'http://app/'}; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`;
+    fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+    return spawn('nginx', ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf')], { stdio });
+  }
+  return spawn(process.execPath, [...nodeArgs, path.join(appsRoot, 'api-gateway', 'dist', 'main.js')], {
+    cwd: path.join(appsRoot, 'api-gateway'), env: gatewayEnv, stdio,
+  });
 }
 
 function requestFor(route, gatewayPort, auth) {
@@ -155,7 +181,7 @@ function token() {
 async function waitReady(url, since) {
   const deadline = since + 60000;
   while (performance.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the gateway exited (${child.exitCode}); see ${logFile}`);
+    if (child.exitCode !== null) throw new Error(`the ${args.proxy} exited (${child.exitCode}); see ${logFile}`);
     try {
       const res = await fetch(url);
       await res.arrayBuffer();
@@ -165,7 +191,7 @@ async function waitReady(url, since) {
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`the gateway was not ready within 60 s; see ${logFile}`);
+  throw new Error(`the ${args.proxy} was not ready within 60 s; see ${logFile}`);
 }
 
 function freePort() {
@@ -183,7 +209,7 @@ function median(values) {
 }
 
 function parseArgs(argv) {
-  const a = { route: 'get-user', requests: 20000, connections: 16, rounds: 3, cpuProf: undefined, appsRoot: undefined, env: {} };
+  const a = { route: 'get-user', requests: 20000, connections: 16, rounds: 3, cpuProf: undefined, appsRoot: undefined, proxy: 'gateway', env: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--route') a.route = argv[++i];
@@ -192,9 +218,11 @@ function parseArgs(argv) {
     else if (arg === '--rounds') a.rounds = Number(argv[++i]);
     else if (arg === '--cpu-prof') a.cpuProf = argv[++i];
     else if (arg === '--apps-root') a.appsRoot = argv[++i];
+    else if (arg === '--proxy') a.proxy = argv[++i];
     else if (/^[A-Z_][A-Z0-9_]*=/.test(arg)) a.env[arg.slice(0, arg.indexOf('='))] = arg.slice(arg.indexOf('=') + 1);
     else throw new Error(`unknown argument ${arg}`);
   }
   if (!['get-user', 'post-order'].includes(a.route)) throw new Error(`--route: get-user or post-order, not ${a.route}`);
+  if (!['gateway', 'floor', 'nginx'].includes(a.proxy)) throw new Error(`--proxy: gateway, floor or nginx, not ${a.proxy}`);
   return a;
 }
