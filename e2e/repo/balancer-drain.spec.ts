@@ -1,11 +1,11 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { drainKeepAliveOnClose } from '../../api-gateway/src/shared/http/graceful-close';
 import { repoPath } from '../support/repo';
+import { freePort } from '../support/spawned-app';
 
 // The cluster's nginx (balancerConfig) in front of two gateway stand-ins that close the way the
 // apps do (drainKeepAliveOnClose with the cluster profile's HTTP_DRAIN_MS), restarted in turn under
@@ -15,14 +15,6 @@ import { repoPath } from '../support/repo';
 
 const DRAIN_MS = 3000;
 const CLIENTS = 16;
-
-function freePort(): Promise<number> {
-  const s = http.createServer();
-  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as AddressInfo;
-    s.close(() => resolve(port));
-  }));
-}
 
 /** A POST endpoint on a plain Node server, drained on close like the apps'. */
 class StandIn {
