@@ -6,7 +6,7 @@ import { Contracts, UserDeletedData } from '../events/contracts';
 import { EventEnvelope } from '../events/envelope';
 import { anEnvelope, anEventProcessor, FakeUnitOfWork, withProcessor } from './consumers.testing';
 import { DLQ_HEADERS } from './dead-letter.publisher';
-import { ConsumedBatch, Delivery, HandlerResult, MAX_EVENTS_PER_TRANSACTION } from './event-processor';
+import { ConsumedBatch, Delivery, HandlerResult, MAX_EVENTS_PER_TRANSACTION, MAX_HOLD_MS } from './event-processor';
 import { OnEvent } from './on-event';
 
 type Behaviour = (event: EventEnvelope<string, UserDeletedData>, tries: number) => void;
@@ -46,6 +46,36 @@ class SlowForget {
   async forget(event: EventEnvelope<string, UserDeletedData>, delivery: Delivery): Promise<HandlerResult> {
     this.units.push(this.unitOfWork.inUnit);
     await delivery.applyOnce(async () => void this.applied.push(event.data.userId));
+  }
+}
+
+/**
+ * Waits outside the database, then commits with its batch-mates: payment-service's provider call.
+ * It records each wait and in which unit each effect ran (by the unit's commit number).
+ */
+class WaitThenForget {
+  readonly waits: string[] = [];
+  readonly applied: { userId: string; unit: number }[] = [];
+  waitMs = 0;
+  behaviour: (event: EventEnvelope<string, UserDeletedData>, waits: number) => HandlerResult | 'no effect' = () => undefined;
+  effectFails: (event: EventEnvelope<string, UserDeletedData>) => boolean = () => false;
+
+  constructor(private readonly unitOfWork: FakeUnitOfWork) {}
+
+  @OnEvent(Contracts.UserDeleted, 'test.wait-then-commit', { waitsOutsideTransaction: true, commitsTogether: true })
+  async forget(event: EventEnvelope<string, UserDeletedData>, delivery: Delivery): Promise<HandlerResult> {
+    if (this.unitOfWork.inUnit) throw new Error('waiting inside a unit of work');
+    this.waits.push(event.data.userId);
+    const said = this.behaviour(event, this.waits.filter((w) => w === event.data.userId).length);
+    if (said === 'duplicate') return 'duplicate';
+    if (said === 'no effect') return;
+    if (this.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, this.waitMs));
+    await delivery.applyOnce(async () => {
+      if (!this.unitOfWork.inUnit) throw new Error('effect outside a unit of work');
+      if (this.effectFails(event)) throw new Error('deadlock detected');
+      this.applied.push({ userId: event.data.userId, unit: this.unitOfWork.commits + 1 });
+      this.unitOfWork.undoOnRollback(() => this.applied.pop());
+    });
   }
 }
 
@@ -187,5 +217,107 @@ describe('EventProcessor.processBatch: many events, one transaction', () => {
     expect(slow.applied).toEqual(events.map((e) => e.data.userId));
     expect(slow.units).toEqual([false, false]);
     expect(unitOfWork.commits).toBe(2);
+  });
+});
+
+describe('EventProcessor.processBatch: waits one at a time, effects committed together', () => {
+  function waitSetup() {
+    const { processor, producer, unitOfWork, ledger } = anEventProcessor();
+    const consumer = withProcessor(new WaitThenForget(unitOfWork), processor);
+    return { processor, producer, unitOfWork, ledger, consumer };
+  }
+  const users = (events: EventEnvelope<string, UserDeletedData>[]) => events.map((e) => e.data.userId);
+
+  it('runs each wait outside any unit, in offset order, then commits every effect in one unit', async () => {
+    const { processor, unitOfWork, ledger, consumer } = waitSetup();
+    const events = [deleted(), deleted(), deleted()];
+    const { payload, resolved } = aBatch(events);
+
+    await processor.processBatch(payload);
+
+    expect(consumer.waits).toEqual(users(events));
+    expect(consumer.applied).toEqual(users(events).map((userId) => ({ userId, unit: 1 })));
+    expect(unitOfWork.commits).toBe(1);
+    expect(ledger.entries.size).toBe(3);
+    expect(resolved).toEqual(['12']);
+  });
+
+  it('changes nothing for an event delivered again, in the same batch or a later one', async () => {
+    const { processor, consumer, ledger } = waitSetup();
+    const [a, b] = [deleted(), deleted()];
+    await processor.processBatch(aBatch([a, b, a]).payload);
+    await processor.processBatch(aBatch([b]).payload);
+    expect(consumer.applied.map((x) => x.userId)).toEqual(users([a, b]));
+    expect(ledger.entries.size).toBe(2);
+  });
+
+  it(`commits what it holds once a wait takes ${MAX_HOLD_MS} ms or more, so a slow provider delays no other effect`, async () => {
+    const { processor, unitOfWork, consumer } = waitSetup();
+    consumer.waitMs = MAX_HOLD_MS + 10;
+    const events = [deleted(), deleted(), deleted()];
+    await processor.processBatch(aBatch(events).payload);
+    expect(consumer.applied).toEqual(users(events).map((userId, i) => ({ userId, unit: i + 1 })));
+    expect(unitOfWork.commits).toBe(3);
+  });
+
+  it('rolls a failed unit back whole and handles its events again one by one, waits included: nothing doubled, nothing lost', async () => {
+    const { processor, unitOfWork, ledger, consumer } = waitSetup();
+    const events = [deleted(), deleted(), deleted()];
+    let failures = 1;
+    consumer.effectFails = (event) => event.eventId === events[1].eventId && failures-- > 0;
+
+    await processor.processBatch(aBatch(events).payload);
+
+    expect(unitOfWork.rollbacks).toBe(1);
+    expect(consumer.applied.map((x) => x.userId)).toEqual(users(events));
+    // One unit each on the one-by-one pass (the failed unit did not count as a commit).
+    expect(consumer.applied.map((x) => x.unit)).toEqual([1, 2, 3]);
+    expect(unitOfWork.commits).toBe(3);
+    expect(ledger.entries.size).toBe(3);
+    expect(consumer.waits).toEqual([...users(events), ...users(events)]);
+  });
+
+  it('commits the effects held before a handler that fails, then retries that one alone: offset order kept', async () => {
+    const { processor, unitOfWork, consumer } = waitSetup();
+    const events = [deleted(), deleted(), deleted(), deleted()];
+    consumer.behaviour = (event, waits) => {
+      if (event.eventId === events[2].eventId && waits === 1) throw new Error('connection reset');
+      return undefined;
+    };
+
+    await processor.processBatch(aBatch(events).payload);
+
+    expect(consumer.applied).toEqual([
+      { userId: events[0].data.userId, unit: 1 },
+      { userId: events[1].data.userId, unit: 1 },
+      { userId: events[2].data.userId, unit: 2 },
+      { userId: events[3].data.userId, unit: 3 },
+    ]);
+    expect(unitOfWork.commits).toBe(3);
+  });
+
+  it('dead-letters poison and a handler that ends without its effect; the rest commit together', async () => {
+    const { processor, producer, consumer, unitOfWork } = waitSetup();
+    const [a, b, c] = [deleted(), deleted(), deleted()];
+    consumer.behaviour = (event) => (event.eventId === b.eventId ? 'no effect' : undefined);
+    processor.retry = { attempts: 2, firstDelayMs: 1 };
+
+    await processor.processBatch(aBatch([a, Buffer.from('{not json'), b, c]).payload);
+
+    expect(consumer.applied.map((x) => x.userId)).toEqual(users([a, c]));
+    expect(unitOfWork.commits).toBe(2);
+    const reasons = producer.sent.map((r) => String(r.messages[0].headers?.[DLQ_HEADERS.reason]));
+    expect(reasons).toHaveLength(2);
+    expect(reasons[1]).toMatch(/without delivery.applyOnce/);
+  });
+
+  it('counts a handler that finds nothing to do as a duplicate, without a unit for it', async () => {
+    const { processor, consumer, unitOfWork, ledger } = waitSetup();
+    const [a, b] = [deleted(), deleted()];
+    consumer.behaviour = (event) => (event.eventId === a.eventId ? 'duplicate' : undefined);
+    await processor.processBatch(aBatch([a, b]).payload);
+    expect(consumer.applied.map((x) => x.userId)).toEqual(users([b]));
+    expect(unitOfWork.commits).toBe(1);
+    expect([...ledger.entries].some((entry) => entry.includes(a.eventId))).toBe(false);
   });
 });

@@ -16,7 +16,7 @@ export class OrderCreatedConsumer {
    * The provider's time is spent outside any transaction (no pooled connection is held while it
    * decides); the payment, its outcome event and the ledger entry then commit together.
    */
-  @OnEvent(Contracts.OrderCreated, 'payment-service.order-created', { waitsOutsideTransaction: true })
+  @OnEvent(Contracts.OrderCreated, 'payment-service.order-created', { waitsOutsideTransaction: true, commitsTogether: true })
   async pay(event: EventEnvelope<string, OrderCreatedData>, delivery: Delivery): Promise<HandlerResult> {
     // A redelivery, or another event about a paid order, answers at once instead of waiting again.
     // One read covers both: once this event was applied, its order has a payment (the ledger

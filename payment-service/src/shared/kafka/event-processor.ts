@@ -45,6 +45,13 @@ export interface EventHandlerOptions {
    * outside any transaction, and puts its effect in `delivery.applyOnce(...)`.
    */
   readonly waitsOutsideTransaction?: boolean;
+  /**
+   * With `waitsOutsideTransaction`: the waits of a batch still run one event at a time, but their
+   * effects commit together, in one unit of work per batch (one ledger insert, one outbox insert).
+   * Only for a wait that may be repeated harmlessly: if that unit fails, each event is handled
+   * again alone, wait included.
+   */
+  readonly commitsTogether?: boolean;
 }
 
 export interface RetryPolicy {
@@ -60,6 +67,12 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, firstDelayMs: 200 };
  * the outbox insert are paid once for many events, small enough that a transaction stays short.
  */
 export const MAX_EVENTS_PER_TRANSACTION = 100;
+
+/**
+ * Longest an effect whose wait is over is held for its batch-mates' (see `commitsTogether`): long
+ * enough to gather the effects of quick waits, short enough not to delay an order's outcome.
+ */
+export const MAX_HOLD_MS = 50;
 
 /** One @OnEvent method of a live consumer object: what a batch of its topic is applied with. */
 export interface EventRegistration {
@@ -153,8 +166,10 @@ export class EventProcessor implements BeforeApplicationShutdown {
       const deliveries = chunk.map((message) => new BatchDelivery(Object.assign(message, { topic, partition }), payload));
       try {
         for (const registration of registrations) {
-          if (registration.options.waitsOutsideTransaction) await this.oneByOne(registration, deliveries);
-          else await this.together(registration, deliveries);
+          const { waitsOutsideTransaction, commitsTogether } = registration.options;
+          if (!waitsOutsideTransaction) await this.together(registration, deliveries);
+          else if (commitsTogether) await this.waitThenCommitTogether(registration, deliveries);
+          else await this.oneByOne(registration, deliveries);
         }
       } finally {
         for (const d of deliveries) d.span.end();
@@ -223,6 +238,84 @@ export class EventProcessor implements BeforeApplicationShutdown {
         }),
       );
     });
+  }
+
+  /**
+   * For handlers that wait outside the database and commit together: each handler runs in turn,
+   * up to its `applyOnce`, whose effect is held; then the held effects commit in one unit with the
+   * ledger, in offset order, and each handler's `applyOnce` answers. Anything that must go one by
+   * one (poison, a handler failing before its effect) first commits what is held, so effects keep
+   * their offset order.
+   */
+  private async waitThenCommitTogether(registration: EventRegistration, deliveries: BatchDelivery[]): Promise<void> {
+    const { contract, consumer, handler, options } = registration;
+    const topic = contract.topic;
+    let held: HeldEffect[] = [];
+    const commitHeld = async () => {
+      if (held.length > 0) await this.commitHeld(registration, held);
+      held = [];
+    };
+    const alone = async (d: BatchDelivery) => {
+      await commitHeld();
+      await context.with(d.context, () => this.process(contract, consumer, d.raw, d.ctx, handler, options));
+    };
+    for (const d of deliveries) {
+      const parsed = parseEvent(contract, d.raw);
+      if (!parsed.ok) {
+        await alone(d);
+        continue;
+      }
+      const effect = new HeldEffect(d, parsed.event, eventHandlerDuration.startTimer({ topic }));
+      const delivery: Delivery = {
+        heartbeat: () => d.ctx.getHeartbeat()(),
+        alreadyApplied: () => this.ledger.seen(consumer, parsed.event.eventId),
+        applyOnce: (work) => effect.hold(work),
+      };
+      const reached = await effect.runUntilHeld(() => handler(parsed.event, delivery));
+      if (reached === 'held') {
+        held.push(effect);
+        // A slow wait (a provider taking its time) must not hold its batch-mates' effects, nor its own.
+        if (Date.now() - held[0].startedAt >= MAX_HOLD_MS) await commitHeld();
+      } else if (reached === 'duplicate') effect.counted('duplicate', this.logger, contract.type);
+      else {
+        effect.stopTimer();
+        await alone(d);
+      }
+    }
+    await commitHeld();
+  }
+
+  private async commitHeld(registration: EventRegistration, held: HeldEffect[]): Promise<void> {
+    const { contract, consumer, handler, options } = registration;
+    const topic = contract.topic;
+    let outcomes: EffectOutcome[];
+    try {
+      outcomes = await this.unitOfWork.run(async () => {
+        const first = await this.ledger.firstDeliveries(consumer, [...new Set(held.map((h) => h.event.eventId))]);
+        const results: EffectOutcome[] = [];
+        for (const h of held) {
+          results.push(first.delete(h.event.eventId.toLowerCase()) ? await h.applyHeld() : 'duplicate');
+        }
+        return results;
+      });
+    } catch (error) {
+      eventsFailed.inc({ topic });
+      this.logger.warn({ err: error, events: held.length }, `${contract.type}: a batch of ${held.length} failed; handling its events one by one`);
+      for (const h of held) {
+        h.stopTimer();
+        await h.answer(Promise.reject(error));
+        await context.with(h.d.context, () => this.process(contract, consumer, h.d.raw, h.d.ctx, handler, options));
+      }
+      return;
+    }
+    for (const [i, h] of held.entries()) {
+      // The effect has committed; a handler failing after it is handled again alone, and finds it applied.
+      if (await h.answer(Promise.resolve(outcomes[i]))) h.counted(outcomes[i], this.logger, contract.type);
+      else {
+        h.stopTimer();
+        await context.with(h.d.context, () => this.process(contract, consumer, h.d.raw, h.d.ctx, handler, options));
+      }
+    }
   }
 
   async process<TData extends object>(
@@ -405,6 +498,85 @@ class BatchDelivery {
     };
   }
 
+}
+
+/**
+ * One event of a batch whose handler waits outside the database: the handler runs until it hands
+ * its effect to `applyOnce` (held here, applied later in the batch's unit) or ends without one.
+ */
+class HeldEffect {
+  private work: (() => Promise<HandlerResult>) | undefined;
+  private heldSignal!: () => void;
+  private readonly heldNow = new Promise<void>((resolve) => (this.heldSignal = resolve));
+  private outcome!: (answer: Promise<EffectOutcome>) => void;
+  private readonly answered = new Promise<EffectOutcome>((resolve) => (this.outcome = resolve));
+  private finished: Promise<{ ok: true; result: HandlerResult } | { ok: false }> | undefined;
+  private timer: (() => void) | undefined;
+  /** When its handler started: the hold is counted from the first held event's start. */
+  readonly startedAt = Date.now();
+
+  constructor(
+    readonly d: BatchDelivery,
+    readonly event: EventEnvelope<string, object>,
+    stopTimer: () => void,
+  ) {
+    this.timer = stopTimer;
+  }
+
+  private get fields(): EventLogContext {
+    return { requestId: this.event.requestId, eventId: this.event.eventId, topic: this.d.ctx.getTopic() };
+  }
+
+  private inEventContext<T>(work: () => Promise<T>): Promise<T> {
+    return context.with(this.d.context, () =>
+      runWithOrigin({ requestId: this.event.requestId, eventId: this.event.eventId }, () => withEventLogContext(this.fields, work)),
+    );
+  }
+
+  hold(work: () => Promise<HandlerResult>): Promise<EffectOutcome> {
+    if (this.work) return Promise.reject(new Error('applyOnce called twice for one event'));
+    this.work = work;
+    this.answered.catch(() => undefined);
+    this.heldSignal();
+    return this.answered;
+  }
+
+  /** 'held': the effect waits for the batch's unit; 'duplicate': nothing to do; 'failed': go alone. */
+  async runUntilHeld(handler: () => Promise<HandlerResult>): Promise<'held' | 'duplicate' | 'failed'> {
+    this.finished = this.inEventContext(handler).then(
+      (result) => ({ ok: true as const, result }),
+      () => ({ ok: false as const }),
+    );
+    const first = await Promise.race([this.heldNow.then(() => undefined), this.finished]);
+    if (this.work) return 'held';
+    // Returning without applyOnce and without 'duplicate' records nothing: the one-by-one path says so.
+    return first?.ok && first.result === 'duplicate' ? 'duplicate' : 'failed';
+  }
+
+  /** In the batch's unit, in this event's trace and log context. */
+  async applyHeld(): Promise<EffectOutcome> {
+    const result = await this.inEventContext(this.work as () => Promise<HandlerResult>);
+    return result === 'duplicate' ? 'duplicate' : 'processed';
+  }
+
+  /** Answers the handler's `applyOnce`; true when the handler then ended well. */
+  async answer(outcome: Promise<EffectOutcome>): Promise<boolean> {
+    outcome.catch(() => undefined);
+    this.outcome(outcome);
+    const end = await this.finished;
+    return end?.ok === true;
+  }
+
+  stopTimer(): void {
+    this.timer?.();
+    this.timer = undefined;
+  }
+
+  counted(outcome: EffectOutcome, logger: Logger, type: string): void {
+    this.stopTimer();
+    eventsConsumed.inc({ topic: this.fields.topic, outcome });
+    void this.inEventContext(async () => logger.log({ outcome }, `${type} ${outcome}`));
+  }
 }
 
 function headerOf(ctx: KafkaContext, name: string): string | null {
