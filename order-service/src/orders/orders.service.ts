@@ -192,12 +192,15 @@ export class OrdersService {
 
   /** The order, locked for the open unit of work; within the scope, else not found. */
   private async lock(id: string, scope: Scope = EVERYONE): Promise<Order> {
-    const order = await this.unitOfWork.transaction.findOne(Order, {
-      where: scope.everyone ? { id } : { id, userId: scope.userId },
-      lock: { mode: 'pessimistic_write' },
-    });
-    if (!order) throw new OrderNotFoundError(id);
-    return order;
+    // Once per payment outcome: plain SQL, no query builder and entity hydration per event.
+    const rows = (await this.unitOfWork.transaction.query(
+      `SELECT id, user_id, kind, status, total_amount::text AS total_amount, chain_started_at, payment_id,
+              paid_amount::text AS paid_amount, refund_requested_at, created_at, updated_at
+       FROM orders WHERE id = $1${scope.everyone ? '' : ' AND user_id = $2'} FOR UPDATE`,
+      scope.everyone ? [id] : [id, scope.userId],
+    )) as OrderRow[];
+    if (rows.length === 0) throw new OrderNotFoundError(id);
+    return toOrder(rows[0]);
   }
 
   /**
@@ -244,4 +247,34 @@ export class OrdersService {
     }
     return byOrder;
   }
+}
+
+interface OrderRow {
+  id: string;
+  user_id: string;
+  kind: Order['kind'];
+  status: Order['status'];
+  total_amount: string;
+  chain_started_at: Date | null;
+  payment_id: string | null;
+  paid_amount: string | null;
+  refund_requested_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toOrder(row: OrderRow): Order {
+  return Object.assign(new Order(), {
+    id: row.id,
+    userId: row.user_id,
+    kind: row.kind,
+    status: row.status,
+    totalAmount: row.total_amount,
+    chainStartedAt: row.chain_started_at,
+    paymentId: row.payment_id,
+    paidAmount: row.paid_amount,
+    refundRequestedAt: row.refund_requested_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
 }

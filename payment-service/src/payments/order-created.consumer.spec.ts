@@ -33,7 +33,6 @@ class InMemoryPaymentsDb {
 
   readonly dataSource = {
     manager: {
-      existsBy: async (_: unknown, where: { orderId: string }) => this.payments.some((p) => p.orderId === where.orderId),
       query: (sql: string, params: unknown[]) => this.query(sql, params),
     },
     transaction: async <T>(work: (m: EntityManager) => Promise<T>): Promise<T> => {
@@ -49,7 +48,13 @@ class InMemoryPaymentsDb {
     },
   } as unknown as DataSource;
 
+  /** The quick "paid already?" read sees no payment (two deliveries in flight, neither committed). */
+  quickCheckMisses = false;
+
   private async query(sql: string, params: unknown[]): Promise<unknown[]> {
+    if (sql.startsWith('SELECT 1 FROM payments WHERE order_id')) {
+      return !this.quickCheckMisses && this.payments.some((p) => p.orderId === params[0]) ? [{}] : [];
+    }
     if (sql.startsWith('SELECT 1 FROM processed_events')) {
       return this.processed.has(`${String(params[0])}/${String(params[1])}`) ? [{}] : [];
     }
@@ -199,7 +204,7 @@ describe('order.created -> one payment (OrderCreatedConsumer, PaymentsService)',
     const first = anOrderCreated();
     const second = anOrderCreated({ orderId: first.data.orderId });
     // Both pass the quick check before either has committed (two deliveries in flight).
-    db.dataSource.manager.existsBy = async () => false;
+    db.quickCheckMisses = true;
 
     await pay(first);
     await pay(second);

@@ -46,7 +46,9 @@ export class PaymentsService {
   ) {}
 
   async isPaid(orderId: string): Promise<boolean> {
-    return this.unitOfWork.reader.existsBy(Payment, { orderId });
+    // Asked once per order.created, so plain SQL: no query builder per event.
+    const rows: unknown[] = await this.unitOfWork.reader.query('SELECT 1 FROM payments WHERE order_id = $1', [orderId]);
+    return rows.length > 0;
   }
 
   /** Waits for the provider's answer (heartbeating: a slow provider must not cost the group its member). */
