@@ -75,37 +75,36 @@ export class OrdersService {
    * second welcome order for the same user is refused.
    */
   async insert(draft: OrderDraft): Promise<OrderWithItems | null> {
+    // INSERT_ORDER asks nothing of known users: it never answers 'user known'.
+    return this.write(draft, INSERT_ORDER) as Promise<OrderWithItems | null>;
+  }
+
+  /**
+   * `insert`, for a user this service has not seen yet (a user.created, usually): the user is
+   * remembered in the same statement. When the user was known already it writes nothing and says
+   * so; the caller asks KnownUsers whether the user is still active, then calls `insert`.
+   */
+  async insertForNewUser(draft: OrderDraft): Promise<OrderWithItems | null | 'user known'> {
+    return this.write(draft, INSERT_ORDER_OF_NEW_USER);
+  }
+
+  private async write(draft: OrderDraft, sql: string): Promise<OrderWithItems | null | 'user known'> {
     const manager = this.unitOfWork.transaction;
     const id = randomUUID();
     const totalAmount = totalOf(draft.items);
-    // The order, its items and its first history step in one round trip; when the order is
-    // refused by a uniqueness rule (ON CONFLICT), the other two inserts find no row to follow.
-    const rows = (await manager.query(
-      `WITH inserted AS (
-         INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at) VALUES ($1, $2, $3, 'pending', $4, $5)
-         ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
-       ), items AS (
-         INSERT INTO order_items (order_id, position, product_id, quantity, price)
-         SELECT inserted.id, item.position, item.product_id, item.quantity, item.price
-         FROM inserted, unnest($6::int[], $7::varchar[], $8::int[], $9::numeric[]) AS item(position, product_id, quantity, price)
-       ), history AS (
-         INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
-         SELECT inserted.id, NULL, 'pending', 'created', inserted.created_at FROM inserted
-       )
-       SELECT created_at, updated_at FROM inserted`,
-      [
-        id,
-        draft.userId,
-        draft.kind,
-        totalAmount,
-        draft.chainStartedAt ?? null,
-        draft.items.map((_, position) => position),
-        draft.items.map((i) => i.productId),
-        draft.items.map((i) => i.quantity),
-        draft.items.map((i) => i.price),
-      ],
-    )) as { created_at: Date; updated_at: Date }[];
-    if (rows.length === 0) return null;
+    const [row] = (await manager.query(sql, [
+      id,
+      draft.userId,
+      draft.kind,
+      totalAmount,
+      draft.chainStartedAt ?? null,
+      draft.items.map((_, position) => position),
+      draft.items.map((i) => i.productId),
+      draft.items.map((i) => i.quantity),
+      draft.items.map((i) => i.price),
+    ])) as { new_user?: boolean; created_at: Date | null; updated_at: Date | null }[];
+    if (row?.new_user === false) return 'user known';
+    if (!row?.created_at || !row.updated_at) return null;
 
     const items = draft.items.map((item, position) =>
       manager.create(OrderItem, { orderId: id, position, productId: item.productId, quantity: item.quantity, price: item.price }),
@@ -125,8 +124,8 @@ export class OrdersService {
       status: 'pending',
       totalAmount,
       chainStartedAt: draft.chainStartedAt ?? null,
-      createdAt: rows[0].created_at,
-      updatedAt: rows[0].updated_at,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
     });
     return { order, items };
   }
@@ -248,6 +247,41 @@ export class OrdersService {
     return byOrder;
   }
 }
+
+/** What follows a new order in the same statement: its items and its first history step. */
+const ORDER_ITEMS_AND_HISTORY = `items AS (
+    INSERT INTO order_items (order_id, position, product_id, quantity, price)
+    SELECT inserted.id, item.position, item.product_id, item.quantity, item.price
+    FROM inserted, unnest($6::int[], $7::varchar[], $8::int[], $9::numeric[]) AS item(position, product_id, quantity, price)
+  ), history AS (
+    INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
+    SELECT inserted.id, NULL, 'pending', 'created', inserted.created_at FROM inserted
+  )`;
+
+/**
+ * The order, its items and its first history step in one round trip; when the order is refused by
+ * a uniqueness rule (ON CONFLICT), the other two inserts find no row to follow.
+ */
+const INSERT_ORDER = `WITH inserted AS (
+    INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at) VALUES ($1, $2, $3, 'pending', $4, $5)
+    ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
+  ), ${ORDER_ITEMS_AND_HISTORY}
+  SELECT created_at, updated_at FROM inserted`;
+
+/**
+ * The same, first remembering the user: the order is written only if the user was new here. One
+ * row always: `new_user` false when the user was known already (nothing written, not even the
+ * order), else the order's timestamps (null when a uniqueness rule refused it).
+ */
+const INSERT_ORDER_OF_NEW_USER = `WITH known AS (
+    INSERT INTO known_users (user_id) VALUES ($2::uuid) ON CONFLICT (user_id) DO NOTHING RETURNING user_id
+  ), inserted AS (
+    INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at)
+    SELECT $1::uuid, known.user_id, $3::varchar, 'pending', $4::numeric, $5::timestamptz FROM known
+    ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
+  ), ${ORDER_ITEMS_AND_HISTORY}
+  SELECT EXISTS (SELECT 1 FROM known) AS new_user, inserted.created_at, inserted.updated_at
+  FROM (SELECT 1) AS one LEFT JOIN inserted ON true`;
 
 interface OrderRow {
   id: string;

@@ -6,31 +6,43 @@ import { DLQ_HEADERS } from '../shared/kafka/dead-letter.publisher';
 import { UserEventsConsumer } from './user-events.consumer';
 
 class FakeKnownUsers {
+  readonly known = new Set<string>();
   readonly deleted = new Set<string>();
+  remembered = 0;
   async remember(userId: string): Promise<{ active: boolean }> {
+    this.remembered++;
+    this.known.add(userId);
     return { active: !this.deleted.has(userId) };
   }
   async markDeleted(userId: string): Promise<void> {
+    this.known.add(userId);
     this.deleted.add(userId);
   }
 }
 
-/** One welcome order per user, as the unique index keeps it. */
+/** One welcome order per user, as the unique index keeps it; a new user is remembered with it. */
 class FakeOrders {
   readonly inserted: OrderDraft[] = [];
   failWith: Error | null = null;
+  constructor(private readonly users: FakeKnownUsers) {}
   async insert(draft: OrderDraft): Promise<object | null> {
     if (this.failWith) throw this.failWith;
     if (this.inserted.some((d) => d.userId === draft.userId && d.kind === 'welcome')) return null;
     this.inserted.push(draft);
     return {};
   }
+  async insertForNewUser(draft: OrderDraft): Promise<object | null | 'user known'> {
+    if (this.failWith) throw this.failWith;
+    if (this.users.known.has(draft.userId)) return 'user known';
+    this.users.known.add(draft.userId);
+    return this.insert(draft);
+  }
 }
 
 function setup() {
   const { processor, producer } = anEventProcessor();
   const users = new FakeKnownUsers();
-  const orders = new FakeOrders();
+  const orders = new FakeOrders(users);
   const sut = withProcessor(new UserEventsConsumer(users as unknown as KnownUsers, orders as unknown as OrdersService), processor);
   return { sut, users, orders, producer };
 }
@@ -55,6 +67,18 @@ describe('UserEventsConsumer', () => {
     const again = { ...aUserCreated(), data: event.data };
     await deliver(sut, 'welcome', again, aKafkaContext('user.created', again));
     expect(orders.inserted).toHaveLength(1);
+  });
+
+  it('remembers a new user with their welcome order in one call; a user known already (an order placed first) takes the long way', async () => {
+    const { sut, orders, users } = setup();
+    const fresh = aUserCreated();
+    await deliver(sut, 'welcome', fresh, aKafkaContext('user.created', fresh));
+    expect(users.remembered).toBe(0);
+    const early = aUserCreated();
+    users.known.add(early.data.userId as string);
+    await deliver(sut, 'welcome', early, aKafkaContext('user.created', early));
+    expect(users.remembered).toBe(1);
+    expect(orders.inserted.map((d) => d.userId)).toEqual([fresh.data.userId, early.data.userId]);
   });
 
   it('makes no welcome order for a user deleted already (a user.created redriven after user.deleted)', async () => {

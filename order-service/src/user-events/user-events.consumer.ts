@@ -1,7 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { KnownUsers } from '../known-users/known-users';
-import { OrdersService } from '../orders/orders.service';
+import { OrderDraft, OrdersService } from '../orders/orders.service';
 import { WELCOME_ORDER_ITEMS } from '../orders/welcome-order';
 import { Contracts, UserCreatedData, UserDeletedData } from '../shared/events/contracts';
 import { EventEnvelope } from '../shared/events/envelope';
@@ -23,21 +23,30 @@ export class UserEventsConsumer {
    * Remembers the user and creates their welcome order, once: a redelivered event is stopped by
    * the ledger, and a second user.created for the same user (another eventId) by the unique index
    * "one welcome order per user". The order.created it records carries this event's requestId.
+   * Usually one statement: a user new here is remembered together with their welcome order.
    */
   @OnEvent(Contracts.UserCreated, 'order-service.user-created')
   async welcome(event: EventEnvelope<string, UserCreatedData>): Promise<HandlerResult> {
-    const { userId } = event.data;
-    const { active } = await this.knownUsers.remember(userId);
+    const draft: OrderDraft = { userId: event.data.userId, kind: 'welcome', items: WELCOME_ORDER_ITEMS, chainStartedAt: new Date(event.occurredAt) };
+    const welcome = await this.orders.insertForNewUser(draft);
+    if (welcome === 'user known') return this.welcomeKnownUser(draft);
+    if (!welcome) return this.alreadyWelcomed(draft.userId);
+  }
+
+  /** Known already: an order placed before this event arrived, a repeated user.created, or a deletion. */
+  private async welcomeKnownUser(draft: OrderDraft): Promise<HandlerResult> {
+    const { active } = await this.knownUsers.remember(draft.userId);
     // A user.created handled after the user's user.deleted (a redriven dead letter): no order.
     if (!active) {
-      this.logger.warn({ userId }, 'user deleted already; no welcome order');
+      this.logger.warn({ userId: draft.userId }, 'user deleted already; no welcome order');
       return 'duplicate';
     }
-    const welcome = await this.orders.insert({ userId, kind: 'welcome', items: WELCOME_ORDER_ITEMS, chainStartedAt: new Date(event.occurredAt) });
-    if (!welcome) {
-      this.logger.log({ userId }, 'user already has a welcome order');
-      return 'duplicate';
-    }
+    if (!(await this.orders.insert(draft))) return this.alreadyWelcomed(draft.userId);
+  }
+
+  private alreadyWelcomed(userId: string): HandlerResult {
+    this.logger.log({ userId }, 'user already has a welcome order');
+    return 'duplicate';
   }
 
   /** No new orders for a deleted user; their orders stay, as order history. */
