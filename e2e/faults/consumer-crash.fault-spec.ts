@@ -26,7 +26,8 @@ const dlqTotal = async () => (await Promise.all(DLQS.map(messageCount))).reduce(
 const lockWaiters = () =>
   query<{ wait_event: string; query: string }>(
     'orders',
-    "SELECT wait_event, left(query, 160) AS query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    // The whole statement: a welcome order's insert may come after other CTEs (the known user's).
+    "SELECT wait_event, query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
   );
 /** A user.created batch inserting its welcome orders, stopped by the held lock inside its transaction. */
 const welcomeBatchWaiting = (waiters: { query: string }[]) => waiters.some((w) => /insert\s+into\s+"?orders"?\s/i.test(w.query));
