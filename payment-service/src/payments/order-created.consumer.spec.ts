@@ -15,6 +15,8 @@ import { OrderCreatedConsumer } from './order-created.consumer';
 import { Payment } from './payment.entity';
 import { PaymentSettings, PaymentSimulator, RandomSource } from './payment-simulator';
 import { PaymentsService } from './payments.service';
+import { RefundRequestedConsumer } from './refund-requested.consumer';
+import { RefundsService } from './refunds.service';
 import { paymentsTotal } from './payments.metrics';
 
 const ORDER_CREATED_CONSUMER = 'payment-service.order-created';
@@ -281,5 +283,26 @@ describe('order.created -> one payment (OrderCreatedConsumer, PaymentsService)',
     expect(db.payments).toEqual([]);
     expect(producer.sent.map((r) => r.topic)).toEqual(['order.created.dlq']);
     expect(producer.headersOf(0)[DLQ_HEADERS.reason]).toBe('type must be OrderCreated, got UserCreated');
+  });
+});
+
+describe('how payment-service consumes (the README: payments commit together, refunds one by one)', () => {
+  function registeredOptions(consumer: object) {
+    const processor = new EventProcessor(new DeadLetterPublisher(new RecordingProducer() as unknown as KafkaProducer), {} as UnitOfWork, {} as Ledger);
+    const register = jest.spyOn(processor, 'register');
+    withProcessor(consumer, processor);
+    return register.mock.calls.map(([r]) => ({ consumer: r.consumer, ...r.options }));
+  }
+
+  it('waits for the provider outside any transaction, and commits a batch of payments in one unit', () => {
+    expect(registeredOptions(new OrderCreatedConsumer({} as PaymentsService))).toEqual([
+      { consumer: ORDER_CREATED_CONSUMER, waitsOutsideTransaction: true, commitsTogether: true },
+    ]);
+  });
+
+  it('takes refunds one at a time: a refund is never asked of the provider again for a batch-mate', () => {
+    expect(registeredOptions(new RefundRequestedConsumer({} as RefundsService))).toEqual([
+      { consumer: 'payment-service.refund-requested', waitsOutsideTransaction: true },
+    ]);
   });
 });
