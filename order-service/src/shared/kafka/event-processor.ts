@@ -208,12 +208,7 @@ export class EventProcessor implements BeforeApplicationShutdown {
             results.push('duplicate');
             continue;
           }
-          const fields = { requestId: event.requestId, eventId: event.eventId, topic };
-          const result = await context.with(d.context, () =>
-            runWithOrigin({ requestId: event.requestId, eventId: event.eventId }, () =>
-              withEventLogContext(fields, () => handler(event, d.delivery(this.ledger, consumer, event.eventId))),
-            ),
-          );
+          const result = await d.inEventContext(event, () => handler(event, d.delivery(this.ledger, consumer, event.eventId)));
           results.push(result === 'duplicate' ? 'duplicate' : 'processed');
         }
         return results;
@@ -231,12 +226,7 @@ export class EventProcessor implements BeforeApplicationShutdown {
       timers[i]();
       const outcome = outcomes[i];
       eventsConsumed.inc({ topic, outcome });
-      const fields = { requestId: event.requestId, eventId: event.eventId, topic };
-      void context.with(d.context, () =>
-        withEventLogContext(fields, async () => {
-          this.logger.log({ outcome }, `${contract.type} ${outcome}`);
-        }),
-      );
+      void d.inEventContext(event, async () => this.logger.log({ outcome }, `${contract.type} ${outcome}`));
     });
   }
 
@@ -489,6 +479,12 @@ class BatchDelivery {
     this.context = trace.setSpan(parent, this.span);
   }
 
+  /** Runs `work` in this message's trace, with the event's origin and log fields. */
+  inEventContext<T>(event: EventEnvelope<string, object>, work: () => Promise<T>): Promise<T> {
+    const origin = { requestId: event.requestId, eventId: event.eventId };
+    return context.with(this.context, () => runWithOrigin(origin, () => withEventLogContext({ ...origin, topic: this.ctx.getTopic() }, work)));
+  }
+
   /** The Delivery a handler applied in a batch's unit gets (its effect is in the unit already). */
   delivery(ledger: Ledger, consumer: string, eventId: string): Delivery {
     return {
@@ -523,14 +519,8 @@ class HeldEffect {
     this.timer = stopTimer;
   }
 
-  private get fields(): EventLogContext {
-    return { requestId: this.event.requestId, eventId: this.event.eventId, topic: this.d.ctx.getTopic() };
-  }
-
   private inEventContext<T>(work: () => Promise<T>): Promise<T> {
-    return context.with(this.d.context, () =>
-      runWithOrigin({ requestId: this.event.requestId, eventId: this.event.eventId }, () => withEventLogContext(this.fields, work)),
-    );
+    return this.d.inEventContext(this.event, work);
   }
 
   hold(work: () => Promise<HandlerResult>): Promise<EffectOutcome> {
@@ -574,7 +564,7 @@ class HeldEffect {
 
   counted(outcome: EffectOutcome, logger: Logger, type: string): void {
     this.stopTimer();
-    eventsConsumed.inc({ topic: this.fields.topic, outcome });
+    eventsConsumed.inc({ topic: this.d.ctx.getTopic(), outcome });
     void this.inEventContext(async () => logger.log({ outcome }, `${type} ${outcome}`));
   }
 }
