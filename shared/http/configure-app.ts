@@ -10,7 +10,7 @@ import { ApiKeyStrategy } from '../auth/api-key.strategy';
 import { runWithOrigin } from '../context/origin';
 import { jsonProblem } from '../events/json-limits';
 import { recordHttpMetrics } from '../observability/metrics';
-import type { RoutedRequest } from '../observability/tracing';
+import { traceRequests, type RoutedRequest } from '../observability/tracing';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { drainKeepAliveOnClose } from './graceful-close';
 import { pathOf, requestIdOf } from './request-id';
@@ -93,6 +93,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
   app.useLogger(app.get(Logger));
   const config = app.get(ConfigService, { strict: false });
   drainKeepAliveOnClose(app.getHttpServer() as Server, { idleGraceMs: config.get<number>('HTTP_DRAIN_MS') ?? 0 });
+  traceRequests(app.getHttpServer() as Server);
   fastify.addHook('onRequest', (req, reply, done) => {
     requestIdOf(req.raw, reply.raw);
     // For the trace's server span, named when the response ends (tracing.ts).

@@ -1,7 +1,17 @@
-import type { Span } from '@opentelemetry/api';
-import type { IncomingMessage } from 'node:http';
-import { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-node';
-import { instrumentations, nameServerSpan, REQUEST_ID_ATTRIBUTE, samplerFrom, startTracing } from './tracing';
+import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { isTracingSuppressed } from '@opentelemetry/core';
+import http, { type IncomingMessage, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  NodeTracerProvider,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-node';
+import { instrumentations, nameServerSpan, REQUEST_ID_ATTRIBUTE, samplerFrom, startTracing, traceRequests, type RoutedRequest } from './tracing';
 
 describe('startTracing', () => {
   const saved = process.env.OTEL_SDK_DISABLED;
@@ -17,11 +27,10 @@ describe('startTracing', () => {
 });
 
 describe('instrumentations', () => {
-  it('covers the libraries the services use: http, pg, kafkajs, undici (express and Nest are named by the http hook, cheaper)', () => {
+  it('covers the libraries the services use: pg, kafkajs, undici (server spans are traceRequests\')', () => {
     const list = instrumentations();
     try {
       expect(list.map((i) => i.instrumentationName).sort()).toEqual([
-        '@opentelemetry/instrumentation-http',
         '@opentelemetry/instrumentation-kafkajs',
         '@opentelemetry/instrumentation-pg',
         '@opentelemetry/instrumentation-undici',
@@ -83,5 +92,125 @@ describe('nameServerSpan', () => {
 
     expect(name()).toBe('GET');
     expect(attributes).toEqual({});
+  });
+});
+
+describe('traceRequests', () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('test');
+  const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const CALLER_SPAN = '00f067aa0ba902b7';
+  let server: Server;
+  let base: string;
+  /** What the app's listener saw: the active span's id while handling, and while reading the body. */
+  let seen: { handling?: string; readingBody?: string; suppressed?: boolean };
+
+  const app: RequestListener = (req, res) => {
+    const routed = req as RoutedRequest;
+    seen.handling = trace.getActiveSpan()?.spanContext().spanId;
+    seen.suppressed = isTracingSuppressed(context.active());
+    routed.id = 'req-42';
+    if (req.url?.startsWith('/things/')) routed.routeTemplate = '/things/:id';
+    if (req.url === '/broken') {
+      res.statusCode = 503;
+      return res.end();
+    }
+    if (req.url === '/hang-up') return req.socket.destroy();
+    // As Fastify reads a body: listeners added now, run when the body arrives, outside this call.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      seen.readingBody = trace.getActiveSpan()?.spanContext().spanId;
+      res.end(Buffer.concat(chunks));
+    });
+  };
+
+  /** A POST whose body comes 30 ms after its headers, so the server reads it in later callbacks. */
+  const slowPost = (path: string, headers: Record<string, string>) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(`${base}${path}`, { method: 'POST', headers: { ...headers, 'content-length': '5' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+      setTimeout(() => req.end('hello'), 30);
+    });
+
+  beforeAll(async () => {
+    provider.register();
+    server = http.createServer(app);
+    traceRequests(server, tracer);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  });
+  beforeEach(() => {
+    exporter.reset();
+    seen = {};
+  });
+
+  /** The server spans once the response has ended on the server (the span ends at its close). */
+  const spansAfter = async (response: Promise<unknown>) => {
+    await response.catch(() => undefined);
+    for (let i = 0; i < 50 && exporter.getFinishedSpans().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    return exporter.getFinishedSpans();
+  };
+
+  it("continues the caller's trace in one server span, named by route, handler and body reading inside it", async () => {
+    const [span, ...others] = await spansAfter(
+      slowPost('/things/8a6f2c1e?x=1', { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` }),
+    );
+
+    expect(others).toEqual([]);
+    expect(span.kind).toBe(SpanKind.SERVER);
+    expect(span.name).toBe('POST /things/:id');
+    expect(span.spanContext().traceId).toBe(CALLER_TRACE);
+    expect(span.parentSpanContext?.spanId).toBe(CALLER_SPAN);
+    expect(span.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'url.path': '/things/8a6f2c1e',
+      'http.route': '/things/:id',
+      'http.response.status_code': 200,
+      [REQUEST_ID_ATTRIBUTE]: 'req-42',
+    });
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    expect(seen).toEqual({ handling: span.spanContext().spanId, readingBody: span.spanContext().spanId, suppressed: false });
+  });
+
+  it('starts a trace of its own without a caller, and marks a 5xx as an error', async () => {
+    const [span] = await spansAfter(fetch(`${base}/broken`));
+
+    expect(span.parentSpanContext).toBeUndefined();
+    expect(span.name).toBe('GET');
+    expect(span.attributes['http.response.status_code']).toBe(503);
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it('ends the span as an error when the connection closes before the response ends', async () => {
+    const [span] = await spansAfter(fetch(`${base}/hang-up`));
+
+    expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'the connection closed before the response ended' });
+  });
+
+  it('makes no span for probes and scrapes, and traces nothing they do', async () => {
+    for (const path of ['/health/ready', '/metrics?x=1']) {
+      await (await fetch(`${base}${path}`)).text();
+      expect([path, seen.suppressed]).toEqual([path, true]);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
+  it('leaves the server alone when tracing is off', () => {
+    const plain = http.createServer(app);
+    traceRequests(plain, undefined);
+    expect(plain.listeners('request')).toEqual([app]);
   });
 });

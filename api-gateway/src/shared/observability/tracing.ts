@@ -1,6 +1,6 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import type { IncomingMessage } from 'node:http';
-import type { Span } from '@opentelemetry/api';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { NodeTracerProvider, Sampler } from '@opentelemetry/sdk-trace-node';
 import { startupSetting } from '../config/startup-settings';
@@ -9,6 +9,9 @@ export const DEFAULT_TRACE_ENDPOINT = 'http://localhost:4318/v1/traces';
 
 /** Span attribute holding our X-Request-Id, on HTTP server spans and Kafka consumer spans (search by it in Jaeger). */
 export const REQUEST_ID_ATTRIBUTE = 'request.id';
+
+/** Makes the server span of each HTTP request (traceRequests); set once tracing has started. */
+let requestTracer: Tracer | undefined;
 
 /**
  * Starts OpenTelemetry before Nest, fastify, pg, kafkajs or undici are loaded (their patches hook
@@ -20,7 +23,8 @@ export const REQUEST_ID_ATTRIBUTE = 'request.id';
  * CPU at each start for parts these services do not use. The standard variables still apply
  * (OTEL_RESOURCE_ATTRIBUTES, OTEL_BSP_*); the sampler is read here (samplerFrom), so a mistyped one
  * stops the start instead of silently tracing everything. Only the instrumentations these
- * services use are registered (http, pg, kafkajs, undici). Without a collector the exporter fails
+ * services use are registered (pg, kafkajs, undici); each request's server span is made by
+ * traceRequests. Without a collector the exporter fails
  * quietly: no diag logger is installed unless OTEL_LOG_LEVEL asks for one, so an absent Jaeger
  * costs a refused connection per batch, no log line.
  */
@@ -57,6 +61,7 @@ export function startTracing(serviceName: string): NodeTracerProvider | null {
   // The global provider, AsyncLocalStorage context and W3C traceparent + baggage propagation.
   provider.register();
   registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations() });
+  requestTracer = provider.getTracer('nest-ms-http');
   return provider;
 }
 
@@ -86,29 +91,73 @@ export function samplerFrom(name: string | undefined, arg: string | undefined): 
 /** The instrumentations of the libraries these services use, configured for signal over noise. */
 export function instrumentations(): Instrumentation[] {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof import('@opentelemetry/instrumentation-kafkajs');
   const { UndiciInstrumentation } = require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
   /* eslint-enable @typescript-eslint/no-require-imports */
   return [
-    new HttpInstrumentation({
-      // Probes and scrapes every few seconds would bury the real traffic.
-      ignoreIncomingRequestHook: (req) => isProbe(req.url),
-      // Called when the response ends, after routing and the request id middleware have run.
-      applyCustomAttributesOnSpan: (span: Span, req) => nameServerSpan(span, req as RoutedRequest),
-    }),
-    // No express or fastify instrumentation: the express one, even with every layer type ignored,
-    // wrapped each middleware and router layer, ~0.7 ms of CPU per request (measured in the gateway: 2.7 -> 2.0 ms). All it gave
-    // was the route template in the server span's name, which nameServerSpan sets at no cost.
-    // No Nest instrumentation either: two spans per request (handler, controller method) that
-    // only restate the server span's name, each created, ended and exported (bench/findings.md).
+    // No http instrumentation: the server spans are traceRequests', and every outgoing call is
+    // undici's. No express, fastify or Nest instrumentation either: a span per middleware, hook or
+    // handler only restates the server span's name, each created, ended and exported
+    // (bench/findings.md).
     // A query outside any trace (health pings, the outbox relay's polling) is not worth a trace of its own.
     new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     new KafkaJsInstrumentation(),
     // The gateway's readiness probes of each service, every few seconds: not traffic.
     new UndiciInstrumentation({ ignoreRequestHook: (req) => isProbe(req.path) }),
   ];
+}
+
+/**
+ * One server span per HTTP request of `server` (call it before the server listens; nothing when
+ * tracing is off): the caller's trace continued from `traceparent`, the request handled inside
+ * the span's context, the span ended when the response ends or the connection closes, named by
+ * nameServerSpan, an error when the answer is a 5xx or never completed. Probes and scrapes get
+ * no span, and nothing they do is traced.
+ *
+ * In place of the http instrumentation, which wraps every listener of every request and response
+ * (a third of the gateway's CPU per request went to tracing, bench/findings.md). Only a request
+ * with a body gets its listeners bound: Fastify reads the body in them, outside the listener's
+ * own call, and the handler runs from the last one.
+ */
+export function traceRequests(server: Server, tracer: Tracer | undefined = requestTracer): void {
+  if (!tracer) return;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { suppressTracing } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const listeners = server.listeners('request') as RequestListener[];
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    for (const listener of listeners) listener.call(server, req, res);
+  };
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    if (isProbe(path)) return context.with(suppressTracing(ROOT_CONTEXT), handle, undefined, req, res);
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const method = req.method ?? 'GET';
+    const attributes: Attributes = { 'http.request.method': method, 'url.path': path };
+    if (req.socket.remoteAddress) attributes['client.address'] = req.socket.remoteAddress;
+    const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
+    const active = trace.setSpan(parent, span);
+    if (span.isRecording()) {
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode);
+        nameServerSpan(span, req as RoutedRequest);
+        if (!res.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR, message: 'the connection closed before the response ended' });
+        else if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      });
+    }
+    if (hasBody(req)) context.bind(active, req);
+    context.with(active, handle, undefined, req, res);
+  });
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
 }
 
 /** What configureApp leaves on a request: its id and, once a route matched it, the route's template. */

@@ -101,6 +101,8 @@ export function answerUnknownMethods(app: INestApplication, doc: OpenAPIObject):
     return { pattern: pathPattern(path), methods };
   });
   (app as NestFastifyApplication).getHttpAdapter().getInstance().addHook('preParsing', (req, reply, _payload, done) => {
+    // A request that matched a route was asked with a method that route has: nothing to look up.
+    if (!req.is404) return done();
     const path = pathOf(req.url);
     const matching = known.filter((k) => k.pattern.test(path));
     if (matching.length === 0) return done();
