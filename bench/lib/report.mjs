@@ -270,7 +270,7 @@ function renderFootprint(L, f, r) {
 function renderOptions(L, t, a, r) {
   L.push('## 6. What tracing and auth cost');
   L.push('');
-  L.push('`GET /api/users/:id` through the gateway at a fixed rate, the apps restarted under each setting in turn (rounds alternating between settings, a warm-up before each measured run); ' +
+  L.push('`GET /api/users/:id` through the gateway at a fixed rate, the apps restarted under each setting in turn (rounds alternating between settings, a warm-up at full speed before each measured run, as in section 1); ' +
     'CPU per answered request from `/proc`. Tracing: the gateway and user-service with every request sampled (`OTEL_TRACES_SAMPLER=parentbased_always_on`), ' +
     '10 % sampled (`parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.1`) and the SDK not loaded (`OTEL_SDK_DISABLED=true`); its share of the request\'s CPU (gateway + user-service) is 1 − CPU(off) ÷ CPU(setting). ' +
     'Auth: the gateway with `AUTH_ENABLED=false` and `=true`, the same request with the same bearer token (a user reading themselves) in both.');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
+import { DeletedUserError } from '../known-users/known-users.errors';
 import { UserDirectory } from '../known-users/user-directory';
 import { covers, EVERYONE, Scope } from '../shared/auth/scope';
 import { UnitOfWork } from '../shared/database/unit-of-work';
@@ -54,18 +55,26 @@ export class OrdersService {
     private readonly transitions: OrderTransitions,
   ) {}
 
-  /** A user places orders for themselves only; an admin (or a request without a user) for anyone. */
+  /**
+   * A user places orders for themselves only; an admin (or a request without a user) for anyone.
+   * A user known here is checked in the statement that writes the order; only a user not known yet
+   * (its user.created still on its way, or Kafka down) costs a second unit, after asking user-service.
+   */
   async create(dto: CreateOrderDto, scope: Scope = EVERYONE): Promise<OrderWithItems> {
     if (!covers(scope, dto.userId)) throw new NotYoursError('you may only place orders for yourself (userId must be your id)');
-    await this.users.ensureCanOrder(dto.userId);
     const draft: OrderDraft = {
       userId: dto.userId,
       kind: 'regular',
       items: dto.items.map((i) => ({ productId: i.productId, quantity: i.quantity, price: decimalOfPrice(i.price) })),
     };
-    const created = await this.unitOfWork.run(() => this.insert(draft));
+    let created = await this.unitOfWork.run(() => this.write(draft, INSERT_ORDER_OF_ACTIVE_USER));
+    if (created === 'user deleted') throw new DeletedUserError(dto.userId);
+    if (created === 'user unknown') {
+      await this.users.ensureCanOrder(dto.userId);
+      created = await this.unitOfWork.run(() => this.insert(draft));
+    }
     // A regular order has a fresh id and no uniqueness rule of its own: it is always inserted.
-    if (!created) throw new Error('regular order was not inserted');
+    if (!created || typeof created === 'string') throw new Error('regular order was not inserted');
     return created;
   }
 
@@ -85,10 +94,11 @@ export class OrdersService {
    * so; the caller asks KnownUsers whether the user is still active, then calls `insert`.
    */
   async insertForNewUser(draft: OrderDraft): Promise<OrderWithItems | null | 'user known'> {
-    return this.write(draft, INSERT_ORDER_OF_NEW_USER);
+    return this.write(draft, INSERT_ORDER_OF_NEW_USER) as Promise<OrderWithItems | null | 'user known'>;
   }
 
-  private async write(draft: OrderDraft, sql: string): Promise<OrderWithItems | null | 'user known'> {
+  /** Writes nothing and names why when the statement's user check refused the order. */
+  private async write(draft: OrderDraft, sql: string): Promise<OrderWithItems | null | UserRefusal> {
     const manager = this.unitOfWork.transaction;
     const id = randomUUID();
     const totalAmount = totalOf(draft.items);
@@ -102,8 +112,8 @@ export class OrdersService {
       draft.items.map((i) => i.productId),
       draft.items.map((i) => i.quantity),
       draft.items.map((i) => i.price),
-    ])) as { new_user?: boolean; created_at: Date | null; updated_at: Date | null }[];
-    if (row?.new_user === false) return 'user known';
+    ])) as { refused?: UserRefusal | null; created_at: Date | null; updated_at: Date | null }[];
+    if (row?.refused) return row.refused;
     if (!row?.created_at || !row.updated_at) return null;
 
     const items = draft.items.map((item, position) =>
@@ -268,10 +278,13 @@ const INSERT_ORDER = `WITH inserted AS (
   ), ${ORDER_ITEMS_AND_HISTORY}
   SELECT created_at, updated_at FROM inserted`;
 
+/** Why a statement that checks the user wrote nothing (`write`). */
+type UserRefusal = 'user known' | 'user unknown' | 'user deleted';
+
 /**
  * The same, first remembering the user: the order is written only if the user was new here. One
- * row always: `new_user` false when the user was known already (nothing written, not even the
- * order), else the order's timestamps (null when a uniqueness rule refused it).
+ * row always: `refused` is 'user known' when the user was known already (nothing written, not even
+ * the order), else the order's timestamps (null when a uniqueness rule refused it).
  */
 const INSERT_ORDER_OF_NEW_USER = `WITH known AS (
     INSERT INTO known_users (user_id) VALUES ($2::uuid) ON CONFLICT (user_id) DO NOTHING RETURNING user_id
@@ -280,7 +293,24 @@ const INSERT_ORDER_OF_NEW_USER = `WITH known AS (
     SELECT $1::uuid, known.user_id, $3::varchar, 'pending', $4::numeric, $5::timestamptz FROM known
     ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
   ), ${ORDER_ITEMS_AND_HISTORY}
-  SELECT EXISTS (SELECT 1 FROM known) AS new_user, inserted.created_at, inserted.updated_at
+  SELECT CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE 'user known' END AS refused, inserted.created_at, inserted.updated_at
+  FROM (SELECT 1) AS one LEFT JOIN inserted ON true`;
+
+/**
+ * The same for a user this service knows and who is not deleted, checked in the statement: one
+ * row always, `refused` naming an unknown or a deleted user (nothing written).
+ */
+const INSERT_ORDER_OF_ACTIVE_USER = `WITH known AS (
+    SELECT user_id, deleted_at FROM known_users WHERE user_id = $2::uuid
+  ), inserted AS (
+    INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at)
+    SELECT $1::uuid, known.user_id, $3::varchar, 'pending', $4::numeric, $5::timestamptz FROM known WHERE known.deleted_at IS NULL
+    ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
+  ), ${ORDER_ITEMS_AND_HISTORY}
+  SELECT CASE
+      WHEN NOT EXISTS (SELECT 1 FROM known) THEN 'user unknown'
+      WHEN EXISTS (SELECT 1 FROM known WHERE deleted_at IS NOT NULL) THEN 'user deleted'
+    END AS refused, inserted.created_at, inserted.updated_at
   FROM (SELECT 1) AS one LEFT JOIN inserted ON true`;
 
 interface OrderRow {
