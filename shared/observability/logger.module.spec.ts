@@ -60,7 +60,7 @@ describe('loggerModule: every line of a request or of an event handler says whos
     class AppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true });
-    // What the http instrumentation does for each request: a server span, active while it runs.
+    // What traceRequests does for each request: a server span, active while it runs.
     fastifyOf(app).addHook('onRequest', (req, _reply, done) => {
       const span = aSpan();
       spans.set(String(req.headers['x-request-id']), span);
@@ -84,7 +84,11 @@ describe('loggerModule: every line of a request or of an event handler says whos
     const span = spans.get(requestId)!.spanContext();
     const expected = { service: 'svc-under-test', requestId, traceId: span.traceId, spanId: span.spanId };
     expect(lines.withMessage('inside the request').find((l) => l.requestId === requestId)).toMatchObject({ ...expected, step: 1 });
-    expect(lines.withMessage('request completed').find((l) => l.requestId === requestId)).toMatchObject(expected);
+    const accessLine = lines.withMessage('request completed').find((l) => l.requestId === requestId);
+    expect(accessLine).toMatchObject(expected);
+    // The request and the answer, and nothing more of them (no headers: they may carry secrets).
+    expect(accessLine).toMatchObject({ req: { id: requestId, method: 'GET', url: '/probe' }, res: { statusCode: 200 } });
+    expect(Object.keys((accessLine as unknown as { req: object }).req).sort()).toEqual(['id', 'method', 'url']);
   });
 
   it("event handler: the event's requestId, eventId and topic, and the consumer span's trace", async () => {

@@ -53,8 +53,12 @@ export function loggerModule(service: string, destination?: DestinationStream): 
         customAttributeKeys: { reqId: 'requestId' },
         mixin: traceFields,
         autoLogging: { ignore: (req) => isProbe(req.url) },
+        // The serializers below get the raw request and response: pino-http's wrapping would first
+        // copy every header, the query and the remote address into an object these never read.
+        wrapSerializers: false,
         serializers: {
-          req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          // Nest's middleware runs with `url` cut to the part after its mount path; the full one is `originalUrl`.
+          req: (req: { id: unknown; method: string; url: string; originalUrl?: string }) => ({ id: req.id, method: req.method, url: req.originalUrl ?? req.url }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
         transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
