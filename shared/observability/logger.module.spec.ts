@@ -1,4 +1,4 @@
-import { Controller, Get, INestApplication, Logger as NestLogger, Module } from '@nestjs/common';
+import { Body, Controller, Get, INestApplication, Logger as NestLogger, Module, Post } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KafkaContext } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
@@ -7,6 +7,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { KafkaMessage } from 'kafkajs';
 import { Logger } from 'nestjs-pino';
 import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { Contracts } from '../events/contracts';
 import { createHttpAdapter, fastifyOf } from '../http/configure-app';
@@ -38,6 +40,12 @@ class ProbeController {
   @Get()
   probe(): { ok: true } {
     this.logger.log({ step: 1 }, 'inside the request');
+    return { ok: true };
+  }
+
+  @Post()
+  take(@Body() body: { n: number }): { ok: true } {
+    this.logger.log({ n: body.n }, 'inside a request with a body');
     return { ok: true };
   }
 }
@@ -89,6 +97,22 @@ describe('loggerModule: every line of a request or of an event handler says whos
     // The request and the answer, and nothing more of them (no headers: they may carry secrets).
     expect(accessLine).toMatchObject({ req: { id: requestId, method: 'GET', url: '/probe' }, res: { statusCode: 200 } });
     expect(Object.keys((accessLine as unknown as { req: object }).req).sort()).toEqual(['id', 'method', 'url']);
+  });
+
+  it('HTTP with a body that arrives after its headers: the same on the handler line', async () => {
+    const requestId = `req-${randomUUID()}`;
+    const { port } = (await app.listen(0, '127.0.0.1'), app.getHttpServer().address() as AddressInfo);
+    await new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        { port, host: '127.0.0.1', path: '/probe', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '7', 'x-request-id': requestId } },
+        (res) => res.resume().on('end', resolve),
+      );
+      req.on('error', reject);
+      req.flushHeaders();
+      setTimeout(() => req.end('{"n":1}'), 30);
+    });
+    const span = spans.get(requestId)!.spanContext();
+    expect(lines.withMessage('inside a request with a body').find((l) => l.n === 1)).toMatchObject({ requestId, traceId: span.traceId, spanId: span.spanId });
   });
 
   it("event handler: the event's requestId, eventId and topic, and the consumer span's trace", async () => {
