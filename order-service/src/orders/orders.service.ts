@@ -117,7 +117,7 @@ export class OrdersService {
     if (!row?.created_at || !row.updated_at) return null;
 
     const items = draft.items.map((item, position) =>
-      manager.create(OrderItem, { orderId: id, position, productId: item.productId, quantity: item.quantity, price: item.price }),
+      Object.assign(new OrderItem(), { orderId: id, position, productId: item.productId, quantity: item.quantity, price: item.price }),
     );
     await this.events.record(Contracts.OrderCreated, {
       orderId: id,
@@ -127,7 +127,8 @@ export class OrdersService {
       totalAmount,
     });
     this.unitOfWork.afterCommit(`order-created:${id}`, () => ordersCreated.inc({ kind: draft.kind }));
-    const order = manager.create(Order, {
+    // Made by hand, as toOrder does: TypeORM's create walks the entity's metadata on every call.
+    const order = Object.assign(new Order(), {
       id,
       userId: draft.userId,
       kind: draft.kind,

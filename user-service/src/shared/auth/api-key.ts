@@ -17,7 +17,14 @@ export const SESSION_ID_HEADER = 'x-session-id';
  */
 export function sameSecret(presented: unknown, expected: string): boolean {
   if (typeof presented !== 'string' || expected.length === 0) return false;
-  const a = createHash('sha256').update(presented, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(sha256(presented), digestOfExpected(expected));
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+
+/** The expected secret is the same on every call (the app's key): hashed once, not per request. */
+let lastExpected: { secret: string; digest: Buffer } | undefined;
+function digestOfExpected(secret: string): Buffer {
+  if (lastExpected?.secret !== secret) lastExpected = { secret, digest: sha256(secret) };
+  return lastExpected.digest;
 }
