@@ -362,10 +362,13 @@ const MIN_RATE_LIMIT = 1000000;
 
 const nginxPort = (profile) => ({ bench: 5008, test: 4008, dev: 3008 })[profile];
 
-/** The commit measured, 12 hex digits (git itself: a worktree's .git is a file, not a folder). */
+/**
+ * The commit measured, 12 hex digits: the apps' (BENCH_APPS_ROOT, when another build is measured),
+ * by git itself (a worktree's .git is a file, not a folder).
+ */
 function gitCommit() {
   try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || 'unknown';
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: process.env.BENCH_APPS_ROOT || REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || 'unknown';
   } catch {
     return 'unknown';
   }
