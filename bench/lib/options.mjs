@@ -56,8 +56,8 @@ export async function authCost(ctx) {
 
 /**
  * Rounds × settings (rotated each round): restart `apps` with the setting's environment, warm up
- * (closed loop at full speed, as section 1), then a metered open-loop run at `cfg.optionRate` through the gateway. Apps end on the bench's
- * default environment.
+ * (closed loop at full speed, as section 1), then a metered open-loop run at `cfg.optionRate`
+ * through the gateway. Apps end on the bench's default environment.
  * @param {import('./main.mjs').Ctx} ctx
  * @param {{ apps: string[], settings: Record<string, Record<string, string>>, request: () => any, onStarted?: () => Promise<void>, groupsNote?: string }} opts
  */

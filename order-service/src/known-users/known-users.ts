@@ -7,13 +7,8 @@ import { KnownUser } from './known-user.entity';
 export class KnownUsers {
   constructor(private readonly unitOfWork: UnitOfWork) {}
 
-  /** Asked before every order placed over HTTP: one plain statement, no query builder. */
-  async find(userId: string): Promise<KnownUser | null> {
-    const [row] = (await this.unitOfWork.reader.query('SELECT deleted_at, created_at FROM known_users WHERE user_id = $1', [userId])) as {
-      deleted_at: Date | null;
-      created_at: Date;
-    }[];
-    return row ? Object.assign(new KnownUser(), { userId, deletedAt: row.deleted_at, createdAt: row.created_at }) : null;
+  find(userId: string): Promise<KnownUser | null> {
+    return this.unitOfWork.reader.findOneBy(KnownUser, { userId });
   }
 
   /**

@@ -144,7 +144,6 @@ export class UsersService {
   }
 }
 
-/** A user reads and changes their own record only; decided from the caller alone, so a 403 says nothing about the id. */
 interface UserRow {
   id: string;
   email: string;
@@ -159,6 +158,7 @@ function toUser(row: UserRow): User {
   return Object.assign(new User(), { id: row.id, email: row.email, name: row.name, role: row.role, createdAt: row.created_at, updatedAt: row.updated_at });
 }
 
+/** A user reads and changes their own record only; decided from the caller alone, so a 403 says nothing about the id. */
 function ownedBy(scope: Scope, userId: string): void {
   if (!covers(scope, userId)) throw new NotYoursError('you may only read and change your own user');
 }
