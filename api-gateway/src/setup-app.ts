@@ -1,9 +1,9 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import helmet from '@fastify/helmet';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { authEnabled, corsOrigins, GatewayEnv } from './config/env';
+import { sendSecurityHeaders } from './security-headers';
 import { asyncApiDocument } from './shared/events/asyncapi';
 import { configureApp, createHttpAdapter, fastifyOf } from './shared/http/configure-app';
 import { answerUnknownMethods, exactDocument } from './shared/http/openapi';
@@ -28,7 +28,7 @@ export function createGatewayAdapter(env: Pick<GatewayEnv, 'TRUST_PROXY'>): Fast
 export function setupApp(app: INestApplication): void {
   const fastify = fastifyOf(app);
   const config = app.get<ConfigService<GatewayEnv, true>>(ConfigService);
-  void fastify.register(helmet, {
+  sendSecurityHeaders(fastify, {
     // Served over plain HTTP behind a TLS proxy or on localhost: no forced upgrade of Swagger's assets.
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
