@@ -1,4 +1,4 @@
-import { Body, Controller, Get, INestApplication, Logger as NestLogger, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, INestApplication, InternalServerErrorException, Logger as NestLogger, Module, Post } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { KafkaContext } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
@@ -13,7 +13,7 @@ import request from 'supertest';
 import { Contracts } from '../events/contracts';
 import { createHttpAdapter, fastifyOf } from '../http/configure-app';
 import { anEventProcessor } from '../kafka/consumers.testing';
-import { loggerModule } from './logger.module';
+import { loggerModule, logRequests, rootLoggerOf } from './logger.module';
 
 type Line = Record<string, unknown>;
 
@@ -48,12 +48,34 @@ class ProbeController {
     this.logger.log({ n: body.n }, 'inside a request with a body');
     return { ok: true };
   }
+
+  @Get('fail')
+  fail(): never {
+    throw new InternalServerErrorException('broken on purpose');
+  }
+
+  @Get('slow')
+  async slow(): Promise<{ ok: true }> {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { ok: true };
+  }
+}
+
+@Controller('health')
+class HealthController {
+  @Get('live')
+  live(): { ok: true } {
+    return { ok: true };
+  }
 }
 
 describe('loggerModule: every line of a request or of an event handler says whose it is', () => {
   const lines = new Lines();
   let app: INestApplication;
   const spans = new Map<string, Span>();
+  let port: number | undefined;
+  /** For requests supertest cannot make (a body sent late, a hang-up): the app listening on a port of its own. */
+  const listeningPort = async () => (port ??= (await app.listen(0, '127.0.0.1'), (app.getHttpServer().address() as AddressInfo).port));
 
   beforeAll(async () => {
     // The context manager the SDK installs (AsyncLocalStorage): the active span follows async work.
@@ -63,7 +85,7 @@ describe('loggerModule: every line of a request or of an event handler says whos
         ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => ({ NODE_ENV: 'test', LOG_LEVEL: 'info' })] }),
         loggerModule('svc-under-test', lines),
       ],
-      controllers: [ProbeController],
+      controllers: [ProbeController, HealthController],
     })
     class AppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
@@ -74,6 +96,8 @@ describe('loggerModule: every line of a request or of an event handler says whos
       spans.set(String(req.headers['x-request-id']), span);
       context.with(trace.setSpan(context.active(), span), done);
     });
+    // What configureApp does: each request's logger and access line.
+    logRequests(fastifyOf(app), rootLoggerOf(app));
     app.useLogger(app.get(Logger));
     await app.init();
     await fastifyOf(app).ready();
@@ -99,9 +123,33 @@ describe('loggerModule: every line of a request or of an event handler says whos
     expect(Object.keys((accessLine as unknown as { req: object }).req).sort()).toEqual(['id', 'method', 'url']);
   });
 
+  it('HTTP: the access line says how the request ended: a 5xx errored, a hang-up aborted; probes get none', async () => {
+    const failed = `req-${randomUUID()}`;
+    await request(app.getHttpServer()).get('/probe/fail').set('X-Request-Id', failed).expect(500);
+    const probe = `req-${randomUUID()}`;
+    await request(app.getHttpServer()).get('/health/live').set('X-Request-Id', probe).expect(200);
+    const hungUp = `req-${randomUUID()}`;
+    const port = await listeningPort();
+    await new Promise<void>((resolve) => {
+      const req = http.get({ port, host: '127.0.0.1', path: '/probe/slow', headers: { 'x-request-id': hungUp } });
+      req.on('error', () => resolve());
+      setTimeout(() => req.destroy(), 50);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const byId = (id: string) => lines.all.filter((l) => (l.req as { id?: string } | undefined)?.id === id);
+    expect(byId(failed)).toEqual([expect.objectContaining({ msg: 'request errored', requestId: failed, res: { statusCode: 500 }, responseTime: expect.any(Number) })]);
+    // Its trace too, though the hang-up, not the handler, ends it.
+    const hungUpTrace = spans.get(hungUp)!.spanContext().traceId;
+    expect(byId(hungUp)).toEqual([
+      expect.objectContaining({ msg: 'request aborted', requestId: hungUp, traceId: hungUpTrace, req: { id: hungUp, method: 'GET', url: '/probe/slow' } }),
+    ]);
+    expect(byId(probe)).toEqual([]);
+  });
+
   it('HTTP with a body that arrives after its headers: the same on the handler line', async () => {
     const requestId = `req-${randomUUID()}`;
-    const { port } = (await app.listen(0, '127.0.0.1'), app.getHttpServer().address() as AddressInfo);
+    const port = await listeningPort();
     await new Promise<void>((resolve, reject) => {
       const req = http.request(
         { port, host: '127.0.0.1', path: '/probe', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '7', 'x-request-id': requestId } },

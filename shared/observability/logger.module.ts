@@ -1,10 +1,11 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
-import { DynamicModule, RequestMethod } from '@nestjs/common';
+import { DynamicModule, INestApplication } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import { ConfigService } from '@nestjs/config';
-import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import { LoggerModule, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
+import { Store, storage } from 'nestjs-pino/storage';
+import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import { requestIdOf } from '../http/request-id';
 
 /** Paths pino removes from every line: secrets never reach a log. */
@@ -31,9 +32,19 @@ interface LogEnv {
   LOG_LEVEL: string;
 }
 
+/** The last root logger loggerModule built: event handlers' loggers are its children. */
+let lastRootLogger: PinoLogger | undefined;
+
+/** The app's root logger (the last app's, when a process builds several, as tests do). */
+export function rootLogger(): PinoLogger | undefined {
+  return lastRootLogger;
+}
+
 /**
  * JSON lines with service, requestId and the active trace; pretty only for a developer's terminal.
- * `destination` (tests) receives the lines instead of stdout.
+ * `destination` (tests) receives the lines instead of stdout. Requests are logged by logRequests
+ * (configureApp installs it), not by a per-request middleware: nestjs-pino gets the root logger and
+ * no routes, so its PinoLogger and Logger write through it and Nest runs no middleware at all.
  */
 export function loggerModule(service: string, destination?: DestinationStream): DynamicModule {
   return LoggerModule.forRootAsync({
@@ -41,32 +52,56 @@ export function loggerModule(service: string, destination?: DestinationStream): 
     useFactory: (config: ConfigService<LogEnv, true>) => {
       const pretty =
         !destination && config.get('NODE_ENV', { infer: true }) === 'development' && process.stdout.isTTY === true && hasPinoPretty();
-      const options: PinoHttpOptions = {
+      const options: LoggerOptions = {
         level: config.get('LOG_LEVEL', { infer: true }),
         base: { service },
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-        genReqId: (req, res) => requestIdOf(req, res),
-        // One child logger per request carrying only `requestId` (lines written while handling it),
-        // and the access line adds req and res. customProps would make two more children and
-        // re-serialize the request id for the access line, on every request.
-        quietReqLogger: true,
-        customAttributeKeys: { reqId: 'requestId' },
         mixin: traceFields,
-        autoLogging: { ignore: (req) => isProbe(req.url) },
-        // The serializers below get the raw request and response: pino-http's wrapping would first
-        // copy every header, the query and the remote address into an object these never read.
-        wrapSerializers: false,
+        // Whatever logs a request or a response gets these fields of it, never its headers.
         serializers: {
-          // Nest's middleware runs with `url` cut to the part after its mount path; the full one is `originalUrl`.
-          req: (req: { id: unknown; method: string; url: string; originalUrl?: string }) => ({ id: req.id, method: req.method, url: req.originalUrl ?? req.url }),
+          req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
         transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
       };
-      // Every route, in the path syntax of Express 5 (nestjs-pino's default, `*`, is the legacy one
-      // Nest warns about at start).
-      return { pinoHttp: destination ? [options, destination] : options, forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }] };
+      const logger = destination ? pino(options, destination) : pino(options);
+      lastRootLogger = logger;
+      return { pinoHttp: { logger }, useExisting: true, forRoutes: [] };
     },
+  });
+}
+
+/** The root logger loggerModule built for this app. */
+export function rootLoggerOf(app: INestApplication): PinoLogger {
+  return app.get<{ pinoHttp: { logger: PinoLogger } }>(PARAMS_PROVIDER_TOKEN, { strict: false }).pinoHttp.logger;
+}
+
+/**
+ * Each request's logger and its access line, from one Fastify hook: lines written while the request
+ * is handled carry its requestId (a child logger in nestjs-pino's store, which its Logger reads);
+ * when the response closes, one line says how it ended (`req`, `res`, `responseTime` in ms), with
+ * the request's trace. Probes and /metrics get no access line. One child per request and one
+ * listener, where pino-http made two children, the request's serialized binding and three listeners.
+ */
+export function logRequests(fastify: FastifyInstance, root: PinoLogger): void {
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const requestId = requestIdOf(req.raw);
+    const logger = root.child({ requestId });
+    if (!isProbe(req.url) && logger.isLevelEnabled('info')) {
+      const started = Date.now();
+      const active = context.active();
+      const { method, url } = req.raw;
+      reply.raw.once('close', () => {
+        const statusCode = reply.raw.statusCode;
+        const line = { req: { id: requestId, method, url }, res: { statusCode }, responseTime: Date.now() - started };
+        context.with(active, () => {
+          if (statusCode >= 500) logger.info(line, 'request errored');
+          else if (!reply.raw.writableFinished) logger.info(line, 'request aborted');
+          else logger.info(line, 'request completed');
+        });
+      });
+    }
+    storage.run(new Store(logger), done);
   });
 }
 

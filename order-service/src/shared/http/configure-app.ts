@@ -9,6 +9,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStrategy } from '../auth/api-key.strategy';
 import { runWithOrigin } from '../context/origin';
 import { jsonProblem } from '../events/json-limits';
+import { logRequests, rootLoggerOf } from '../observability/logger.module';
 import { recordHttpMetrics } from '../observability/metrics';
 import { traceRequests, type RoutedRequest } from '../observability/tracing';
 import { AllExceptionsFilter } from './all-exceptions.filter';
@@ -100,6 +101,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
     if (!req.is404) (req.raw as RoutedRequest).routeTemplate = req.routeOptions.url;
     done();
   });
+  logRequests(fastify, rootLoggerOf(app));
   recordHttpMetrics(fastify);
   parseJsonBodiesOnly(fastify);
   // The request's id is its origin: the events its writes record and the calls it makes carry it.
