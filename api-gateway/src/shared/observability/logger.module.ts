@@ -84,20 +84,23 @@ export function rootLoggerOf(app: INestApplication): PinoLogger {
  * listener, where pino-http made two children, the request's serialized binding and three listeners.
  */
 export function logRequests(fastify: FastifyInstance, root: PinoLogger): void {
+  // The access line holds only what is built below (ids, method, URL, status, time), where none of
+  // the redacted paths can occur; redacting it cost five times what writing it does.
+  const accessLog = root.child({}, { redact: { paths: [] } });
   fastify.addHook('onRequest', (req, reply, done) => {
     const requestId = requestIdOf(req.raw);
     const logger = root.child({ requestId });
-    if (!isProbe(req.url) && logger.isLevelEnabled('info')) {
+    if (!isProbe(req.url) && accessLog.isLevelEnabled('info')) {
       const started = Date.now();
       const active = context.active();
       const { method, url } = req.raw;
       reply.raw.once('close', () => {
         const statusCode = reply.raw.statusCode;
-        const line = { req: { id: requestId, method, url }, res: { statusCode }, responseTime: Date.now() - started };
+        const line = { requestId, req: { id: requestId, method, url }, res: { statusCode }, responseTime: Date.now() - started };
         context.with(active, () => {
-          if (statusCode >= 500) logger.info(line, 'request errored');
-          else if (!reply.raw.writableFinished) logger.info(line, 'request aborted');
-          else logger.info(line, 'request completed');
+          if (statusCode >= 500) accessLog.info(line, 'request errored');
+          else if (!reply.raw.writableFinished) accessLog.info(line, 'request aborted');
+          else accessLog.info(line, 'request completed');
         });
       });
     }
