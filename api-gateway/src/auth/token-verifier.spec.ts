@@ -1,5 +1,5 @@
 import { TEST_JWT_SECRET, token } from '../../test/support/tokens';
-import { TokenRefused, TokenVerifier, userOf } from './token-verifier';
+import { MAX_VERIFIED_TOKENS, TokenRefused, TokenVerifier, userOf } from './token-verifier';
 
 describe('TokenVerifier', () => {
   const sut = new TokenVerifier(TEST_JWT_SECRET);
@@ -47,6 +47,44 @@ describe('TokenVerifier', () => {
     const t = token(claims, { expiresIn: 60 });
     expect(() => sut.verify(t, Date.now() + 59_000)).not.toThrow();
     expect(() => sut.verify(t, Date.now() + 61_000)).toThrow(TokenRefused);
+  });
+
+  describe('a token verified once', () => {
+    // A verification builds a new user; a remembered token answers with the one it built first.
+    it('is not verified again: the same user, unchangeable', () => {
+      const verifier = new TokenVerifier(TEST_JWT_SECRET);
+      const t = token(claims);
+      const first = verifier.verify(t);
+
+      expect(verifier.verify(t)).toBe(first);
+      expect(Object.isFrozen(first) && Object.isFrozen(first.roles)).toBe(true);
+      // A token that differs in one character is another token: verified, and refused.
+      const [head, body, signature] = t.split('.');
+      const forged = `${head}.${body}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+      expect(() => verifier.verify(forged)).toThrow('bad signature');
+    });
+
+    it('still expires, and is still refused before its nbf', () => {
+      const verifier = new TokenVerifier(TEST_JWT_SECRET);
+      const now = Date.now();
+      const t = token({ ...claims, nbf: Math.floor(now / 1000) - 10 }, { expiresIn: 60 });
+      verifier.verify(t, now);
+
+      expect(() => verifier.verify(t, now + 61_000)).toThrow(expect.objectContaining({ expired: true }));
+      expect(() => verifier.verify(t, now - 20_000)).toThrow('not active yet');
+    });
+
+    it(`is remembered among the last ${MAX_VERIFIED_TOKENS} only`, () => {
+      const verifier = new TokenVerifier(TEST_JWT_SECRET);
+      const tokens = Array.from({ length: MAX_VERIFIED_TOKENS + 1 }, (_, i) => token({ ...claims, n: i }));
+      const users = tokens.map((t) => verifier.verify(t));
+
+      expect(verifier.verify(tokens[MAX_VERIFIED_TOKENS])).toBe(users[MAX_VERIFIED_TOKENS]);
+      expect(verifier.verify(tokens[1])).toBe(users[1]);
+      const again = verifier.verify(tokens[0]);
+      expect(again).toEqual(users[0]);
+      expect(again).not.toBe(users[0]);
+    });
   });
 
   it('reads the token of an Authorization: Bearer header only', () => {

@@ -6,6 +6,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BEARER = /^\s*bearer\s+(\S+)\s*$/i;
 /** HMAC-SHA256 is 32 bytes. */
 const SIGNATURE_BYTES = 32;
+/** Tokens remembered as verified, at most (the oldest is forgotten first): ~300 bytes each. */
+export const MAX_VERIFIED_TOKENS = 5000;
+
+/** What a verified token said, for its next requests: only the clock can change the answer. */
+interface VerifiedToken {
+  readonly user: AuthUser;
+  readonly exp: number;
+  readonly nbf: number | undefined;
+}
 
 /** Why a token was refused; `expired` gets its own hint (log in again), the rest one message. */
 export class TokenRefused extends Error {
@@ -26,10 +35,14 @@ export class TokenRefused extends Error {
  * over jsonwebtoken) built a strategy context per request and tried to read the secret as a PEM
  * public key on every call before falling back to an HMAC key. This checks exactly what they were
  * configured to check, and one thing more: a token without `exp` is refused (every token this
- * gateway signs has one).
+ * gateway signs has one). A token verified once is remembered with its claims, so a client's next
+ * requests cost a lookup and the clock checks, not a decode and an HMAC each (the HMAC was a fifth
+ * of what auth added per request, bench/findings.md). Its signature and claims cannot change;
+ * whether its session is still live is asked separately (SessionCheck).
  */
 export class TokenVerifier {
   private readonly key: KeyObject;
+  private readonly verified = new Map<string, VerifiedToken>();
 
   constructor(secret: string) {
     this.key = createSecretKey(Buffer.from(secret, 'utf8'));
@@ -42,6 +55,15 @@ export class TokenVerifier {
 
   /** The caller a valid token names; throws TokenRefused otherwise. `now` in ms (tests). */
   verify(token: string, now = Date.now()): AuthUser {
+    const known = this.verified.get(token);
+    if (known) return checkClock(known, now).user;
+    const verified = this.verifySignatureAndClaims(token, now);
+    if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, verified);
+    return verified.user;
+  }
+
+  private verifySignatureAndClaims(token: string, now: number): VerifiedToken {
     const firstDot = token.indexOf('.');
     const lastDot = token.lastIndexOf('.');
     if (firstDot <= 0 || lastDot === firstDot || token.indexOf('.', firstDot + 1) !== lastDot) throw new TokenRefused('malformed');
@@ -53,17 +75,26 @@ export class TokenVerifier {
     if (signature.length !== SIGNATURE_BYTES || !timingSafeEqual(signature, expected)) throw new TokenRefused('bad signature');
     const claims = decodeJson(token.slice(firstDot + 1, lastDot));
     if (!claims) throw new TokenRefused('malformed claims');
-    const seconds = Math.floor(now / 1000);
     if (typeof claims.exp !== 'number') throw new TokenRefused('no expiry');
-    if (seconds >= claims.exp) throw new TokenRefused('expired', true);
-    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > seconds)) throw new TokenRefused('not active yet');
+    if (claims.nbf !== undefined && typeof claims.nbf !== 'number') throw new TokenRefused('not active yet');
+    const validity = checkClock({ exp: claims.exp, nbf: claims.nbf }, now);
     if (claims.iss !== TOKEN_ISSUER) throw new TokenRefused('wrong issuer');
     const aud = claims.aud;
     if (aud !== TOKEN_AUDIENCE && !(Array.isArray(aud) && aud.includes(TOKEN_AUDIENCE))) throw new TokenRefused('wrong audience');
     const user = userOf(claims);
     if (!user) throw new TokenRefused('malformed claims');
-    return user;
+    // Shared by every request the token makes: nobody may change it.
+    Object.freeze(user.roles);
+    return { user: Object.freeze(user), ...validity };
   }
+}
+
+/** `validity` if it holds at `now` (ms): not expired, not before its `nbf`. */
+function checkClock<T extends Pick<VerifiedToken, 'exp' | 'nbf'>>(validity: T, now: number): T {
+  const seconds = Math.floor(now / 1000);
+  if (seconds >= validity.exp) throw new TokenRefused('expired', true);
+  if (validity.nbf !== undefined && validity.nbf > seconds) throw new TokenRefused('not active yet');
+  return validity;
 }
 
 /**
