@@ -1,11 +1,11 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { DynamicModule, INestApplication } from '@nestjs/common';
-import type { FastifyInstance } from 'fastify';
 import { ConfigService } from '@nestjs/config';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
+import type { FastifyInstance } from 'fastify';
 import { LoggerModule, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import { Store, storage } from 'nestjs-pino/storage';
-import { pino, type DestinationStream, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger as PinoInstance, type LoggerOptions } from 'pino';
 import { requestIdOf } from '../http/request-id';
 
 /** Paths pino removes from every line: secrets never reach a log. */
@@ -33,10 +33,10 @@ interface LogEnv {
 }
 
 /** The last root logger loggerModule built: event handlers' loggers are its children. */
-let lastRootLogger: PinoLogger | undefined;
+let lastRootLogger: PinoInstance | undefined;
 
 /** The app's root logger (the last app's, when a process builds several, as tests do). */
-export function rootLogger(): PinoLogger | undefined {
+export function rootLogger(): PinoInstance | undefined {
   return lastRootLogger;
 }
 
@@ -72,8 +72,8 @@ export function loggerModule(service: string, destination?: DestinationStream): 
 }
 
 /** The root logger loggerModule built for this app. */
-export function rootLoggerOf(app: INestApplication): PinoLogger {
-  return app.get<{ pinoHttp: { logger: PinoLogger } }>(PARAMS_PROVIDER_TOKEN, { strict: false }).pinoHttp.logger;
+export function rootLoggerOf(app: INestApplication): PinoInstance {
+  return app.get<{ pinoHttp: { logger: PinoInstance } }>(PARAMS_PROVIDER_TOKEN, { strict: false }).pinoHttp.logger;
 }
 
 /**
@@ -83,7 +83,7 @@ export function rootLoggerOf(app: INestApplication): PinoLogger {
  * the request's trace. Probes and /metrics get no access line. One child per request and one
  * listener, where pino-http made two children, the request's serialized binding and three listeners.
  */
-export function logRequests(fastify: FastifyInstance, root: PinoLogger): void {
+export function logRequests(fastify: FastifyInstance, root: PinoInstance): void {
   // The access line holds only what is built below (ids, method, URL, status, time), where none of
   // the redacted paths can occur; redacting it cost five times what writing it does.
   const accessLog = root.child({}, { redact: { paths: [] } });
