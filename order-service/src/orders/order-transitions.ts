@@ -3,7 +3,7 @@ import { UnitOfWork } from '../shared/database/unit-of-work';
 import { Contracts } from '../shared/events/contracts';
 import { Events } from '../shared/outbox/events';
 import { cancelToRefunded, orderStatusChanges, userToPaidChain } from './order-metrics';
-import { Decision, decide, OrderTrigger } from './order-status';
+import { Decision, decide, OrderStatus, OrderTrigger } from './order-status';
 import { Order } from './order.entity';
 
 /** The payment a payment.completed names: kept on the order, refunded if the order cannot use it. */
@@ -63,6 +63,33 @@ export class OrderTransitions {
     return decision;
   }
 
+  /**
+   * The move `trigger` makes from `assumed`, in one statement that writes it only if the order is
+   * still in `assumed` (the UPDATE takes the row lock and re-checks the status under it): no
+   * SELECT ... FOR UPDATE round trip first. Only for a move that records no event (a payment
+   * outcome for a pending order, the usual case). Null when the order is not in `assumed` (or does
+   * not exist), or the move records events: the caller locks the order and calls `apply`.
+   */
+  async applyIfStill(orderId: string, assumed: OrderStatus, trigger: OrderTrigger, context: TriggerContext = {}): Promise<Decision | null> {
+    const decision = decide(assumed, trigger);
+    if (decision.kind !== 'move' || decision.refund || trigger === 'cancel' || decision.to === 'expired') return null;
+    const now = new Date();
+    const [moved] = (await this.unitOfWork.transaction.query(
+      `WITH changed AS (
+         UPDATE orders SET status = $3, payment_id = COALESCE($4, payment_id), paid_amount = COALESCE($5, paid_amount), updated_at = now()
+         WHERE id = $1 AND status = $2 RETURNING id, kind, chain_started_at, refund_requested_at
+       ), history AS (
+         INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
+         SELECT id, $2, $3, $6, $7 FROM changed
+       )
+       SELECT kind, chain_started_at, refund_requested_at FROM changed`,
+      [orderId, decision.from, decision.to, context.payment?.paymentId ?? null, context.payment?.amount ?? null, trigger, now],
+    )) as { kind: Order['kind']; chain_started_at: Date | null; refund_requested_at: Date | null }[];
+    if (!moved) return null;
+    this.countAfterCommit({ id: orderId, kind: moved.kind, chainStartedAt: moved.chain_started_at, refundRequestedAt: moved.refund_requested_at }, decision, now);
+    return decision;
+  }
+
   private async recordEvents(order: Order, decision: Extract<Decision, { kind: 'move' }>, trigger: OrderTrigger, context: TriggerContext) {
     if (trigger === 'cancel') {
       await this.events.record(Contracts.OrderCancelled, {
@@ -89,7 +116,7 @@ export class OrderTransitions {
     }
   }
 
-  private countAfterCommit(order: Order, decision: Extract<Decision, { kind: 'move' }>, now: Date): void {
+  private countAfterCommit(order: Pick<Order, 'id' | 'kind' | 'chainStartedAt' | 'refundRequestedAt'>, decision: Extract<Decision, { kind: 'move' }>, now: Date): void {
     const requestedAt = order.refundRequestedAt;
     const chainStartedAt = order.chainStartedAt;
     this.unitOfWork.afterCommit(`order-status:${order.id}`, () => {

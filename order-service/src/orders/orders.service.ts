@@ -7,7 +7,7 @@ import { covers, EVERYONE, Scope } from '../shared/auth/scope';
 import { UnitOfWork } from '../shared/database/unit-of-work';
 import { NotYoursError } from '../shared/errors/domain-error';
 import { Contracts, OrderItemData, OrderKind } from '../shared/events/contracts';
-import { Events } from '../shared/outbox/events';
+import { Events, OUTBOX_TABLE } from '../shared/outbox/events';
 import { CreateOrderDto } from '../shared/dto/orders';
 import { decimalOfPrice, totalOf } from './money';
 import { ordersCreated } from './order-metrics';
@@ -67,11 +67,12 @@ export class OrdersService {
       kind: 'regular',
       items: dto.items.map((i) => ({ productId: i.productId, quantity: i.quantity, price: decimalOfPrice(i.price) })),
     };
-    let created = await this.unitOfWork.run(() => this.write(draft, INSERT_ORDER_OF_ACTIVE_USER));
+    // One statement each (the order, its items, history and order.created): no transaction needed.
+    let created = await this.unitOfWork.runStatement(() => this.write(draft, INSERT_ORDER_OF_ACTIVE_USER));
     if (created === 'user deleted') throw new DeletedUserError(dto.userId);
     if (created === 'user unknown') {
       await this.users.ensureCanOrder(dto.userId);
-      created = await this.unitOfWork.run(() => this.insert(draft));
+      created = await this.unitOfWork.runStatement(() => this.insert(draft));
     }
     // A regular order has a fresh id and no uniqueness rule of its own: it is always inserted.
     if (!created || typeof created === 'string') throw new Error('regular order was not inserted');
@@ -102,6 +103,14 @@ export class OrdersService {
     const manager = this.unitOfWork.transaction;
     const id = randomUUID();
     const totalAmount = totalOf(draft.items);
+    // A new order's first event: no other event of the unit shares its key (the order id).
+    const orderCreated = this.events.outboxRow(Contracts.OrderCreated, {
+      orderId: id,
+      userId: draft.userId,
+      kind: draft.kind,
+      items: draft.items.map((i) => ({ productId: i.productId, quantity: i.quantity, price: i.price })),
+      totalAmount,
+    });
     const [row] = (await manager.query(sql, [
       id,
       draft.userId,
@@ -112,6 +121,7 @@ export class OrdersService {
       draft.items.map((i) => i.productId),
       draft.items.map((i) => i.quantity),
       draft.items.map((i) => i.price),
+      ...orderCreated,
     ])) as { refused?: UserRefusal | null; created_at: Date | null; updated_at: Date | null }[];
     if (row?.refused) return row.refused;
     if (!row?.created_at || !row.updated_at) return null;
@@ -119,13 +129,6 @@ export class OrdersService {
     const items = draft.items.map((item, position) =>
       Object.assign(new OrderItem(), { orderId: id, position, productId: item.productId, quantity: item.quantity, price: item.price }),
     );
-    await this.events.record(Contracts.OrderCreated, {
-      orderId: id,
-      userId: draft.userId,
-      kind: draft.kind,
-      items: draft.items.map((i) => ({ productId: i.productId, quantity: i.quantity, price: i.price })),
-      totalAmount,
-    });
     this.unitOfWork.afterCommit(`order-created:${id}`, () => ordersCreated.inc({ kind: draft.kind }));
     // Made by hand, as toOrder does: TypeORM's create walks the entity's metadata on every call.
     const order = Object.assign(new Order(), {
@@ -148,8 +151,12 @@ export class OrdersService {
    * error no retry can fix: order.created commits before payment-service can see the order.
    */
   async applyPaymentOutcome(orderId: string, outcome: PaymentOutcome, payment?: PaymentRef): Promise<'changed' | 'unchanged'> {
-    const order = await this.lock(orderId);
-    const decision = await this.transitions.apply(order, triggerOf(outcome), outcome === 'paid' ? { payment } : {});
+    const trigger = triggerOf(outcome);
+    const context = outcome === 'paid' ? { payment } : {};
+    // An outcome almost always finds its order pending: moved in one statement if it still is.
+    const decision =
+      (await this.transitions.applyIfStill(orderId, 'pending', trigger, context)) ??
+      (await this.transitions.apply(await this.lock(orderId), trigger, context));
     return decision.kind === 'move' ? 'changed' : 'unchanged';
   }
 
@@ -259,24 +266,30 @@ export class OrdersService {
   }
 }
 
-/** What follows a new order in the same statement: its items and its first history step. */
-const ORDER_ITEMS_AND_HISTORY = `items AS (
+/**
+ * What follows a new order in the same statement: its items, its first history step and its
+ * order.created outbox row (Events.outboxRow's four values, $10 to $13).
+ */
+const ORDER_ITEMS_HISTORY_AND_EVENT = `items AS (
     INSERT INTO order_items (order_id, position, product_id, quantity, price)
     SELECT inserted.id, item.position, item.product_id, item.quantity, item.price
     FROM inserted, unnest($6::int[], $7::varchar[], $8::int[], $9::numeric[]) AS item(position, product_id, quantity, price)
   ), history AS (
     INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
     SELECT inserted.id, NULL, 'pending', 'created', inserted.created_at FROM inserted
+  ), event AS (
+    INSERT INTO ${OUTBOX_TABLE}
+    SELECT $10::varchar, $11::varchar, $12::jsonb, $13::jsonb FROM inserted
   )`;
 
 /**
- * The order, its items and its first history step in one round trip; when the order is refused by
- * a uniqueness rule (ON CONFLICT), the other two inserts find no row to follow.
+ * The order, its items, its first history step and its event in one round trip; when the order is
+ * refused by a uniqueness rule (ON CONFLICT), the other inserts find no row to follow.
  */
 const INSERT_ORDER = `WITH inserted AS (
     INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at) VALUES ($1, $2, $3, 'pending', $4, $5)
     ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
-  ), ${ORDER_ITEMS_AND_HISTORY}
+  ), ${ORDER_ITEMS_HISTORY_AND_EVENT}
   SELECT created_at, updated_at FROM inserted`;
 
 /** Why a statement that checks the user wrote nothing (`write`). */
@@ -293,7 +306,7 @@ const INSERT_ORDER_OF_NEW_USER = `WITH known AS (
     INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at)
     SELECT $1::uuid, known.user_id, $3::varchar, 'pending', $4::numeric, $5::timestamptz FROM known
     ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
-  ), ${ORDER_ITEMS_AND_HISTORY}
+  ), ${ORDER_ITEMS_HISTORY_AND_EVENT}
   SELECT CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE 'user known' END AS refused, inserted.created_at, inserted.updated_at
   FROM (SELECT 1) AS one LEFT JOIN inserted ON true`;
 
@@ -307,7 +320,7 @@ const INSERT_ORDER_OF_ACTIVE_USER = `WITH known AS (
     INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at)
     SELECT $1::uuid, known.user_id, $3::varchar, 'pending', $4::numeric, $5::timestamptz FROM known WHERE known.deleted_at IS NULL
     ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
-  ), ${ORDER_ITEMS_AND_HISTORY}
+  ), ${ORDER_ITEMS_HISTORY_AND_EVENT}
   SELECT CASE
       WHEN NOT EXISTS (SELECT 1 FROM known) THEN 'user unknown'
       WHEN EXISTS (SELECT 1 FROM known WHERE deleted_at IS NOT NULL) THEN 'user deleted'

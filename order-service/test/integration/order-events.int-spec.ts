@@ -5,6 +5,7 @@ import { WELCOME_ORDER_ITEMS } from '../../src/orders/welcome-order';
 import { FakeUserService } from './support/fake-user-service';
 import { anEvent, TestPublisher, TopicProbe, testKafka } from './support/kafka';
 import { RunningOrderService, startOrderService, truncateAll } from './support/order-service-app';
+import { recordStatements, unitOf } from './support/statements';
 import { waitUntil } from './support/wait';
 
 describe('order-service consuming events (real PostgreSQL and Kafka)', () => {
@@ -269,6 +270,21 @@ describe('order-service consuming events (real PostgreSQL and Kafka)', () => {
       await waitUntil(() => seen('order-service.payment-failed', failed.eventId), 'the late payment.failed');
 
       expect(await statusOf(orderId)).toEqual(paid);
+    });
+
+    it('moves a pending order on payment.completed without locking it first: ledger, then one statement', async () => {
+      const orderId = await aPendingOrder();
+      const completed = aPayment('PaymentCompleted', orderId);
+      const sent = recordStatements(sut.dataSource);
+      await publisher.publish('payment.completed', orderId, completed);
+      await waitUntil(async () => (await statusOf(orderId)).status === 'paid', 'the order to be paid');
+      sent.stop();
+      const unit = unitOf(sent.statements, /INSERT INTO processed_events/).map((sql) => sql.replace(/\s+/g, ' ').slice(0, 40));
+      expect(unit).toEqual(['START TRANSACTION', expect.stringContaining('INSERT INTO processed_events'), expect.stringContaining('WITH changed AS ( UPDATE orders'), 'COMMIT']);
+      const [order] = await sut.dataSource.query('SELECT payment_id, paid_amount::text AS paid FROM orders WHERE id = $1', [orderId]);
+      expect(order).toEqual({ payment_id: (completed.data as { paymentId: string }).paymentId, paid: '12.50' });
+      const history = await sut.dataSource.query('SELECT from_status, to_status, trigger FROM order_status_history WHERE order_id = $1', [orderId]);
+      expect(history).toEqual([{ from_status: 'pending', to_status: 'paid', trigger: 'payment_completed' }]);
     });
 
     it('marks the order failed on payment.failed', async () => {

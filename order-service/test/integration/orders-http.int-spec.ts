@@ -4,6 +4,7 @@ import type { App } from 'supertest/types';
 import { FakeUserService } from './support/fake-user-service';
 import { TopicProbe, testKafka } from './support/kafka';
 import { RunningOrderService, startOrderService, truncateAll } from './support/order-service-app';
+import { recordStatements, unitOf } from './support/statements';
 
 describe('orders over HTTP (real PostgreSQL and Kafka)', () => {
   const userService = new FakeUserService();
@@ -99,6 +100,20 @@ describe('orders over HTTP (real PostgreSQL and Kafka)', () => {
       expect(res.body.items[99]).toEqual({ productId: 'product-99', quantity: 9999, price: 999999.99 });
       const [message] = await probe.waitFor('order.created', res.body.id);
       expect(JSON.parse(message.value as string).data.totalAmount).toBe('999899990001.00');
+    });
+
+    it('writes an order of a known user in one statement, with its event: no BEGIN, no COMMIT', async () => {
+      const userId = aUser();
+      const order = { userId, items: [{ productId: 'product-1', quantity: 2, price: 5 }] };
+      await request(http).post('/orders').send(order).expect(201); // the user is known from here on
+      const sent = recordStatements(sut.dataSource);
+      const res = await request(http).post('/orders').send(order).expect(201);
+      sent.stop();
+      const unit = unitOf(sent.statements, /INSERT INTO orders/);
+      expect(unit).toHaveLength(1);
+      expect(unit[0]).toMatch(/INSERT INTO orders[\s\S]*INSERT INTO order_items[\s\S]*INSERT INTO order_status_history[\s\S]*INSERT INTO outbox_messages/);
+      const [message] = await probe.waitFor('order.created', res.body.id);
+      expect(JSON.parse(message.value as string).data).toMatchObject({ orderId: res.body.id, userId, totalAmount: '10.00' });
     });
 
     it('asks user-service once for a user it has not heard of, forwarding the request id', async () => {

@@ -21,30 +21,49 @@ export class Events {
   ) {}
 
   async record<TData>(contract: EventContract<TData>, data: TData): Promise<EventEnvelope<string, TData>> {
-    const requestId = currentRequestId();
-    const envelope = createEnvelope(contract.type, contract.version, data, requestId);
-    const headers: Record<string, string> = {};
-    propagation.inject(context.active(), headers);
-    if (requestId) headers[REQUEST_ID_HEADER] = requestId;
+    const { envelope, row } = this.rowOf(contract, data);
     // Written when the unit commits, with every other event it recorded: a unit that records
     // many (a batch of consumed events) pays one round trip for its outbox rows, not one each.
-    const pending = this.unitOfWork.local(PENDING_ROWS, (): PendingRow[] => []);
-    pending.push([contract.topic, contract.keyOf(data), JSON.stringify(envelope), JSON.stringify(headers)]);
+    const pending = this.unitOfWork.local(PENDING_ROWS, (): OutboxRow[] => []);
+    pending.push(row);
     this.unitOfWork.beforeCommit('outbox-rows', () => this.insert(pending));
     this.unitOfWork.afterCommit('outbox-relay', () => this.relay.wake());
     return envelope;
   }
 
+  /**
+   * `record` for a statement that writes the event's outbox row itself, in the round trip that
+   * writes its business rows (`INSERT INTO ${OUTBOX_TABLE} ... $n, $n+1, $n+2::jsonb, $n+3::jsonb`):
+   * returns the row's four parameters and writes nothing at commit, so a unit of one statement
+   * needs no transaction (`unitOfWork.runStatement`). The relay is woken after the unit.
+   * The row gets its id before rows `record` left for commit: use it for an event whose key no
+   * other event of the unit has (a new aggregate's first event), so per-key order still holds.
+   */
+  outboxRow<TData>(contract: EventContract<TData>, data: TData): OutboxRow {
+    const { row } = this.rowOf(contract, data);
+    this.unitOfWork.afterCommit('outbox-relay', () => this.relay.wake());
+    return row;
+  }
+
+  private rowOf<TData>(contract: EventContract<TData>, data: TData): { envelope: EventEnvelope<string, TData>; row: OutboxRow } {
+    const requestId = currentRequestId();
+    const envelope = createEnvelope(contract.type, contract.version, data, requestId);
+    const headers: Record<string, string> = {};
+    propagation.inject(context.active(), headers);
+    if (requestId) headers[REQUEST_ID_HEADER] = requestId;
+    return { envelope, row: [contract.topic, contract.keyOf(data), JSON.stringify(envelope), JSON.stringify(headers)] };
+  }
+
   /** In record order (ids follow it: the relay publishes in id order, so per-key order holds). */
-  private async insert(rows: PendingRow[]): Promise<void> {
+  private async insert(rows: OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
     const manager = this.unitOfWork.transaction;
     if (rows.length === 1) {
-      await manager.query('INSERT INTO outbox_messages (topic, message_key, payload, headers) VALUES ($1, $2, $3, $4)', rows[0]);
+      await manager.query(`INSERT INTO ${OUTBOX_TABLE} VALUES ($1, $2, $3, $4)`, rows[0]);
       return;
     }
     await manager.query(
-      `INSERT INTO outbox_messages (topic, message_key, payload, headers)
+      `INSERT INTO ${OUTBOX_TABLE}
        SELECT topic, message_key, payload::jsonb, headers::jsonb
        FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::text[]) WITH ORDINALITY AS row(topic, message_key, payload, headers, n)
        ORDER BY n`,
@@ -53,7 +72,10 @@ export class Events {
   }
 }
 
-/** topic, message key, envelope JSON, headers JSON. */
-type PendingRow = [string, string, string, string];
+/** An outbox row's values: topic, message key, envelope JSON, headers JSON. */
+export type OutboxRow = [topic: string, messageKey: string, payload: string, headers: string];
+
+/** The outbox table with its columns in OutboxRow's order. */
+export const OUTBOX_TABLE = 'outbox_messages (topic, message_key, payload, headers)';
 
 const PENDING_ROWS = Symbol('pending outbox rows');
