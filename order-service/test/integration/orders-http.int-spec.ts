@@ -116,6 +116,17 @@ describe('orders over HTTP (real PostgreSQL and Kafka)', () => {
       expect(JSON.parse(message.value as string).data).toMatchObject({ orderId: res.body.id, userId, totalAmount: '10.00' });
     });
 
+    it('publishes in two round trips a relay pass: BEGIN and the claim in one message, then COMMIT', async () => {
+      const userId = aUser();
+      const sent = recordStatements(sut.dataSource);
+      const res = await request(http).post('/orders').send({ userId, items: [{ productId: 'product-1', quantity: 1, price: 5 }] }).expect(201);
+      await probe.waitFor('order.created', res.body.id);
+      sent.stop();
+      const pass = unitOf(sent.statements, /pg_try_advisory_xact_lock/);
+      expect(pass).toEqual([expect.stringMatching(/^START TRANSACTION;\s*WITH relay_lock[\s\S]*DELETE FROM outbox_messages/), 'COMMIT']);
+      expect(await countRows('outbox_messages')).toBe(0);
+    });
+
     it('asks user-service once for a user it has not heard of, forwarding the request id', async () => {
       const userId = aUser();
       const order = { userId, items: [{ productId: 'product-1', quantity: 1, price: 5 }] };

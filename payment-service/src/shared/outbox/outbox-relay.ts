@@ -5,7 +5,9 @@ import { context, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, tra
 import { suppressTracing } from '@opentelemetry/core';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
+import type { Pool, QueryResult } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { DatabaseEnv } from '../config/env';
 import { eventsProduced, outboxBacklog, outboxOldestAge, outboxPublishFailures } from '../observability/metrics';
 import { KafkaProducer } from '../kafka/kafka-producer';
@@ -86,15 +88,36 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    * instance's relay holds the lock (tests and shutdown use it).
    */
   async publishPending(): Promise<number | 'busy'> {
-    return this.dataSource.transaction(async (manager) => {
-      const claimed = (await manager.query(CLAIM_SQL, [RELAY_LOCK_KEY, BATCH_SIZE])) as ClaimedRow[];
-      if (!claimed[0]?.locked) return 'busy';
-      const rows = claimed.filter((r): r is ClaimedRow & OutboxRow => r.id !== null && r.id !== undefined).sort(byId);
-      if (rows.length === 0) return 0;
-      // A failed send throws: the transaction rolls back and the rows are back in the outbox.
-      await this.send(rows);
-      return rows.length;
-    });
+    const connection = await this.pool.connect();
+    let reusable = false;
+    try {
+      // BEGIN and the claim travel in one message, so a pass is two round trips (this, then COMMIT
+      // or ROLLBACK), not three; the transaction, and with it the lock, lasts until the second.
+      const [, claim] = (await connection.query(BEGIN_AND_CLAIM)) as unknown as [QueryResult, QueryResult<ClaimedRow>];
+      const locked = claim.rows[0]?.locked === true;
+      const rows = claim.rows.filter((r): r is ClaimedRow & OutboxRow => r.id !== null && r.id !== undefined).sort(byId);
+      let sendError: unknown;
+      if (locked && rows.length > 0) {
+        try {
+          await this.send(rows);
+        } catch (error) {
+          sendError = error ?? new Error('send failed');
+        }
+      }
+      // A failed send rolls the delete back: its rows are in the outbox again.
+      await connection.query(sendError === undefined ? 'COMMIT' : 'ROLLBACK');
+      reusable = true;
+      if (sendError !== undefined) throw sendError;
+      return locked ? rows.length : 'busy';
+    } finally {
+      // After a failed statement the connection's state is unknown (a transaction left open, and
+      // its lock): it is closed, not handed to the next user of the pool.
+      connection.release(!reusable);
+    }
+  }
+
+  private get pool(): Pool {
+    return (this.dataSource.driver as PostgresDriver).master as Pool;
   }
 
   /** The relay's own polling is not part of any request: no spans for it, only for the sends. */
@@ -219,15 +242,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 }
 
 /**
- * In one round trip: take the relay lock (one relay per database at a time) and, only if it was
- * taken, delete the oldest rows and return them; the transaction stays open while they are sent,
- * so a failed send rolls the delete back. Always one row at least: `locked`, and the claimed
- * columns (null when the outbox is empty). RETURNING has no order: the caller sorts by id.
+ * Opens the relay's transaction and, in the same message, takes the relay lock (one relay per
+ * database at a time) and, only if it was taken, deletes the oldest rows and returns them; the
+ * transaction stays open while they are sent, so a failed send rolls the delete back. Sent as a
+ * simple query (two statements in one message), so it takes no parameters: its two values are
+ * this file's constants. Always one row at least: `locked`, and the claimed columns (null when the
+ * outbox is empty). RETURNING has no order: the caller sorts by id.
  */
-const CLAIM_SQL = `WITH relay_lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($1) AS locked),
+const BEGIN_AND_CLAIM = `START TRANSACTION;
+WITH relay_lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS locked),
 claimed AS (
   DELETE FROM outbox_messages WHERE id IN (
-    SELECT id FROM outbox_messages WHERE (SELECT locked FROM relay_lock) ORDER BY id LIMIT $2
+    SELECT id FROM outbox_messages WHERE (SELECT locked FROM relay_lock) ORDER BY id LIMIT ${BATCH_SIZE}
   )
   RETURNING id, topic, message_key, payload::text AS payload, headers
 )
