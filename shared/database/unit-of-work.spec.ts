@@ -1,20 +1,26 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { UnitOfWork } from './unit-of-work';
+import { prepared, UnitOfWork } from './unit-of-work';
 
 /** A DataSource whose pool manager records statements and whose transactions record BEGIN/COMMIT. */
 function fakeDataSource() {
   const sent: string[] = [];
+  const released: string[] = [];
+  const connection = (of: string) => ({
+    query: jest.fn(async (statement: { name: string; values: unknown[] }) => (sent.push(`${of} ${statement.name}`), { rows: [{ ok: 1 }] })),
+  });
   const manager = { query: jest.fn(async (sql: string) => (sent.push(sql), [{ ok: 1 }])) } as unknown as EntityManager;
+  const inTransaction = { ...manager, queryRunner: { connect: async () => connection('transaction') } } as unknown as EntityManager;
   const dataSource = {
     manager,
+    createQueryRunner: () => ({ connect: async () => connection('pooled'), release: async () => released.push('pooled') }),
     transaction: jest.fn(async (work: (m: EntityManager) => Promise<unknown>) => {
       sent.push('BEGIN');
-      const result = await work(manager);
+      const result = await work(inTransaction);
       sent.push('COMMIT');
       return result;
     }),
   } as unknown as DataSource;
-  return { sent, dataSource };
+  return { sent, released, dataSource };
 }
 
 describe('UnitOfWork.runStatement', () => {
@@ -68,5 +74,45 @@ describe('UnitOfWork.runStatement', () => {
       await unitOfWork.transaction.query('INSERT INTO keys VALUES (1)');
     });
     expect(sent).toEqual(['BEGIN', 'SELECT claim', 'INSERT INTO t VALUES (1)', 'INSERT INTO keys VALUES (1)', 'COMMIT']);
+  });
+});
+
+describe('UnitOfWork prepared statements', () => {
+  const insert = prepared('spec.insert', 'INSERT INTO t VALUES ($1)');
+  const select = prepared('spec.select', 'SELECT * FROM t WHERE id = $1');
+
+  it('sends a prepared write on the open transaction, and refuses one outside a unit', async () => {
+    const { sent, dataSource } = fakeDataSource();
+    const unitOfWork = new UnitOfWork(dataSource);
+    await unitOfWork.run(async () => {
+      await unitOfWork.write(insert, [1]);
+      await unitOfWork.read(select, [1]);
+    });
+    expect(sent).toEqual(['BEGIN', 'transaction spec.insert', 'transaction spec.select', 'COMMIT']);
+    expect(() => unitOfWork.write(insert, [1])).toThrow('a write outside unitOfWork.run()');
+  });
+
+  it('reads outside a unit on a pooled connection, given back afterwards', async () => {
+    const { sent, released, dataSource } = fakeDataSource();
+    await expect(new UnitOfWork(dataSource).read(select, [1])).resolves.toEqual([{ ok: 1 }]);
+    expect(sent).toEqual(['pooled spec.select']);
+    expect(released).toEqual(['pooled']);
+  });
+
+  it('counts a prepared statement as the one statement of runStatement', async () => {
+    const { sent, dataSource } = fakeDataSource();
+    const unitOfWork = new UnitOfWork(dataSource);
+    await expect(
+      unitOfWork.runStatement(async () => {
+        await unitOfWork.write(insert, [1]);
+        await unitOfWork.transaction.query('INSERT INTO t VALUES (2)');
+      }),
+    ).rejects.toThrow('a second statement needs unitOfWork.run()');
+    expect(sent).toEqual(['pooled spec.insert']);
+  });
+
+  it('refuses a second text for a name at load: pg would refuse it on every connection', () => {
+    expect(() => prepared('spec.insert', 'INSERT INTO t VALUES ($1, $2)')).toThrow("prepared statement 'spec.insert' has two texts");
+    expect(prepared('spec.insert', 'INSERT INTO t VALUES ($1)')).toEqual(insert);
   });
 });

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { context, propagation } from '@opentelemetry/api';
 import { currentRequestId, REQUEST_ID_HEADER } from '../context/origin';
-import { UnitOfWork } from '../database/unit-of-work';
+import { prepared, UnitOfWork } from '../database/unit-of-work';
 import { EventContract } from '../events/contracts';
 import { createEnvelope, EventEnvelope } from '../events/envelope';
 import { OutboxRelay } from './outbox-relay';
@@ -57,18 +57,11 @@ export class Events {
   /** In record order (ids follow it: the relay publishes in id order, so per-key order holds). */
   private async insert(rows: OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const manager = this.unitOfWork.transaction;
     if (rows.length === 1) {
-      await manager.query(`INSERT INTO ${OUTBOX_TABLE} VALUES ($1, $2, $3, $4)`, rows[0]);
+      await this.unitOfWork.write(INSERT_ONE, rows[0]);
       return;
     }
-    await manager.query(
-      `INSERT INTO ${OUTBOX_TABLE}
-       SELECT topic, message_key, payload::jsonb, headers::jsonb
-       FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::text[]) WITH ORDINALITY AS row(topic, message_key, payload, headers, n)
-       ORDER BY n`,
-      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
-    );
+    await this.unitOfWork.write(INSERT_MANY, [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])]);
   }
 }
 
@@ -79,3 +72,12 @@ export type OutboxRow = [topic: string, messageKey: string, payload: string, hea
 export const OUTBOX_TABLE = 'outbox_messages (topic, message_key, payload, headers)';
 
 const PENDING_ROWS = Symbol('pending outbox rows');
+
+const INSERT_ONE = prepared('outbox.insert-one', `INSERT INTO ${OUTBOX_TABLE} VALUES ($1, $2, $3, $4)`);
+const INSERT_MANY = prepared(
+  'outbox.insert-many',
+  `INSERT INTO ${OUTBOX_TABLE}
+   SELECT topic, message_key, payload::jsonb, headers::jsonb
+   FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::text[]) WITH ORDINALITY AS row(topic, message_key, payload, headers, n)
+   ORDER BY n`,
+);

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UnitOfWork } from '../shared/database/unit-of-work';
+import { prepared, UnitOfWork } from '../shared/database/unit-of-work';
 import { Contracts } from '../shared/events/contracts';
 import { Events } from '../shared/outbox/events';
 import { cancelToRefunded, orderStatusChanges, userToPaidChain } from './order-metrics';
@@ -40,7 +40,6 @@ export class OrderTransitions {
       }
       return decision;
     }
-    const manager = this.unitOfWork.transaction;
     const now = new Date();
     if (context.payment) {
       order.paymentId = context.payment.paymentId;
@@ -49,15 +48,17 @@ export class OrderTransitions {
     if (decision.refund) order.refundRequestedAt = now;
     order.status = decision.to;
     // The status change and its history step in one round trip.
-    await manager.query(
-      `WITH changed AS (
-         UPDATE orders SET status = $2, payment_id = $3, paid_amount = $4, refund_requested_at = $5, updated_at = now()
-         WHERE id = $1 RETURNING id
-       )
-       INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
-       SELECT id, $6, $7, $8, $9 FROM changed`,
-      [order.id, order.status, order.paymentId, order.paidAmount, order.refundRequestedAt, decision.from, decision.to, trigger, now],
-    );
+    await this.unitOfWork.write(MOVE, [
+      order.id,
+      order.status,
+      order.paymentId,
+      order.paidAmount,
+      order.refundRequestedAt,
+      decision.from,
+      decision.to,
+      trigger,
+      now,
+    ]);
     await this.recordEvents(order, decision, trigger, context);
     this.countAfterCommit(order, decision, now);
     return decision;
@@ -74,17 +75,10 @@ export class OrderTransitions {
     const decision = decide(assumed, trigger);
     if (decision.kind !== 'move' || decision.refund || trigger === 'cancel' || decision.to === 'expired') return null;
     const now = new Date();
-    const [moved] = (await this.unitOfWork.transaction.query(
-      `WITH changed AS (
-         UPDATE orders SET status = $3, payment_id = COALESCE($4, payment_id), paid_amount = COALESCE($5, paid_amount), updated_at = now()
-         WHERE id = $1 AND status = $2 RETURNING id, kind, chain_started_at, refund_requested_at
-       ), history AS (
-         INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
-         SELECT id, $2, $3, $6, $7 FROM changed
-       )
-       SELECT kind, chain_started_at, refund_requested_at FROM changed`,
+    const [moved] = await this.unitOfWork.write<{ kind: Order['kind']; chain_started_at: Date | null; refund_requested_at: Date | null }>(
+      MOVE_IF_STILL,
       [orderId, decision.from, decision.to, context.payment?.paymentId ?? null, context.payment?.amount ?? null, trigger, now],
-    )) as { kind: Order['kind']; chain_started_at: Date | null; refund_requested_at: Date | null }[];
+    );
     if (!moved) return null;
     this.countAfterCommit({ id: orderId, kind: moved.kind, chainStartedAt: moved.chain_started_at, refundRequestedAt: moved.refund_requested_at }, decision, now);
     return decision;
@@ -126,3 +120,25 @@ export class OrderTransitions {
     });
   }
 }
+
+const MOVE = prepared(
+  'orders.move',
+  `WITH changed AS (
+     UPDATE orders SET status = $2, payment_id = $3, paid_amount = $4, refund_requested_at = $5, updated_at = now()
+     WHERE id = $1 RETURNING id
+   )
+   INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
+   SELECT id, $6, $7, $8, $9 FROM changed`,
+);
+
+const MOVE_IF_STILL = prepared(
+  'orders.move-if-still',
+  `WITH changed AS (
+     UPDATE orders SET status = $3, payment_id = COALESCE($4, payment_id), paid_amount = COALESCE($5, paid_amount), updated_at = now()
+     WHERE id = $1 AND status = $2 RETURNING id, kind, chain_started_at, refund_requested_at
+   ), history AS (
+     INSERT INTO order_status_history (order_id, from_status, to_status, trigger, at)
+     SELECT id, $2, $3, $6, $7 FROM changed
+   )
+   SELECT kind, chain_started_at, refund_requested_at FROM changed`,
+);

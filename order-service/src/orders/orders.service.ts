@@ -4,7 +4,7 @@ import { In } from 'typeorm';
 import { DeletedUserError } from '../known-users/known-users.errors';
 import { UserDirectory } from '../known-users/user-directory';
 import { covers, EVERYONE, Scope } from '../shared/auth/scope';
-import { UnitOfWork } from '../shared/database/unit-of-work';
+import { prepared, PreparedStatement, UnitOfWork } from '../shared/database/unit-of-work';
 import { NotYoursError } from '../shared/errors/domain-error';
 import { Contracts, OrderItemData, OrderKind } from '../shared/events/contracts';
 import { Events, OUTBOX_TABLE } from '../shared/outbox/events';
@@ -99,8 +99,7 @@ export class OrdersService {
   }
 
   /** Writes nothing and names why when the statement's user check refused the order. */
-  private async write(draft: OrderDraft, sql: string): Promise<OrderWithItems | null | UserRefusal> {
-    const manager = this.unitOfWork.transaction;
+  private async write(draft: OrderDraft, statement: PreparedStatement): Promise<OrderWithItems | null | UserRefusal> {
     const id = randomUUID();
     const totalAmount = totalOf(draft.items);
     // A new order's first event: no other event of the unit shares its key (the order id).
@@ -111,7 +110,7 @@ export class OrdersService {
       items: draft.items.map((i) => ({ productId: i.productId, quantity: i.quantity, price: i.price })),
       totalAmount,
     });
-    const [row] = (await manager.query(sql, [
+    const [row] = await this.unitOfWork.write<{ refused?: UserRefusal | null; created_at: Date | null; updated_at: Date | null }>(statement, [
       id,
       draft.userId,
       draft.kind,
@@ -122,7 +121,7 @@ export class OrdersService {
       draft.items.map((i) => i.quantity),
       draft.items.map((i) => i.price),
       ...orderCreated,
-    ])) as { refused?: UserRefusal | null; created_at: Date | null; updated_at: Date | null }[];
+    ]);
     if (row?.refused) return row.refused;
     if (!row?.created_at || !row.updated_at) return null;
 
@@ -286,11 +285,11 @@ const ORDER_ITEMS_HISTORY_AND_EVENT = `items AS (
  * The order, its items, its first history step and its event in one round trip; when the order is
  * refused by a uniqueness rule (ON CONFLICT), the other inserts find no row to follow.
  */
-const INSERT_ORDER = `WITH inserted AS (
+const INSERT_ORDER = prepared('orders.insert', `WITH inserted AS (
     INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at) VALUES ($1, $2, $3, 'pending', $4, $5)
     ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
   ), ${ORDER_ITEMS_HISTORY_AND_EVENT}
-  SELECT created_at, updated_at FROM inserted`;
+  SELECT created_at, updated_at FROM inserted`);
 
 /** Why a statement that checks the user wrote nothing (`write`). */
 type UserRefusal = 'user known' | 'user unknown' | 'user deleted';
@@ -300,7 +299,7 @@ type UserRefusal = 'user known' | 'user unknown' | 'user deleted';
  * row always: `refused` is 'user known' when the user was known already (nothing written, not even
  * the order), else the order's timestamps (null when a uniqueness rule refused it).
  */
-const INSERT_ORDER_OF_NEW_USER = `WITH known AS (
+const INSERT_ORDER_OF_NEW_USER = prepared('orders.insert-of-new-user', `WITH known AS (
     INSERT INTO known_users (user_id) VALUES ($2::uuid) ON CONFLICT (user_id) DO NOTHING RETURNING user_id
   ), inserted AS (
     INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at)
@@ -308,13 +307,13 @@ const INSERT_ORDER_OF_NEW_USER = `WITH known AS (
     ON CONFLICT DO NOTHING RETURNING id, created_at, updated_at
   ), ${ORDER_ITEMS_HISTORY_AND_EVENT}
   SELECT CASE WHEN EXISTS (SELECT 1 FROM known) THEN NULL ELSE 'user known' END AS refused, inserted.created_at, inserted.updated_at
-  FROM (SELECT 1) AS one LEFT JOIN inserted ON true`;
+  FROM (SELECT 1) AS one LEFT JOIN inserted ON true`);
 
 /**
  * The same for a user this service knows and who is not deleted, checked in the statement: one
  * row always, `refused` naming an unknown or a deleted user (nothing written).
  */
-const INSERT_ORDER_OF_ACTIVE_USER = `WITH known AS (
+const INSERT_ORDER_OF_ACTIVE_USER = prepared('orders.insert-of-active-user', `WITH known AS (
     SELECT user_id, deleted_at FROM known_users WHERE user_id = $2::uuid
   ), inserted AS (
     INSERT INTO orders (id, user_id, kind, status, total_amount, chain_started_at)
@@ -325,7 +324,7 @@ const INSERT_ORDER_OF_ACTIVE_USER = `WITH known AS (
       WHEN NOT EXISTS (SELECT 1 FROM known) THEN 'user unknown'
       WHEN EXISTS (SELECT 1 FROM known WHERE deleted_at IS NOT NULL) THEN 'user deleted'
     END AS refused, inserted.created_at, inserted.updated_at
-  FROM (SELECT 1) AS one LEFT JOIN inserted ON true`;
+  FROM (SELECT 1) AS one LEFT JOIN inserted ON true`);
 
 interface OrderRow {
   id: string;

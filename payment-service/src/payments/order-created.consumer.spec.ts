@@ -33,16 +33,25 @@ class InMemoryPaymentsDb {
   transactions = 0;
   events: string[] = [];
 
+  /** A connection as pg's: prepared statements (`{ name, text, values }`) answer `{ rows }`. */
+  private readonly connection = {
+    query: async (statement: { text: string; values: unknown[] }) => ({ rows: await this.query(statement.text, statement.values) }),
+  };
+
   readonly dataSource = {
     manager: {
       query: (sql: string, params: unknown[]) => this.query(sql, params),
     },
+    createQueryRunner: () => ({ connect: async () => this.connection, release: async () => undefined }),
     transaction: async <T>(work: (m: EntityManager) => Promise<T>): Promise<T> => {
       this.transactions++;
       this.events.push('transaction');
       const snapshot = { processed: new Set(this.processed), payments: [...this.payments], outbox: [...this.outbox] };
       try {
-        return await work({ query: (sql: string, params: unknown[]) => this.query(sql, params) } as unknown as EntityManager);
+        return await work({
+          query: (sql: string, params: unknown[]) => this.query(sql, params),
+          queryRunner: { connect: async () => this.connection },
+        } as unknown as EntityManager);
       } catch (e) {
         Object.assign(this, snapshot);
         throw e;

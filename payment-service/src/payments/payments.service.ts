@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import { EVERYONE, Scope } from '../shared/auth/scope';
-import { UnitOfWork } from '../shared/database/unit-of-work';
+import { prepared, UnitOfWork } from '../shared/database/unit-of-work';
 import { Contracts, OrderCreatedData } from '../shared/events/contracts';
 import { HandlerResult } from '../shared/kafka/event-processor';
 import { Events } from '../shared/outbox/events';
@@ -47,7 +47,7 @@ export class PaymentsService {
 
   async isPaid(orderId: string): Promise<boolean> {
     // Asked once per order.created, so plain SQL: no query builder per event.
-    const rows: unknown[] = await this.unitOfWork.reader.query('SELECT 1 FROM payments WHERE order_id = $1', [orderId]);
+    const rows = await this.unitOfWork.read(PAYMENT_OF_ORDER, [orderId]);
     return rows.length > 0;
   }
 
@@ -103,20 +103,14 @@ export class PaymentsService {
   }
 
   private async insertUnlessPaid(order: OrderCreatedData, decision: PaymentDecision): Promise<Payment | null> {
-    const rows = (await this.unitOfWork.transaction.query(
-      `INSERT INTO payments (id, order_id, user_id, amount, status, failure_reason)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (order_id) DO NOTHING
-       RETURNING id, order_id, user_id, amount::text AS amount, status, failure_reason, created_at`,
-      [
-        randomUUID(),
-        order.orderId,
-        order.userId,
-        order.totalAmount,
-        decision.status,
-        decision.status === 'failed' ? decision.reason : null,
-      ],
-    )) as PaymentRow[];
+    const rows = await this.unitOfWork.write<PaymentRow>(INSERT_UNLESS_PAID, [
+      randomUUID(),
+      order.orderId,
+      order.userId,
+      order.totalAmount,
+      decision.status,
+      decision.status === 'failed' ? decision.reason : null,
+    ]);
     return rows.length === 1 ? toPayment(rows[0]) : null;
   }
 }
@@ -132,3 +126,12 @@ function toPayment(row: PaymentRow): Payment {
     createdAt: row.created_at,
   });
 }
+
+const PAYMENT_OF_ORDER = prepared('payments.of-order', 'SELECT 1 FROM payments WHERE order_id = $1');
+const INSERT_UNLESS_PAID = prepared(
+  'payments.insert-unless-paid',
+  `INSERT INTO payments (id, order_id, user_id, amount, status, failure_reason)
+   VALUES ($1, $2, $3, $4, $5, $6)
+   ON CONFLICT (order_id) DO NOTHING
+   RETURNING id, order_id, user_id, amount::text AS amount, status, failure_reason, created_at`,
+);

@@ -1,6 +1,6 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { Injectable } from '@nestjs/common';
-import { UnitOfWork } from '../database/unit-of-work';
+import { prepared, UnitOfWork } from '../database/unit-of-work';
 
 /**
  * The consumers' idempotency ledger (processed_events): a row per (consumer, eventId), written in
@@ -13,10 +13,7 @@ export class Ledger {
 
   /** True the first time this consumer sees the event id (and records it in the open unit). */
   async firstDelivery(consumer: string, eventId: string): Promise<boolean> {
-    const rows: unknown[] = await this.unitOfWork.transaction.query(
-      'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
-      [consumer, eventId],
-    );
+    const rows = await this.unitOfWork.write(RECORD_ONE, [consumer, eventId]);
     return rows.length === 1;
   }
 
@@ -26,10 +23,7 @@ export class Ledger {
    */
   async firstDeliveries(consumer: string, eventIds: readonly string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
-    const rows = (await this.unitOfWork.transaction.query(
-      'INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id',
-      [consumer, eventIds],
-    )) as { event_id: string }[];
+    const rows = await this.unitOfWork.write<{ event_id: string }>(RECORD_MANY, [consumer, eventIds]);
     return new Set(rows.map((r) => r.event_id));
   }
 
@@ -42,3 +36,12 @@ export class Ledger {
     return rows.length === 1;
   }
 }
+
+const RECORD_ONE = prepared(
+  'ledger.record-one',
+  'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id',
+);
+const RECORD_MANY = prepared(
+  'ledger.record-many',
+  'INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id',
+);

@@ -1,18 +1,43 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { PoolClient, QueryResultRow } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * A statement sent often (once per request or event): prepared once per connection, so
+ * PostgreSQL parses and plans it once, not on every call. Each name has one text, app-wide.
+ */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+const preparedTexts = new Map<string, string>();
+
+/** Names a statement to prepare; a name given two texts is refused at load (pg would refuse it per connection). */
+export function prepared(name: string, text: string): PreparedStatement {
+  const known = preparedTexts.get(name);
+  if (known !== undefined && known !== text) throw new Error(`prepared statement '${name}' has two texts`);
+  preparedTexts.set(name, text);
+  return { name, text };
+}
 
 interface OpenUnit {
   manager: EntityManager;
   /** Opened by runStatement: no transaction, so nothing can wait for a commit. */
   readonly oneStatement?: boolean;
+  statements: number;
   readonly afterCommit: Map<string, () => void>;
   readonly beforeCommit: Map<string, () => Promise<void>>;
   readonly locals: Map<symbol, unknown>;
 }
 
 const openUnit = new AsyncLocalStorage<OpenUnit>();
+
+function countStatement(unit: OpenUnit): void {
+  if (++unit.statements > 1 && unit.oneStatement) throw new Error('runStatement: a second statement needs unitOfWork.run()');
+}
 
 /**
  * The one way to write: `unitOfWork.run(() => ...)` opens a transaction and carries it in context,
@@ -27,7 +52,7 @@ export class UnitOfWork {
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (openUnit.getStore()) return work();
-    const unit: OpenUnit = { manager: this.dataSource.manager, afterCommit: new Map(), beforeCommit: new Map(), locals: new Map() };
+    const unit: OpenUnit = { manager: this.dataSource.manager, statements: 0, afterCommit: new Map(), beforeCommit: new Map(), locals: new Map() };
     const result = await this.dataSource.transaction((manager) => {
       unit.manager = manager;
       return openUnit.run(unit, async () => {
@@ -43,25 +68,48 @@ export class UnitOfWork {
   /**
    * A unit whose whole write is one statement: PostgreSQL runs every statement atomically on its
    * own, so the unit needs no BEGIN and no COMMIT (two round trips fewer). A second statement, or
-   * anything left for commit time (`events.record`: use `events.recordWith` and write the row in
+   * anything left for commit time (`events.record`: use `events.outboxRow` and write the row in
    * the statement), is refused before it is sent. Inside an open unit it joins that unit, as `run`.
    */
   async runStatement<T>(work: () => Promise<T>): Promise<T> {
     if (openUnit.getStore()) return work();
     const pool = this.dataSource.manager;
-    let statements = 0;
     const manager = Object.create(pool, {
       query: {
         value: (query: string, parameters?: unknown[]) => {
-          if (++statements > 1) throw new Error('runStatement: a second statement needs unitOfWork.run()');
+          countStatement(unit);
           return pool.query(query, parameters);
         },
       },
     }) as EntityManager;
-    const unit: OpenUnit = { manager, oneStatement: true, afterCommit: new Map(), beforeCommit: new Map(), locals: new Map() };
+    const unit: OpenUnit = { manager, oneStatement: true, statements: 0, afterCommit: new Map(), beforeCommit: new Map(), locals: new Map() };
     const result = await openUnit.run(unit, work);
     for (const fn of unit.afterCommit.values()) fn();
     return result;
+  }
+
+  /** A prepared statement that writes, in the open unit (`transaction.query`'s prepared form). */
+  write<Row>(statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
+    const unit = openUnit.getStore();
+    if (!unit) throw new Error('a write outside unitOfWork.run(): open a unit of work first');
+    return this.execute<Row>(unit, statement, values);
+  }
+
+  /** A prepared statement that reads: in the open unit (it sees the unit's writes), else on the pool. */
+  read<Row>(statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
+    return this.execute<Row>(openUnit.getStore(), statement, values);
+  }
+
+  private async execute<Row>(unit: OpenUnit | undefined, statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
+    if (unit) countStatement(unit);
+    const inTransaction = unit?.manager.queryRunner;
+    const runner = inTransaction ?? this.dataSource.createQueryRunner();
+    try {
+      const connection = (await runner.connect()) as PoolClient;
+      return (await connection.query<Row & QueryResultRow>({ name: statement.name, text: statement.text, values })).rows;
+    } finally {
+      if (!inTransaction) await runner.release();
+    }
   }
 
   /** The open unit's transaction; writing outside a unit of work is a programming error. */
