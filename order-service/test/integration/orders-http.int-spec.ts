@@ -111,6 +111,7 @@ describe('orders over HTTP (real PostgreSQL and Kafka)', () => {
       sent.stop();
       const unit = unitOf(sent.statements, /INSERT INTO orders/);
       expect(unit).toHaveLength(1);
+      expect(sent.statements.find((s) => s.sql === unit[0])?.name).toBe('orders.insert-of-active-user');
       expect(unit[0]).toMatch(/INSERT INTO orders[\s\S]*INSERT INTO order_items[\s\S]*INSERT INTO order_status_history[\s\S]*INSERT INTO outbox_messages/);
       const [message] = await probe.waitFor('order.created', res.body.id);
       expect(JSON.parse(message.value as string).data).toMatchObject({ orderId: res.body.id, userId, totalAmount: '10.00' });

@@ -6,6 +6,8 @@ export interface SentStatement {
   /** The pooled connection that sent it: one unit of work at a time uses a connection. */
   readonly connection: PoolClient;
   readonly sql: string;
+  /** Set for a prepared statement: PostgreSQL parses and plans it once per connection. */
+  readonly name?: string;
 }
 
 /** Every statement the app's pool sends from connections checked out until `stop`. */
@@ -18,8 +20,8 @@ export function recordStatements(dataSource: DataSource): { statements: SentStat
     const query = connection.query;
     originals.set(connection, query);
     connection.query = ((...args: Parameters<PoolClient['query']>) => {
-      const [sql] = args as unknown as [string | { text: string }];
-      statements.push({ connection, sql: typeof sql === 'string' ? sql : sql.text });
+      const [sql] = args as unknown as [string | { text: string; name?: string }];
+      statements.push(typeof sql === 'string' ? { connection, sql } : { connection, sql: sql.text, name: sql.name });
       return (query as (...a: unknown[]) => unknown).apply(connection, args);
     }) as PoolClient['query'];
   };
