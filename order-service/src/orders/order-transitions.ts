@@ -73,7 +73,7 @@ export class OrderTransitions {
    */
   async applyIfStill(orderId: string, assumed: OrderStatus, trigger: OrderTrigger, context: TriggerContext = {}): Promise<Decision | null> {
     const decision = decide(assumed, trigger);
-    if (decision.kind !== 'move' || decision.refund || trigger === 'cancel' || decision.to === 'expired') return null;
+    if (decision.kind !== 'move' || eventsOfMove(decision, trigger).length > 0) return null;
     const now = new Date();
     const [moved] = await this.unitOfWork.write<{ kind: Order['kind']; chain_started_at: Date | null; refund_requested_at: Date | null }>(
       MOVE_IF_STILL,
@@ -85,21 +85,22 @@ export class OrderTransitions {
   }
 
   private async recordEvents(order: Order, decision: Extract<Decision, { kind: 'move' }>, trigger: OrderTrigger, context: TriggerContext) {
-    if (trigger === 'cancel') {
+    const events = eventsOfMove(decision, trigger);
+    if (events.includes('cancelled')) {
       await this.events.record(Contracts.OrderCancelled, {
         orderId: order.id,
         userId: order.userId,
         cancelledFrom: decision.from === 'paid' ? ('paid' as const) : ('pending' as const),
       });
     }
-    if (decision.to === 'expired') {
+    if (events.includes('expired')) {
       await this.events.record(Contracts.OrderExpired, {
         orderId: order.id,
         userId: order.userId,
         deadline: (context.deadline ?? new Date()).toISOString(),
       });
     }
-    if (decision.refund) {
+    if (events.includes('refund-requested') && decision.refund) {
       if (!order.paymentId || !order.paidAmount) throw new Error(`order ${order.id} asks for a refund without a known payment`);
       await this.events.record(Contracts.RefundRequested, {
         orderId: order.id,
@@ -119,6 +120,18 @@ export class OrderTransitions {
       if (decision.to === 'refunded' && requestedAt) cancelToRefunded.observe((now.getTime() - requestedAt.getTime()) / 1000);
     });
   }
+}
+
+/**
+ * The events a move records (recordEvents writes them), in one place: a move with none is what
+ * applyIfStill may write in its one statement.
+ */
+function eventsOfMove(decision: Extract<Decision, { kind: 'move' }>, trigger: OrderTrigger): ('cancelled' | 'expired' | 'refund-requested')[] {
+  const events: ('cancelled' | 'expired' | 'refund-requested')[] = [];
+  if (trigger === 'cancel') events.push('cancelled');
+  if (decision.to === 'expired') events.push('expired');
+  if (decision.refund) events.push('refund-requested');
+  return events;
 }
 
 const MOVE = prepared(

@@ -96,18 +96,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const [, claim] = (await connection.query(BEGIN_AND_CLAIM)) as unknown as [QueryResult, QueryResult<ClaimedRow>];
       const locked = claim.rows[0]?.locked === true;
       const rows = claim.rows.filter((r): r is ClaimedRow & OutboxRow => r.id !== null && r.id !== undefined).sort(byId);
-      let sendError: unknown;
+      let sendFailure: { error: unknown } | undefined;
       if (locked && rows.length > 0) {
         try {
           await this.send(rows);
         } catch (error) {
-          sendError = error ?? new Error('send failed');
+          sendFailure = { error };
         }
       }
       // A failed send rolls the delete back: its rows are in the outbox again.
-      await connection.query(sendError === undefined ? 'COMMIT' : 'ROLLBACK');
+      await connection.query(sendFailure ? 'ROLLBACK' : 'COMMIT');
       reusable = true;
-      if (sendError !== undefined) throw sendError;
+      if (sendFailure) throw sendFailure.error;
       return locked ? rows.length : 'busy';
     } finally {
       // After a failed statement the connection's state is unknown (a transaction left open, and
