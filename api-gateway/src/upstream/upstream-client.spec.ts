@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { register } from 'prom-client';
 import { closedPortUrl, FakeUpstream } from '../../test/support/fake-upstream';
 import { UpstreamOptions } from '../config/upstreams';
@@ -153,6 +155,31 @@ describe('UpstreamClient', () => {
       await expect(failure).rejects.toBeInstanceOf(UpstreamTimeoutError);
       await expect(failure).rejects.toMatchObject({ message: 'order-service did not answer within 1000 ms', status: 504 });
       expect(Date.now() - started).toBeLessThan(4000);
+    });
+
+    it('504 when the answer\'s body stops coming, and the connection to the service is closed', async () => {
+      // Headers and half a body, then nothing: the deadline covers the complete answer.
+      let closed!: () => void;
+      const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+      const stalling = createServer((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"id":');
+        req.socket.once('close', closed);
+      });
+      await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+      const client = clientWith({ baseUrls: { 'user-service': [`http://127.0.0.1:${(stalling.address() as AddressInfo).port}`], 'order-service': [orders.url], 'payment-service': [nowhere] } });
+      try {
+        const started = Date.now();
+
+        const failure = client.forward('user-service', { method: 'GET', path: '/users', requestId: REQUEST_ID });
+
+        await expect(failure).rejects.toBeInstanceOf(UpstreamTimeoutError);
+        expect(Date.now() - started).toBeLessThan(4000);
+        await connectionClosed;
+      } finally {
+        await client.onApplicationShutdown();
+        await new Promise((resolve) => stalling.close(resolve));
+      }
     });
 
     it('502 for a 500, without the service\'s details', async () => {
