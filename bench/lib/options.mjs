@@ -109,7 +109,8 @@ async function settingRuns(ctx, opts) {
 async function restart(ctx, names, env, tag) {
   await Promise.all(names.map((n) => stopApp(ctx.apps[n])));
   for (const n of names) {
-    ctx.apps[n] = startApp(ctx.apps[n].app, ctx.profile, { logDir: ctx.logDir, extraEnv: { ...ctx.appExtraEnv, ...env }, logName: `${n}.${tag}` });
+    // Node's flags (--cpu-prof) stay: a restarted app is profiled as the first start was.
+    ctx.apps[n] = startApp(ctx.apps[n].app, ctx.profile, { logDir: ctx.logDir, extraEnv: { ...ctx.appExtraEnv, ...env }, logName: `${n}.${tag}`, nodeArgs: ctx.apps[n].nodeArgs });
   }
   // Started together; the gateway answers ready only once the services do.
   await Promise.all(names.map((n) => waitReady(ctx.apps[n], ctx.profile, { timeoutMs: 60000, pollMs: 50 })));

@@ -49,7 +49,7 @@ export function appEnv(app, profileName, extra = {}) {
 
 /**
  * @typedef {{
- *   app: App, pid: number, startedHere: boolean, logFile?: string,
+ *   app: App, pid: number, startedHere: boolean, logFile?: string, nodeArgs?: string[],
  *   child?: import('node:child_process').ChildProcess, exit?: Promise<string>, exited?: string,
  * }} RunningApp
  */
@@ -77,7 +77,7 @@ export function startApp(app, profile, opts) {
   const pidFile = path.join(runDir(getProfile(profile)), `app-${opts.logName ?? app.name}.pid`);
   if (child.pid) writePidFile(pidFile, child.pid, main);
   /** @type {RunningApp} */
-  const running = { app, pid: child.pid ?? 0, startedHere: true, logFile, child };
+  const running = { app, pid: child.pid ?? 0, startedHere: true, logFile, child, nodeArgs: opts.nodeArgs };
   running.exit = new Promise((resolve) => {
     child.on('error', (err) => resolve((running.exited = `could not start: ${err.message}`)));
     child.on('exit', (code, signal) => {

@@ -11,7 +11,7 @@ import {
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
-import { instrumentations, nameServerSpan, REQUEST_ID_ATTRIBUTE, samplerFrom, startTracing, traceRequests, type RoutedRequest } from './tracing';
+import { instrumentations, nameServerSpan, REQUEST_ID_ATTRIBUTE, samplerFrom, startTracing, traceOutgoing, traceRequests, type RoutedRequest } from './tracing';
 
 describe('startTracing', () => {
   const saved = process.env.OTEL_SDK_DISABLED;
@@ -35,6 +35,15 @@ describe('instrumentations', () => {
         '@opentelemetry/instrumentation-pg',
         '@opentelemetry/instrumentation-undici',
       ]);
+    } finally {
+      for (const i of list) i.disable();
+    }
+  });
+
+  it('leaves undici out for an app that makes its own client spans (the gateway)', () => {
+    const list = instrumentations({ undici: false });
+    try {
+      expect(list.map((i) => i.instrumentationName).sort()).toEqual(['@opentelemetry/instrumentation-kafkajs', '@opentelemetry/instrumentation-pg']);
     } finally {
       for (const i of list) i.disable();
     }
@@ -212,5 +221,64 @@ describe('traceRequests', () => {
     const plain = http.createServer(app);
     traceRequests(plain, undefined);
     expect(plain.listeners('request')).toEqual([app]);
+  });
+});
+
+describe('traceOutgoing', () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = provider.getTracer('test');
+  const server = new URL('http://orders.internal:3002');
+
+  beforeAll(() => provider.register());
+  afterAll(() => {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  });
+  beforeEach(() => exporter.reset());
+
+  it('makes a client span, child of the active one, and hands the service its traceparent', () => {
+    const parent = tracer.startSpan('POST /api/orders');
+    const headers: Record<string, string> = { accept: 'application/json' };
+
+    context.with(trace.setSpan(context.active(), parent), () => traceOutgoing('POST', server, '/orders?limit=5', headers, tracer))!.end({ status: 201 });
+    parent.end();
+
+    const [span] = exporter.getFinishedSpans();
+    expect(span.name).toBe('POST');
+    expect(span.kind).toBe(SpanKind.CLIENT);
+    expect(span.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    expect(span.spanContext().traceId).toBe(parent.spanContext().traceId);
+    expect(span.attributes).toEqual({
+      'http.request.method': 'POST',
+      'url.full': 'http://orders.internal:3002/orders?limit=5',
+      'server.address': 'orders.internal',
+      'server.port': 3002,
+      'http.response.status_code': 201,
+    });
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    expect(headers.traceparent).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
+    expect(headers.accept).toBe('application/json');
+  });
+
+  it('marks a 4xx or 5xx answer and a failure as errors', () => {
+    traceOutgoing('GET', server, '/orders/1', {}, tracer)!.end({ status: 404 });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3002'), { code: 'ECONNREFUSED' });
+    traceOutgoing('GET', server, '/orders/2', {}, tracer)!.end({ error: refused });
+
+    const [answered, failed] = exporter.getFinishedSpans();
+    expect(answered.status.code).toBe(SpanStatusCode.ERROR);
+    expect(answered.attributes['error.type']).toBe('404');
+    expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message: 'connect ECONNREFUSED 127.0.0.1:3002' });
+    expect(failed.attributes['error.type']).toBe('ECONNREFUSED');
+    expect(failed.events.map((e) => e.name)).toEqual(['exception']);
+  });
+
+  it('does nothing, and adds no header, when tracing is off', () => {
+    const headers: Record<string, string> = {};
+
+    expect(traceOutgoing('GET', server, '/orders', headers, undefined)).toBeUndefined();
+    expect(headers).toEqual({});
   });
 });

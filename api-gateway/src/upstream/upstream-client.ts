@@ -7,6 +7,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { Upstream, UPSTREAM_OPTIONS, UpstreamOptions, UPSTREAMS } from '../config/upstreams';
 import { API_KEY_HEADER, SESSION_ID_HEADER, USER_ID_HEADER, USER_ROLES_HEADER } from '../shared/auth/api-key';
 import { REQUEST_ID_HEADER } from '../shared/http/request-id';
+import { traceOutgoing } from '../shared/observability/tracing';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '../shared/idempotency/idempotency-key';
 import { InstanceSet, ProbeResult, UpstreamInstance } from './upstream-instances';
 import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from './upstream.errors';
@@ -165,19 +166,24 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     const stop = upstreamDuration.startTimer({ upstream, upstream_instance: instance.name, method: req.method });
     let outcome = 'unavailable';
     instance.inFlight++;
+    const path = instance.basePath + req.path + queryString(req.query);
+    const headers = this.headersFor(req);
+    const span = traceOutgoing(req.method, instance.origin, path, headers);
     try {
       const res = await instance.pool.request({
         method: req.method,
-        path: instance.basePath + req.path + queryString(req.query),
-        headers: this.headersFor(req),
+        path,
+        headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
         signal,
       });
       const text = await res.body.text();
+      span?.end({ status: res.statusCode });
       const reply = toReply(upstream, res.statusCode, res.headers, text, req.requestId);
       outcome = String(reply.status);
       return reply;
     } catch (e) {
+      span?.end({ error: e instanceof Error ? e : new Error(String(e)) });
       const failure = this.failure(upstream, e, signal);
       if (failure instanceof UpstreamTimeoutError) outcome = 'timeout';
       else if (failure instanceof UpstreamBadResponseError) outcome = 'bad_response';

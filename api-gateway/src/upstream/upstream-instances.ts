@@ -24,6 +24,8 @@ export class UpstreamInstance {
   readonly pool: Pool;
   readonly probePool: Pool;
   readonly basePath: string;
+  /** Scheme, host and port, as the client spans describe the server. */
+  readonly origin: URL;
   /** Requests sent and not yet answered, for least-in-flight picking. */
   inFlight = 0;
   healthy = true;
@@ -35,6 +37,7 @@ export class UpstreamInstance {
     const url = new URL(baseUrl);
     this.name = url.href.replace(/\/+$/, '');
     this.basePath = url.pathname.replace(/\/+$/, '');
+    this.origin = new URL(url.origin);
     const options = { maxResponseSize: MAX_RESPONSE_BYTES, keepAliveMaxTimeout: KEEPALIVE_IDLE_MS };
     this.pool = new Pool(url.origin, { connections: 64, ...options });
     this.probePool = new Pool(url.origin, { connections: 2, ...options });

@@ -28,7 +28,7 @@ let requestTracer: Tracer | undefined;
  * quietly: no diag logger is installed unless OTEL_LOG_LEVEL asks for one, so an absent Jaeger
  * costs a refused connection per batch, no log line.
  */
-export function startTracing(serviceName: string): NodeTracerProvider | null {
+export function startTracing(serviceName: string, options: InstrumentationOptions = {}): NodeTracerProvider | null {
   if (startupSetting('OTEL_SDK_DISABLED') === 'true') return null;
   // Required here, not imported at the top, so that a disabled SDK costs no start-up time.
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -60,7 +60,7 @@ export function startTracing(serviceName: string): NodeTracerProvider | null {
   });
   // The global provider, AsyncLocalStorage context and W3C traceparent + baggage propagation.
   provider.register();
-  registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations() });
+  registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations(options) });
   requestTracer = provider.getTracer('nest-ms-http');
   return provider;
 }
@@ -88,8 +88,17 @@ export function samplerFrom(name: string | undefined, arg: string | undefined): 
   return chosen.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
 }
 
+export interface InstrumentationOptions {
+  /**
+   * false: no undici instrumentation, for an app whose every outgoing request makes its own client
+   * span (traceOutgoing): the gateway. The instrumentation builds a URL and a dozen attributes per
+   * request from undici's diagnostics channels, ~25 µs of the gateway's CPU per proxied request.
+   */
+  readonly undici?: boolean;
+}
+
 /** The instrumentations of the libraries these services use, configured for signal over noise. */
-export function instrumentations(): Instrumentation[] {
+export function instrumentations(options: InstrumentationOptions = {}): Instrumentation[] {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { KafkaJsInstrumentation } = require('@opentelemetry/instrumentation-kafkajs') as typeof import('@opentelemetry/instrumentation-kafkajs');
@@ -104,8 +113,73 @@ export function instrumentations(): Instrumentation[] {
     new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     new KafkaJsInstrumentation(),
     // The gateway's readiness probes of each service, every few seconds: not traffic.
-    new UndiciInstrumentation({ ignoreRequestHook: (req) => isProbe(req.path) }),
+    ...(options.undici === false ? [] : [new UndiciInstrumentation({ ignoreRequestHook: (req) => isProbe(req.path) })]),
   ];
+}
+
+let otelApi: typeof import('@opentelemetry/api') | undefined;
+
+/** How a traced outgoing request ended: the answer's status, or the failure that stopped it. */
+export type OutgoingOutcome = { readonly status: number } | { readonly error: Error };
+
+/** The client span of one outgoing request, ended once with its outcome. */
+export interface OutgoingSpan {
+  end(outcome: OutgoingOutcome): void;
+}
+
+/**
+ * A client span for one outgoing HTTP request to `path` on `server` (scheme, host and port; nothing
+ * when tracing is off), child of the active
+ * span, with its W3C `traceparent` (and baggage) written into `headers`, so the service continues
+ * the trace. Named and described as OpenTelemetry's HTTP client conventions say (and as the undici
+ * instrumentation does): the method, `url.full`, `server.address` and `server.port`, the answer's
+ * status; 4xx and 5xx answers and failures are errors. For an app that makes its requests in one
+ * place, in place of the undici instrumentation (InstrumentationOptions.undici).
+ */
+export function traceOutgoing(
+  method: string,
+  server: URL,
+  path: string,
+  headers: Record<string, string>,
+  tracer: Tracer | undefined = requestTracer,
+): OutgoingSpan | undefined {
+  if (!tracer) return undefined;
+  // Required on first use, not imported: a disabled SDK loads nothing of OpenTelemetry.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  otelApi ??= require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { context, propagation, SpanKind, SpanStatusCode, trace } = otelApi;
+  const parent = context.active();
+  const span = tracer.startSpan(
+    method,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': method,
+        'url.full': server.origin + path,
+        'server.address': server.hostname,
+        'server.port': Number(server.port) || (server.protocol === 'https:' ? 443 : 80),
+      },
+    },
+    parent,
+  );
+  propagation.inject(trace.setSpan(parent, span), headers);
+  return {
+    end(outcome) {
+      if ('status' in outcome) {
+        span.setAttribute('http.response.status_code', outcome.status);
+        if (outcome.status >= 400) {
+          span.setAttribute('error.type', String(outcome.status));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+      } else {
+        const { error } = outcome;
+        span.setAttribute('error.type', (error as { code?: string }).code ?? error.name);
+        span.recordException(error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      }
+      span.end();
+    },
+  };
 }
 
 /**
