@@ -27,13 +27,13 @@ const CONFIGS = {
     rounds: 3, connections: 32, warmSeconds: 2, maxSeconds: 4, fixedSeconds: 4, fixedRateShare: 0.4, lowFixedRateShare: 0.1,
     lowRate: 10, chainSeconds: 6, e2eMessages: 500, startRate: 8, maxRate: 3000, stepSeconds: 6,
     halfSeconds: 6, injectCount: 3000, relayProbeRows: 2000, relayMaxRows: 200000, relaySeconds: 3,
-    perfRecords: 300000, warmChains: 60, optionRate: 150,
+    perfRecords: 300000, warmChains: 60, optionWarmSeconds: 10,
   },
   smoke: {
     rounds: 1, connections: 2, warmSeconds: 0, maxSeconds: 1, fixedSeconds: 0.5, fixedRateShare: 0.05, lowFixedRateShare: 0.02,
     lowRate: 5, chainSeconds: 1, e2eMessages: 20, startRate: 5, maxRate: 5, stepSeconds: 1,
     halfSeconds: 1, injectCount: 20, relayProbeRows: 100, relayMaxRows: 200, relaySeconds: 0.1,
-    perfRecords: 2000, warmChains: 2, optionRate: 5,
+    perfRecords: 2000, warmChains: 2, optionWarmSeconds: 0,
   },
 };
 

@@ -1,13 +1,19 @@
-// 6. What tracing and auth cost: the same GET /api/users/:id through the gateway at a fixed rate,
-// with the apps restarted under each setting in turn (rounds alternating between settings), CPU
-// per request of the gateway and user-service read from /proc.
+// 6. What tracing and auth cost: the same GET /api/users/:id through the gateway at full speed,
+// with the apps restarted under each setting in turn (rounds alternating between settings) and
+// warmed up for `cfg.optionWarmSeconds` of the same load, CPU per request of the gateway and
+// user-service read from /proc. Full speed because a process that waits between requests pays for
+// each wake-up: at 150 req/s the two apps spent ~2 ms per GET whatever the setting, 5 times their
+// cost at full speed, and a setting's difference was lost in it. Ten seconds of warm-up because a
+// just-started app is still compiling its hot code after two: every setting then cost about twice
+// what it costs warm (likely the optimizing compiler still at work: its threads count in the
+// process's CPU).
 //   tracing: every request sampled (parent-based always-on, the default), 10 % sampled
 //            (parentbased_traceidratio 0.1), and the SDK not loaded (OTEL_SDK_DISABLED=true);
 //            the share of request CPU tracing costs is 1 − CPU(off) ÷ CPU(setting).
 //   auth:    the gateway with AUTH_ENABLED=false and =true, the same request with the same
 //            bearer token in both (a user reading themselves); the CPU it adds is on − off.
 import crypto from 'node:crypto';
-import { closedLoop, openLoop } from './load.mjs';
+import { closedLoop } from './load.mjs';
 import { startApp, stopApp, waitReady } from './system.mjs';
 import { PASSWORD } from './chain.mjs';
 
@@ -56,8 +62,9 @@ export async function authCost(ctx) {
 
 /**
  * Rounds × settings (rotated each round): restart `apps` with the setting's environment, warm up
- * (closed loop at full speed, as section 1), then a metered open-loop run at `cfg.optionRate`
- * through the gateway. Apps end on the bench's default environment.
+ * (closed loop at full speed for `cfg.optionWarmSeconds`), then a metered closed-loop run at full
+ * speed through the gateway (16 connections, `cfg.maxSeconds`). Apps end on the bench's default
+ * environment.
  * @param {import('./main.mjs').Ctx} ctx
  * @param {{ apps: string[], settings: Record<string, Record<string, string>>, request: () => any, onStarted?: () => Promise<void>, groupsNote?: string }} opts
  */
@@ -70,7 +77,6 @@ async function settingRuns(ctx, opts) {
   }
   const names = Object.keys(opts.settings);
   const runs = Object.fromEntries(names.map((n) => [n, []]));
-  const rate = ctx.cfg.optionRate;
   try {
     for (let round = 0; round < ctx.cfg.rounds; round++) {
       for (let i = 0; i < names.length; i++) {
@@ -81,28 +87,24 @@ async function settingRuns(ctx, opts) {
         const probe = await fetch(ctx.urls.gateway + check.path, { headers: check.headers });
         const text = await probe.text();
         if (probe.status !== 200) throw new Error(`GET ${check.path} with ${name} answered ${probe.status}: ${text.slice(0, 200)}`);
-        // Warm-up: JIT and pools, not counted. At full speed, as section 1 warms up: a few hundred
-        // requests at the metered rate left the apps half-compiled, and the settings were then
-        // compared by how fast each one's code was compiled (1.8 ms per request, 0.4 warm).
-        if (ctx.cfg.warmSeconds > 0) {
-          await closedLoop({ ...check, url: ctx.urls.gateway + check.path }, { connections: 16, seconds: ctx.cfg.warmSeconds, workDir: ctx.workDir });
-        } else {
-          await openLoop(ctx.urls.gateway, opts.request, { rate, seconds: 0.2, connections: 16 });
-        }
+        // Warm-up: JIT and pools, not counted (a few hundred requests left the apps half-compiled).
+        const target = { ...check, url: ctx.urls.gateway + check.path };
+        if (ctx.cfg.optionWarmSeconds > 0) await closedLoop(target, { connections: 16, seconds: ctx.cfg.optionWarmSeconds, workDir: ctx.workDir });
         const meter = ctx.meter();
         meter.start();
-        const res = await openLoop(ctx.urls.gateway, opts.request, { rate, seconds: ctx.cfg.fixedSeconds, connections: 16 });
+        const res = await closedLoop(target, { connections: 16, seconds: ctx.cfg.maxSeconds, workDir: ctx.workDir });
         const cpu = meter.stop();
-        const { samples, ...summary } = res;
-        runs[name].push({ ...summary, cpu });
-        const us = (g) => ((1e6 * cpu.groups[g].cpuSec) / Math.max(1, res.ok)).toFixed(0);
-        ctx.log(`  round ${round + 1} ${name.padEnd(7)} ${res.ok}/${res.sent} ok, CPU per request: ${opts.apps.map((a) => `${a} ${us(a)} µs`).join(', ')}`);
+        const failed = res.errors + res.non2xx;
+        if (failed) throw new Error(`GET ${check.path} with ${name}: ${failed} of ${res.requests} requests failed`);
+        runs[name].push({ ok: res.requests, sent: res.requests, rps: res.rps, p50: res.p50, p99: res.p99, seconds: res.seconds, cpu });
+        const us = (g) => ((1e6 * cpu.groups[g].cpuSec) / Math.max(1, res.requests)).toFixed(0);
+        ctx.log(`  round ${round + 1} ${name.padEnd(7)} ${res.rps.toFixed(0)} req/s, CPU per request: ${opts.apps.map((a) => `${a} ${us(a)} µs`).join(', ')}`);
       }
     }
   } finally {
     await restart(ctx, opts.apps, {}, 'default');
   }
-  return { rate, seconds: ctx.cfg.fixedSeconds, settings: structuredClone(opts.settings), runs };
+  return { fullSpeed: true, connections: 16, warmSeconds: ctx.cfg.optionWarmSeconds, seconds: ctx.cfg.maxSeconds, settings: structuredClone(opts.settings), runs };
 }
 
 /** Stops `names` and starts them again with `env` on top of the bench's environment; waits until ready. */

@@ -270,7 +270,13 @@ function renderFootprint(L, f, r) {
 function renderOptions(L, t, a, r) {
   L.push('## 6. What tracing and auth cost');
   L.push('');
-  L.push('`GET /api/users/:id` through the gateway at a fixed rate, the apps restarted under each setting in turn (rounds alternating between settings, a warm-up at full speed before each measured run, as in section 1); ' +
+  const x0 = t ?? a;
+  L.push(x0?.fullSpeed
+    ? `\`GET /api/users/:id\` through the gateway at full speed (closed loop, ${x0.connections} connections, ${x0.seconds} s per run), the apps restarted under each setting in turn (rounds alternating between settings), each run after ${x0.warmSeconds} s of the same load that is not counted (a just-started app is still compiling its hot code: after 2 s, every setting cost about twice what it does warm); ` +
+      'CPU per answered request from `/proc`. Tracing: the gateway and user-service with every request sampled (`OTEL_TRACES_SAMPLER=parentbased_always_on`), ' +
+      '10 % sampled (`parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.1`) and the SDK not loaded (`OTEL_SDK_DISABLED=true`); its share of the request\'s CPU (gateway + user-service) is 1 − CPU(off) ÷ CPU(setting). ' +
+      'Auth: the gateway with `AUTH_ENABLED=false` and `=true`, the same request with the same bearer token (a user reading themselves) in both.'
+    : '`GET /api/users/:id` through the gateway at a fixed rate, the apps restarted under each setting in turn (rounds alternating between settings, a warm-up at full speed before each measured run, as in section 1); ' +
     'CPU per answered request from `/proc`. Tracing: the gateway and user-service with every request sampled (`OTEL_TRACES_SAMPLER=parentbased_always_on`), ' +
     '10 % sampled (`parentbased_traceidratio`, `OTEL_TRACES_SAMPLER_ARG=0.1`) and the SDK not loaded (`OTEL_SDK_DISABLED=true`); its share of the request\'s CPU (gateway + user-service) is 1 − CPU(off) ÷ CPU(setting). ' +
     'Auth: the gateway with `AUTH_ENABLED=false` and `=true`, the same request with the same bearer token (a user reading themselves) in both.');
@@ -282,11 +288,11 @@ function renderOptions(L, t, a, r) {
       L.push('');
       continue;
     }
-    L.push(`| ${title} setting | runs at ${x.rate} req/s (answered/sent) | p50 / p99 | CPU µs per request: ${groups.join(' · ')} |`);
+    L.push(`| ${title} setting | ${x.fullSpeed ? 'req/s of each run' : `runs at ${x.rate} req/s (answered/sent)`} | p50 / p99 | CPU µs per request: ${groups.join(' · ')} |`);
     L.push('|---|---|---|---|');
     for (const [name, runs] of Object.entries(x.runs)) {
       const per = (g) => f1(median(runs.map((y) => (1e6 * (y.cpu.groups[g]?.cpuSec ?? NaN)) / Math.max(1, y.ok))), 0);
-      L.push(`| ${name}: ${Object.entries(x.settings[name]).map(([k, v]) => `${k}=${k === 'JWT_SECRET' ? '…' : v}`).join(' ')} | ${runs.map((y) => `${y.ok}/${y.sent}`).join(', ')} | ` +
+      L.push(`| ${name}: ${Object.entries(x.settings[name]).map(([k, v]) => `${k}=${k === 'JWT_SECRET' ? '…' : v}`).join(' ')} | ${runs.map((y) => (x.fullSpeed ? f1(y.rps, 0) : `${y.ok}/${y.sent}`)).join(', ')} | ` +
         `${f1(median(runs.map((y) => y.p50)), 2)} / ${f1(median(runs.map((y) => y.p99)), 2)} ms | ${groups.map(per).join(' · ')} |`);
     }
     L.push('');

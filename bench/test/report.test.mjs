@@ -44,6 +44,27 @@ describe('the report', () => {
     assert.match(row('sign-ups through the gateway'), /—, not measured: no step of the search was steady/);
   });
 
+  it('says how section 6 measured: a fixed rate in older runs, full speed after a warm-up since', () => {
+    // Only the sections of section 6: the made-up run is not a whole one.
+    const optionsOnly = () => {
+      const r = run();
+      for (const x of [r.sections.tracing, r.sections.auth]) x.settings = Object.fromEntries(Object.keys(x.runs).map((name) => [name, { SETTING: name }]));
+      return { ...r, sections: { tracing: r.sections.tracing, auth: r.sections.auth } };
+    };
+    const older = render(optionsOnly(), undefined, '', 'latest.json');
+    const raw = optionsOnly();
+    for (const x of [raw.sections.tracing, raw.sections.auth]) {
+      Object.assign(x, { fullSpeed: true, connections: 16, warmSeconds: 10, seconds: 4 });
+      for (const runs of Object.values(x.runs)) for (const r of runs) r.rps = 1234;
+    }
+    const md = render(raw, undefined, '', 'latest.json');
+
+    assert.match(older, /through the gateway at a fixed rate/);
+    assert.match(md, /through the gateway at full speed \(closed loop, 16 connections, 4 s per run\).* after 10 s of the same load that is not counted/);
+    assert.match(md, /\| tracing setting \| req\/s of each run \|/);
+    assert.match(md, /\| on: SETTING=on \| 1234 \|/);
+  });
+
   it('keeps the latency samples, rounded, and drops the load generator\'s sample objects', () => {
     const raw = toRaw({ a: 1.23456789, samples: [{ status: 200 }], okMs: [0.1234567] });
     assert.deepEqual(raw, { a: 1.235, okMs: [0.123] });
