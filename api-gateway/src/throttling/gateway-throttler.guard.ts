@@ -8,12 +8,12 @@ import { PROBE_PATHS } from '../shared/observability/probes';
 export const REMEMBERED_TRACKERS = 10_000;
 
 /**
- * @nestjs/throttler's guard with three changes: probes are never limited (Prometheus and the
- * orchestrator poll), every 429 carries a plain `Retry-After` in seconds (the library names it
+ * @nestjs/throttler's guard with these changes: probes are never limited (Prometheus and the
+ * orchestrator poll); every 429 carries a plain `Retry-After` in seconds (the library names it
  * `Retry-After-<throttler>` for named throttlers, which clients do not know), and the message says
- * when to come back. Its keys are not hashed: they live in this process's memory
- * (WindowThrottlerStorage), where the library's SHA-256 of each key only cost time per request.
- * Each address's tracker (the library's normal form: an IPv6 client counted by its subnet) is
+ * when to come back; its keys are not hashed: they live in this process's memory
+ * (WindowThrottlerStorage), where the library's SHA-256 of each key only cost time per request;
+ * each address's tracker (the library's normal form: an IPv6 client counted by its subnet) is
  * worked out once: for every request and every throttler the library parsed the address anew
  * (`::ffff:127.0.0.1` through the IPv6 pattern), half of the limiter's CPU per request.
  */
