@@ -1,4 +1,4 @@
-import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import http, { type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -273,6 +273,28 @@ describe('traceOutgoing', () => {
     expect(failed.status).toEqual({ code: SpanStatusCode.ERROR, message: 'connect ECONNREFUSED 127.0.0.1:3002' });
     expect(failed.attributes['error.type']).toBe('ECONNREFUSED');
     expect(failed.events.map((e) => e.name)).toEqual(['exception']);
+  });
+
+  it('ends once: a failure after the answer was read leaves the answer\'s outcome, without the SDK\'s warnings', () => {
+    // OTEL_LOG_LEVEL=warn shows a warning for every operation on an ended span.
+    const warnings: unknown[][] = [];
+    const log = (...args: unknown[]) => warnings.push(args);
+    diag.setLogger({ error: log, warn: log, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
+    const span = traceOutgoing('GET', server, '/orders/3', {}, tracer)!;
+
+    try {
+      span.end({ status: 200 });
+      span.end({ error: new Error('not JSON') });
+    } finally {
+      diag.disable();
+    }
+
+    expect(warnings).toEqual([]);
+    const [ended] = exporter.getFinishedSpans();
+    expect(exporter.getFinishedSpans()).toHaveLength(1);
+    expect(ended.attributes['http.response.status_code']).toBe(200);
+    expect(ended.status.code).toBe(SpanStatusCode.UNSET);
+    expect(ended.events).toEqual([]);
   });
 
   it('does nothing, and adds no header, when tracing is off', () => {

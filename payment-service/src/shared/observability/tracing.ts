@@ -122,8 +122,9 @@ let otelApi: typeof import('@opentelemetry/api') | undefined;
 /** How a traced outgoing request ended: the answer's status, or the failure that stopped it. */
 export type OutgoingOutcome = { readonly status: number } | { readonly error: Error };
 
-/** The client span of one outgoing request, ended once with its outcome. */
+/** The client span of one outgoing request. */
 export interface OutgoingSpan {
+  /** Ends it with its outcome; only the first call counts (an answer read, then found unusable, was still an answer). */
   end(outcome: OutgoingOutcome): void;
 }
 
@@ -163,8 +164,11 @@ export function traceOutgoing(
     parent,
   );
   propagation.inject(trace.setSpan(parent, span), headers);
+  let ended = false;
   return {
     end(outcome) {
+      if (ended) return;
+      ended = true;
       if ('status' in outcome) {
         span.setAttribute('http.response.status_code', outcome.status);
         if (outcome.status >= 400) {
