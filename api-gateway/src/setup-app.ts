@@ -37,7 +37,7 @@ export function setupApp(app: INestApplication): void {
     // Every OPTIONS is answered as a preflight (strictPreflight off), as express' cors did.
     app.enableCors({ origin: origins === true ? '*' : origins, exposedHeaders: EXPOSED_HEADERS.join(','), maxAge: 600, strictPreflight: false });
   }
-  configureApp(app, { requireApiKey: false });
+  configureApp(app, { requireApiKey: false, recordOrigin: false });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [
       { path: 'health/live', method: RequestMethod.GET },

@@ -130,3 +130,51 @@ describe('configureApp on Fastify: closing with HTTP_DRAIN_MS', () => {
     expect(onNew.status).toBe('ECONNREFUSED');
   });
 });
+
+describe('createHttpAdapter: the client address behind proxies', () => {
+  const ipSeen = async (trustProxy: number | undefined, headers: Record<string, string>): Promise<string> => {
+    const adapter = createHttpAdapter({ trustProxy });
+    const fastify = adapter.getInstance();
+    fastify.get('/ip', (req) => ({ ip: req.ip }));
+    const res = await fastify.inject({ method: 'GET', url: '/ip', headers, remoteAddress: '10.0.0.5' });
+    await fastify.close();
+    return (res.json() as { ip: string }).ip;
+  };
+
+  it('believes X-Forwarded-For through exactly as many proxies as trusted', async () => {
+    expect(await ipSeen(1, { 'x-forwarded-for': '203.0.113.7' })).toBe('203.0.113.7');
+    // A client's own X-Forwarded-For entry in front of the proxy's is not believed with one hop.
+    expect(await ipSeen(1, { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' })).toBe('203.0.113.7');
+    expect(await ipSeen(2, { 'x-forwarded-for': '198.51.100.1, 203.0.113.7' })).toBe('198.51.100.1');
+  });
+
+  it('ignores X-Forwarded-For when no proxy is trusted', async () => {
+    expect(await ipSeen(0, { 'x-forwarded-for': '203.0.113.7' })).toBe('10.0.0.5');
+    expect(await ipSeen(undefined, { 'x-forwarded-for': '203.0.113.7' })).toBe('10.0.0.5');
+  });
+});
+
+describe('configureApp with recordOrigin: false', () => {
+  it('runs handlers without an origin (the gateway records no events)', async () => {
+    @Module({
+      imports: [
+        ConfigModule.forRoot({ ignoreEnvFile: true, isGlobal: true, load: [() => ({ NODE_ENV: 'test', LOG_LEVEL: 'silent' })] }),
+        loggerModule('svc-under-test', { write: () => undefined }),
+      ],
+      controllers: [EchoController],
+    })
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = moduleRef.createNestApplication(createHttpAdapter(), { bufferLogs: true, bodyParser: false });
+    configureApp(app, { recordOrigin: false });
+    await app.init();
+    await fastifyOf(app).ready();
+    try {
+      const res = await request(app.getHttpServer()).get('/echo').set('X-Request-Id', 'req-8').expect(200);
+      expect(res.body).toEqual({ origin: null });
+      expect(res.headers['x-request-id']).toBe('req-8');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -123,7 +123,7 @@ describe('EventProcessor.processBatch: many events, one transaction', () => {
     expect(consumer.forgotten).toEqual(events.map((e) => e.data.userId));
     expect(unitOfWork.commits).toBe(1);
     expect(ledger.entries.size).toBe(3);
-    expect(consumer.origins).toEqual(events.map((e) => ({ requestId: 'req-1', eventId: e.eventId })));
+    expect(consumer.origins).toEqual(events.map((e) => ({ requestId: 'req-1', eventId: e.eventId, topic: 'user.deleted' })));
     expect(resolved).toEqual(['12']);
   });
 

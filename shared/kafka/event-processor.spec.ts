@@ -46,7 +46,7 @@ describe('EventProcessor: the one way to consume', () => {
     await sut.process(Contracts.UserDeleted, 'test.consumer', event, ctx, async (e) => {
       seen.push({ data: e.data, inUnit: unitOfWork.inUnit, origin: currentOrigin() });
     });
-    expect(seen).toEqual([{ data: event.data, inUnit: true, origin: { requestId: 'req-1', eventId: event.eventId } }]);
+    expect(seen).toEqual([{ data: event.data, inUnit: true, origin: { requestId: 'req-1', eventId: event.eventId, topic: 'user.deleted' } }]);
     expect(unitOfWork.commits).toBe(1);
     expect([...ledger.entries]).toEqual([`test.consumer/${event.eventId}`]);
   });

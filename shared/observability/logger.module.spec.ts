@@ -13,7 +13,8 @@ import request from 'supertest';
 import { Contracts } from '../events/contracts';
 import { createHttpAdapter, fastifyOf } from '../http/configure-app';
 import { anEventProcessor } from '../kafka/consumers.testing';
-import { loggerModule, logRequests, rootLoggerOf } from './logger.module';
+import { EventEmitter } from 'node:events';
+import { flushedAtExit, linesInBlocks, loggerModule, logRequests, rootLoggerOf } from './logger.module';
 
 type Line = Record<string, unknown>;
 
@@ -226,5 +227,45 @@ describe('loggerModule: every line of a request or of an event handler says whos
     const line = lines.withMessage('with secrets')[0];
     expect(line).toMatchObject({ password: '[redacted]', user: { passwordHash: '[redacted]', token: '[redacted]' } });
     expect(JSON.stringify(line)).not.toMatch(/hunter2|hash"|tok"/);
+  });
+});
+
+describe('linesInBlocks: log lines written to stdout in blocks', () => {
+  const aSink = () => {
+    const writes: string[] = [];
+    return { writes, write: (text: string) => void writes.push(text) };
+  };
+
+  it('writes the lines of a quiet moment together, in order, once the block time has passed', async () => {
+    const sink = aSink();
+    const blocks = linesInBlocks(sink, 1024, 10);
+    blocks.write('{"n":1}\n');
+    blocks.write('{"n":2}\n');
+    expect(sink.writes).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(sink.writes).toEqual(['{"n":1}\n{"n":2}\n']);
+  });
+
+  it('writes a block as soon as it is full, without waiting for the timer', () => {
+    const sink = aSink();
+    const blocks = linesInBlocks(sink, 16, 60_000);
+    blocks.write('{"n":1}\n');
+    blocks.write('{"n":2}\n');
+    expect(sink.writes).toEqual(['{"n":1}\n{"n":2}\n']);
+    blocks.write('{"n":3}\n');
+    blocks.flush();
+    expect(sink.writes).toEqual(['{"n":1}\n{"n":2}\n', '{"n":3}\n']);
+    blocks.flush();
+    expect(sink.writes).toHaveLength(2);
+  });
+
+  it('writes what it holds when the process exits', () => {
+    const sink = aSink();
+    const exiting = new EventEmitter();
+    const blocks = flushedAtExit(linesInBlocks(sink, 1024, 60_000), exiting);
+    blocks.write('{"msg":"last words"}\n');
+    expect(sink.writes).toEqual([]);
+    exiting.emit('exit', 1);
+    expect(sink.writes).toEqual(['{"msg":"last words"}\n']);
   });
 });

@@ -75,7 +75,7 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
  * the pool's connections, connecting, and the complete answer. (undici's own
  * headersTimeout/bodyTimeout would exclude the wait, but tick at ~0.5 s resolution and would let a
  * stuck service hold a queue of clients for many timeouts.)
- * W3C trace context is added by OpenTelemetry's undici instrumentation when tracing is on.
+ * Each attempt is traced as a client span (traceOutgoing) whose W3C trace context goes with it.
  */
 @Injectable()
 export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -194,7 +194,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
         error: unsent ? 'connect_failed' : failure instanceof UpstreamUnavailableError ? 'connection_lost' : outcome,
         retried: String(failure instanceof UpstreamUnavailableError && willRetry),
       });
-      if (failure instanceof UpstreamUnavailableError) this.takeOut(service, instance, describeFailure(e));
+      if (failure instanceof UpstreamUnavailableError) this.takeOut(service, instance, describeFailure(e), req.requestId);
       throw failure;
     } finally {
       instance.inFlight--;
@@ -222,10 +222,11 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     return result;
   }
 
-  private takeOut(service: InstanceSet, instance: UpstreamInstance, reason: string): void {
+  /** The request that found the instance down names it: the gateway runs requests without an origin for the log's mixin. */
+  private takeOut(service: InstanceSet, instance: UpstreamInstance, reason: string, requestId: string): void {
     if (!service.balanced || !instance.markDown(reason)) return;
     service.refreshGauge();
-    this.logger.warn(`${service.upstream} instance ${instance.name} gets no traffic: ${reason}`);
+    this.logger.warn({ requestId, msg: `${service.upstream} instance ${instance.name} gets no traffic: ${reason}` });
   }
 
   /**

@@ -3,13 +3,17 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * What the code running now is handling: an HTTP request or a consumed event. Set once at the
- * edge (the HTTP middleware, the event consumer) and read where it matters (the events a write
- * records, the calls it makes to other services), instead of an id passed down every call.
+ * edge (the HTTP request hook, the event consumer) and read where it matters (the events a write
+ * records, the calls it makes to other services, every log line), instead of an id passed down
+ * every call. One AsyncLocalStorage for all three: on Node 20 each one in use costs every promise
+ * of the process a copy of its store.
  */
 export interface Origin {
   readonly requestId: string | null;
   /** The consumed event's id, when the work is an event handler's. */
   readonly eventId?: string;
+  /** The topic the event came from. */
+  readonly topic?: string;
 }
 
 /** Carries the request id over HTTP and on Kafka messages (header names are lower case on both). */

@@ -7,7 +7,6 @@ import type { IncomingMessage, Server } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStrategy } from '../auth/api-key.strategy';
-import { runWithOrigin } from '../context/origin';
 import { jsonProblem } from '../events/json-limits';
 import { logRequests, rootLoggerOf } from '../observability/logger.module';
 import { recordHttpMetrics } from '../observability/metrics';
@@ -33,11 +32,21 @@ export function createHttpAdapter(options: HttpAdapterOptions = {}): FastifyAdap
     // A request that arrives on a kept-alive connection while the app closes is served (with
     // `Connection: close`, which Fastify adds from the close on), not refused with a 503.
     return503OnClosing: false,
-    trustProxy: options.trustProxy || false,
+    // A hop count as a function: Fastify ≥ 5.12 takes a bare number as trusting no proxy at all.
+    trustProxy: options.trustProxy ? trustHops(options.trustProxy) : false,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     // As express routed: `/users/` is `/users`, and a long path id is a 400 from validation, not a 404.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });
+}
+
+/**
+ * Trusts the nearest `hops` proxies: X-Forwarded-For is read back that many addresses from the
+ * connection's own, as express' numeric `trust proxy` did. Right only when every request reaches
+ * the app through that many proxies (a client that connects directly could name any address).
+ */
+export function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 export interface ConfigureAppOptions {
@@ -47,6 +56,14 @@ export interface ConfigureAppOptions {
    * authenticate with a JWT.
    */
   readonly requireApiKey?: boolean;
+  /**
+   * Run each request with its origin (context/origin.ts): its log lines, the events its writes
+   * record and the calls it makes carry its id. On for the services; the gateway turns it off: it
+   * records no events and hands the request id to each call itself. An AsyncLocalStorage in use
+   * costs every promise of the process a copy of its store (Node 20's async hooks), ~8 % of the
+   * gateway's CPU per request with three of them (bench/findings.md).
+   */
+  readonly recordOrigin?: boolean;
 }
 
 /** The ValidationPipe of every app; the DTO property tests use it too, so they check exactly this. */
@@ -101,12 +118,10 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
     if (!req.is404) (req.raw as RoutedRequest).routeTemplate = req.routeOptions.url;
     done();
   });
-  logRequests(fastify, rootLoggerOf(app));
+  // The request's id is its origin: its log lines, the events its writes record and the calls it makes carry it.
+  logRequests(fastify, rootLoggerOf(app), { origin: options.recordOrigin !== false });
   recordHttpMetrics(fastify);
   parseJsonBodiesOnly(fastify);
-  // The request's id is its origin: the events its writes record and the calls it makes carry it.
-  // Set once the body is read: the handler runs inside `done`.
-  fastify.addHook('preHandler', (req, _reply, done) => runWithOrigin({ requestId: requestIdOf(req.raw) }, done));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   if (options.requireApiKey !== false) {

@@ -3,16 +3,14 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { KafkaContext } from '@nestjs/microservices';
 import { Context, context, propagation, ROOT_CONTEXT, Span, SpanKind, TextMapGetter, trace } from '@opentelemetry/api';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
-import { Store, storage } from 'nestjs-pino/storage';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REQUEST_ID_HEADER, runWithOrigin } from '../context/origin';
+import { type Origin, REQUEST_ID_HEADER, runWithOrigin } from '../context/origin';
 import { UnitOfWork } from '../database/unit-of-work';
 import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import { DomainError } from '../errors/domain-error';
 import { EventContract } from '../events/contracts';
 import { EventEnvelope } from '../events/envelope';
 import { parseEvent } from '../events/parse-event';
-import { rootLogger } from '../observability/logger.module';
 import { eventHandlerDuration, eventsConsumed, eventsFailed } from '../observability/metrics';
 import { REQUEST_ID_ATTRIBUTE } from '../observability/tracing';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -322,8 +320,8 @@ export class EventProcessor implements BeforeApplicationShutdown {
     const requestId = parsed.ok ? parsed.event.requestId : headerOf(ctx, REQUEST_ID_HEADER);
     const eventId = parsed.ok ? parsed.event.eventId : undefined;
     try {
-      await runWithOrigin({ requestId, eventId }, () =>
-        withEventLogContext({ requestId, eventId, topic }, async () => {
+      await runWithOrigin({ requestId, eventId, topic }, () =>
+        withEventTraceFields({ requestId, eventId }, async () => {
           if (!parsed.ok) {
             await this.deadLetters.park(ctx, consumer, parsed.reason);
             eventsConsumed.inc({ topic, outcome: 'dead_lettered' });
@@ -413,25 +411,16 @@ export class EventProcessor implements BeforeApplicationShutdown {
   }
 }
 
-interface EventLogContext {
-  readonly requestId: string | null;
-  readonly eventId: string | undefined;
-  readonly topic: string;
-}
-
 /**
- * Lines logged while handling an event carry its request id, event id and topic, as HTTP lines
- * carry theirs; the trace and span come from the logger's mixin (the Kafka consumer span is active
- * here). The consumer span gets the request and event ids too, so Jaeger finds it by either.
+ * The consumer span gets the event's request and event ids, so Jaeger finds it by either. Lines
+ * logged while handling the event carry them (and the topic) from its origin, through the logger's
+ * mixin, as HTTP lines carry theirs.
  */
-async function withEventLogContext<T>(fields: EventLogContext, work: () => Promise<T>): Promise<T> {
+async function withEventTraceFields<T>(fields: Pick<Origin, 'requestId' | 'eventId'>, work: () => Promise<T>): Promise<T> {
   const span = trace.getActiveSpan();
   if (fields.requestId) span?.setAttribute(REQUEST_ID_ATTRIBUTE, fields.requestId);
   if (fields.eventId) span?.setAttribute('messaging.message.id', fields.eventId);
-  const root = rootLogger();
-  if (!root) return work();
-  const child = root.child({ requestId: fields.requestId, eventId: fields.eventId, topic: fields.topic });
-  return storage.run(new Store(child), work);
+  return work();
 }
 
 /** kafkajs hands header values as Buffers (or arrays of them). */
@@ -481,8 +470,8 @@ class BatchDelivery {
 
   /** Runs `work` in this message's trace, with the event's origin and log fields. */
   inEventContext<T>(event: EventEnvelope<string, object>, work: () => Promise<T>): Promise<T> {
-    const origin = { requestId: event.requestId, eventId: event.eventId };
-    return context.with(this.context, () => runWithOrigin(origin, () => withEventLogContext({ ...origin, topic: this.ctx.getTopic() }, work)));
+    const origin = { requestId: event.requestId, eventId: event.eventId, topic: this.ctx.getTopic() };
+    return context.with(this.context, () => runWithOrigin(origin, () => withEventTraceFields(origin, work)));
   }
 
   /** The Delivery a handler applied in a batch's unit gets (its effect is in the unit already). */

@@ -4,8 +4,8 @@ import { ConfigService } from '@nestjs/config';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { LoggerModule, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
-import { Store, storage } from 'nestjs-pino/storage';
 import { pino, type DestinationStream, type Logger as PinoInstance, type LoggerOptions } from 'pino';
+import { currentOrigin, runWithOrigin } from '../context/origin';
 import { requestIdOf } from '../http/request-id';
 
 /** Paths pino removes from every line: secrets never reach a log. */
@@ -41,7 +41,8 @@ export function rootLogger(): PinoInstance | undefined {
 }
 
 /**
- * JSON lines with service, requestId and the active trace; pretty only for a developer's terminal.
+ * JSON lines with service, the origin's requestId (and eventId and topic) and the active trace;
+ * pretty only for a developer's terminal.
  * `destination` (tests) receives the lines instead of stdout. Requests are logged by logRequests
  * (configureApp installs it), not by a per-request middleware: nestjs-pino gets the root logger and
  * no routes, so its PinoLogger and Logger write through it and Nest runs no middleware at all.
@@ -56,7 +57,7 @@ export function loggerModule(service: string, destination?: DestinationStream): 
         level: config.get('LOG_LEVEL', { infer: true }),
         base: { service },
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-        mixin: traceFields,
+        mixin: contextFields,
         // Whatever logs a request or a response gets these fields of it, never its headers.
         serializers: {
           req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
@@ -64,11 +65,63 @@ export function loggerModule(service: string, destination?: DestinationStream): 
         },
         transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
       };
-      const logger = destination ? pino(options, destination) : pino(options);
+      const logger = destination ? pino(options, destination) : pretty ? pino(options) : pino(options, stdoutInBlocks());
       lastRootLogger = logger;
       return { pinoHttp: { logger }, useExisting: true, forRoutes: [] };
     },
   });
+}
+
+/** A block of lines is written once it holds this much. */
+export const LOG_BLOCK_BYTES = 8 * 1024;
+/** The longest a line waits for its block: a quiet app's lines still appear at once to whoever reads them. */
+export const LOG_BLOCK_MS = 20;
+
+/**
+ * Gathers log lines and writes them to `sink` in blocks: when LOG_BLOCK_BYTES have gathered, after
+ * LOG_BLOCK_MS, and (for stdout) at exit, a crash's last lines included. A line written on its own cost a busy
+ * app a write to stdout per line, a system call each: the gateway's largest single cost per
+ * request after the answer's own write (bench/findings.md). The sink is synchronous, so the block
+ * is out once written, and nothing is left in flight at exit.
+ */
+export function linesInBlocks(sink: DestinationStream, blockBytes = LOG_BLOCK_BYTES, blockMs = LOG_BLOCK_MS): DestinationStream & { flush(): void } {
+  let block = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (block === '') return;
+    const out = block;
+    block = '';
+    sink.write(out);
+  };
+  return {
+    write(line: string): void {
+      block += line;
+      if (block.length >= blockBytes) flush();
+      else if (timer === undefined) {
+        timer = setTimeout(flush, blockMs);
+        timer.unref();
+      }
+    },
+    flush,
+  };
+}
+
+let stdoutBlocks: ReturnType<typeof linesInBlocks> | undefined;
+
+/** stdout in blocks, one writer for every logger of the process, its last block written at exit. */
+function stdoutInBlocks(): DestinationStream {
+  if (!stdoutBlocks) {
+    stdoutBlocks = flushedAtExit(linesInBlocks(pino.destination({ dest: 1, sync: true })));
+  }
+  return stdoutBlocks;
+}
+
+/** Writes the gathered lines when the process exits, however it exits: `exit` listeners run even after process.exit(). */
+export function flushedAtExit<T extends { flush(): void }>(blocks: T, events: NodeJS.EventEmitter = process): T {
+  events.once('exit', () => blocks.flush());
+  return blocks;
 }
 
 /** The root logger loggerModule built for this app. */
@@ -76,20 +129,31 @@ export function rootLoggerOf(app: INestApplication): PinoInstance {
   return app.get<{ pinoHttp: { logger: PinoInstance } }>(PARAMS_PROVIDER_TOKEN, { strict: false }).pinoHttp.logger;
 }
 
+export interface LogRequestsOptions {
+  /**
+   * Run each request with its origin (context/origin.ts): its requestId on every line written while
+   * it is handled, and on the events its writes record. Off for the gateway, which records no
+   * events, logs no line of its own while a request runs but the access line and a 5xx's (both
+   * carry the requestId themselves), and so runs no AsyncLocalStorage for it.
+   */
+  readonly origin?: boolean;
+}
+
 /**
- * Each request's logger and its access line, from one Fastify hook: lines written while the request
- * is handled carry its requestId (a child logger in nestjs-pino's store, which its Logger reads);
- * when the response closes, one line says how it ended (`req`, `res`, `responseTime` in ms), with
- * the request's trace. Probes and /metrics get no access line. One child per request and one
- * listener, where pino-http made two children, the request's serialized binding and three listeners.
+ * Each request's origin and its access line, from one Fastify hook: lines written while the
+ * request is handled carry its requestId (the logger's mixin reads the origin); when the response
+ * closes, one line says how it ended (`req`, `res`, `responseTime` in ms), with the request's
+ * trace. Probes and /metrics get no access line. No child logger per request, no listener but one.
+ * The origin is set before the body is read: Fastify runs the handler in the context the request
+ * started in.
  */
-export function logRequests(fastify: FastifyInstance, root: PinoInstance): void {
+export function logRequests(fastify: FastifyInstance, root: PinoInstance, options: LogRequestsOptions = {}): void {
   // The access line holds only what is built below (ids, method, URL, status, time), where none of
   // the redacted paths can occur; redacting it cost five times what writing it does.
   const accessLog = root.child({}, { redact: { paths: [] } });
+  const withOrigin = options.origin !== false;
   fastify.addHook('onRequest', (req, reply, done) => {
     const requestId = requestIdOf(req.raw);
-    const logger = root.child({ requestId });
     if (!isProbe(req.url) && accessLog.isLevelEnabled('info')) {
       const started = Date.now();
       const active = context.active();
@@ -104,18 +168,27 @@ export function logRequests(fastify: FastifyInstance, root: PinoInstance): void 
         });
       });
     }
-    storage.run(new Store(logger), done);
+    if (withOrigin) runWithOrigin({ requestId }, done);
+    else done();
   });
 }
 
 /**
- * Trace and span of whatever is active when a line is written (HTTP request or event handler):
- * pino calls it for every line, of the root logger and of every child.
+ * What pino adds to every line, of the root logger and of every child: the origin's request id,
+ * event id and topic (an HTTP request or an event handler), and the active trace and span.
  */
-export function traceFields(): Record<string, string> {
+export function contextFields(): Record<string, string> {
+  const origin = currentOrigin();
+  const fields: Record<string, string> = {};
+  if (origin?.requestId) fields.requestId = origin.requestId;
+  if (origin?.eventId) fields.eventId = origin.eventId;
+  if (origin?.topic) fields.topic = origin.topic;
   const spanContext = trace.getActiveSpan()?.spanContext();
-  if (!spanContext || !isSpanContextValid(spanContext)) return {};
-  return { traceId: spanContext.traceId, spanId: spanContext.spanId };
+  if (spanContext && isSpanContextValid(spanContext)) {
+    fields.traceId = spanContext.traceId;
+    fields.spanId = spanContext.spanId;
+  }
+  return fields;
 }
 
 function isProbe(url: string | undefined): boolean {
