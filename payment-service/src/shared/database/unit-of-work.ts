@@ -1,8 +1,8 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import { Injectable } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { currentUnit, runInUnit } from '../context/origin';
 
 /**
  * A statement sent often (once per request or event): prepared once per connection, so
@@ -33,7 +33,8 @@ interface OpenUnit {
   readonly locals: Map<symbol, unknown>;
 }
 
-const openUnit = new AsyncLocalStorage<OpenUnit>();
+/** The unit open here, carried with the origin (context/origin.ts). */
+const openUnit = (): OpenUnit | undefined => currentUnit<OpenUnit>();
 
 function countStatement(unit: OpenUnit): void {
   if (++unit.statements > 1 && unit.oneStatement) throw new Error('runStatement: a second statement needs unitOfWork.run()');
@@ -51,11 +52,11 @@ export class UnitOfWork {
   constructor(private readonly dataSource: DataSource) {}
 
   async run<T>(work: () => Promise<T>): Promise<T> {
-    if (openUnit.getStore()) return work();
+    if (openUnit()) return work();
     const unit: OpenUnit = { manager: this.dataSource.manager, statements: 0, afterCommit: new Map(), beforeCommit: new Map(), locals: new Map() };
     const result = await this.dataSource.transaction((manager) => {
       unit.manager = manager;
-      return openUnit.run(unit, async () => {
+      return runInUnit(unit, async () => {
         const value = await work();
         for (const fn of unit.beforeCommit.values()) await fn();
         return value;
@@ -72,7 +73,7 @@ export class UnitOfWork {
    * the statement), is refused before it is sent. Inside an open unit it joins that unit, as `run`.
    */
   async runStatement<T>(work: () => Promise<T>): Promise<T> {
-    if (openUnit.getStore()) return work();
+    if (openUnit()) return work();
     const pool = this.dataSource.manager;
     const manager = Object.create(pool, {
       query: {
@@ -83,21 +84,21 @@ export class UnitOfWork {
       },
     }) as EntityManager;
     const unit: OpenUnit = { manager, oneStatement: true, statements: 0, afterCommit: new Map(), beforeCommit: new Map(), locals: new Map() };
-    const result = await openUnit.run(unit, work);
+    const result = await runInUnit(unit, work);
     for (const fn of unit.afterCommit.values()) fn();
     return result;
   }
 
   /** A prepared statement that writes, in the open unit (`transaction.query`'s prepared form). */
   write<Row>(statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
-    const unit = openUnit.getStore();
+    const unit = openUnit();
     if (!unit) throw new Error('a write outside unitOfWork.run(): open a unit of work first');
     return this.execute<Row>(unit, statement, values);
   }
 
   /** A prepared statement that reads: in the open unit (it sees the unit's writes), else on the pool. */
   read<Row>(statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
-    return this.execute<Row>(openUnit.getStore(), statement, values);
+    return this.execute<Row>(openUnit(), statement, values);
   }
 
   private async execute<Row>(unit: OpenUnit | undefined, statement: PreparedStatement, values: unknown[]): Promise<Row[]> {
@@ -114,14 +115,14 @@ export class UnitOfWork {
 
   /** The open unit's transaction; writing outside a unit of work is a programming error. */
   get transaction(): EntityManager {
-    const unit = openUnit.getStore();
+    const unit = openUnit();
     if (!unit) throw new Error('a write outside unitOfWork.run(): open a unit of work first');
     return unit.manager;
   }
 
   /** For reads: the open unit's transaction (sees its own writes), else the pool. */
   get reader(): EntityManager {
-    return openUnit.getStore()?.manager ?? this.dataSource.manager;
+    return openUnit()?.manager ?? this.dataSource.manager;
   }
 
   /**
@@ -129,7 +130,7 @@ export class UnitOfWork {
    * writes gathered during the unit go out together, in one statement (the outbox rows).
    */
   beforeCommit(key: string, fn: () => Promise<void>): void {
-    const unit = openUnit.getStore();
+    const unit = openUnit();
     if (!unit) throw new Error('beforeCommit outside unitOfWork.run()');
     if (unit.oneStatement) throw new Error(`runStatement: '${key}' would write at commit; use unitOfWork.run()`);
     if (!unit.beforeCommit.has(key)) unit.beforeCommit.set(key, fn);
@@ -137,7 +138,7 @@ export class UnitOfWork {
 
   /** A value that lives as long as the open unit (made by `create` on first use). */
   local<T>(key: symbol, create: () => T): T {
-    const unit = openUnit.getStore();
+    const unit = openUnit();
     if (!unit) throw new Error('a unit-of-work value outside unitOfWork.run()');
     if (!unit.locals.has(key)) unit.locals.set(key, create());
     return unit.locals.get(key) as T;
@@ -148,7 +149,7 @@ export class UnitOfWork {
    * outbox relay, counting a metric. Outside a unit it runs at once.
    */
   afterCommit(key: string, fn: () => void): void {
-    const unit = openUnit.getStore();
+    const unit = openUnit();
     if (unit) unit.afterCommit.set(key, fn);
     else fn();
   }
