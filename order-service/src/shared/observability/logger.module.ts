@@ -32,14 +32,6 @@ interface LogEnv {
   LOG_LEVEL: string;
 }
 
-/** The last root logger loggerModule built: event handlers' loggers are its children. */
-let lastRootLogger: PinoInstance | undefined;
-
-/** The app's root logger (the last app's, when a process builds several, as tests do). */
-export function rootLogger(): PinoInstance | undefined {
-  return lastRootLogger;
-}
-
 /**
  * JSON lines with service, the origin's requestId (and eventId and topic) and the active trace;
  * pretty only for a developer's terminal.
@@ -66,7 +58,6 @@ export function loggerModule(service: string, destination?: DestinationStream): 
         transport: pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
       };
       const logger = destination ? pino(options, destination) : pretty ? pino(options) : pino(options, stdoutInBlocks());
-      lastRootLogger = logger;
       return { pinoHttp: { logger }, useExisting: true, forRoutes: [] };
     },
   });
