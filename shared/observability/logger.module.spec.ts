@@ -14,7 +14,7 @@ import { Contracts } from '../events/contracts';
 import { createHttpAdapter, fastifyOf } from '../http/configure-app';
 import { anEventProcessor } from '../kafka/consumers.testing';
 import { EventEmitter } from 'node:events';
-import { flushedAtExit, linesInBlocks, loggerModule, logRequests, rootLoggerOf } from './logger.module';
+import { endedAtExit, linesInBlocks, loggerModule, logRequests, rootLoggerOf } from './logger.module';
 
 type Line = Record<string, unknown>;
 
@@ -259,13 +259,14 @@ describe('linesInBlocks: log lines written to stdout in blocks', () => {
     expect(sink.writes).toHaveLength(2);
   });
 
-  it('writes what it holds when the process exits', () => {
-    const sink = aSink();
+  it('writes what it holds when the process exits, and has the sink write it synchronously', () => {
+    const sink = { ...aSink(), flushedSync: 0, flushSync() { this.flushedSync += 1; } };
     const exiting = new EventEmitter();
-    const blocks = flushedAtExit(linesInBlocks(sink, 1024, 60_000), exiting);
+    const blocks = endedAtExit(linesInBlocks(sink, 1024, 60_000), exiting);
     blocks.write('{"msg":"last words"}\n');
     expect(sink.writes).toEqual([]);
     exiting.emit('exit', 1);
     expect(sink.writes).toEqual(['{"msg":"last words"}\n']);
+    expect(sink.flushedSync).toBe(1);
   });
 });

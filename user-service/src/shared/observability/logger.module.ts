@@ -68,14 +68,27 @@ export const LOG_BLOCK_BYTES = 8 * 1024;
 /** The longest a line waits for its block: a quiet app's lines still appear at once to whoever reads them. */
 export const LOG_BLOCK_MS = 20;
 
+/** Where blocks go: pino's destination on stdout, which can also write what it holds synchronously. */
+export interface BlockSink {
+  write(text: string): unknown;
+  flushSync?(): void;
+}
+
+export interface LinesInBlocks extends DestinationStream {
+  /** Hands the block gathered so far to the sink. */
+  flush(): void;
+  /** Hands the block to the sink and has the sink write everything synchronously: for exit. */
+  end(): void;
+}
+
 /**
- * Gathers log lines and writes them to `sink` in blocks: when LOG_BLOCK_BYTES have gathered, after
- * LOG_BLOCK_MS, and (for stdout) at exit, a crash's last lines included. A line written on its own cost a busy
- * app a write to stdout per line, a system call each: the gateway's largest single cost per
- * request after the answer's own write (bench/findings.md). The sink is synchronous, so the block
- * is out once written, and nothing is left in flight at exit.
+ * Gathers log lines and hands them to `sink` in blocks: when LOG_BLOCK_BYTES have gathered, and
+ * LOG_BLOCK_MS after a block's first line. A line written on its own cost a busy app a write to
+ * stdout per line, a system call each: in the gateway the largest single cost per request after
+ * the answer's own write (bench/findings.md). The sink writes asynchronously: a reader that stops
+ * reading (a full pipe) never stops the app, its lines wait in memory as before.
  */
-export function linesInBlocks(sink: DestinationStream, blockBytes = LOG_BLOCK_BYTES, blockMs = LOG_BLOCK_MS): DestinationStream & { flush(): void } {
+export function linesInBlocks(sink: BlockSink, blockBytes = LOG_BLOCK_BYTES, blockMs = LOG_BLOCK_MS): LinesInBlocks {
   let block = '';
   let timer: NodeJS.Timeout | undefined;
   const flush = (): void => {
@@ -96,22 +109,28 @@ export function linesInBlocks(sink: DestinationStream, blockBytes = LOG_BLOCK_BY
       }
     },
     flush,
+    end(): void {
+      flush();
+      try {
+        sink.flushSync?.();
+      } catch {
+        // Exiting: a closed or broken stdout has nowhere to put the lines.
+      }
+    },
   };
 }
 
-let stdoutBlocks: ReturnType<typeof linesInBlocks> | undefined;
+let stdoutBlocks: LinesInBlocks | undefined;
 
-/** stdout in blocks, one writer for every logger of the process, its last block written at exit. */
+/** stdout in blocks, one writer for every logger of the process, its last lines written at exit. */
 function stdoutInBlocks(): DestinationStream {
-  if (!stdoutBlocks) {
-    stdoutBlocks = flushedAtExit(linesInBlocks(pino.destination({ dest: 1, sync: true })));
-  }
+  stdoutBlocks ??= endedAtExit(linesInBlocks(pino.destination({ dest: 1, sync: false })));
   return stdoutBlocks;
 }
 
-/** Writes the gathered lines when the process exits, however it exits: `exit` listeners run even after process.exit(). */
-export function flushedAtExit<T extends { flush(): void }>(blocks: T, events: NodeJS.EventEmitter = process): T {
-  events.once('exit', () => blocks.flush());
+/** Writes the gathered lines when the process exits, however it exits: `exit` listeners run even after process.exit() and a crash. */
+export function endedAtExit<T extends { end(): void }>(blocks: T, events: NodeJS.EventEmitter = process): T {
+  events.once('exit', () => blocks.end());
   return blocks;
 }
 
