@@ -128,7 +128,7 @@ function stdoutInBlocks(): DestinationStream {
   return stdoutBlocks;
 }
 
-/** Writes the gathered lines when the process exits, however it exits: `exit` listeners run even after process.exit() and a crash. */
+/** Writes the gathered lines when the process exits: `exit` listeners run after process.exit() and an uncaught error too, not after SIGKILL. */
 export function endedAtExit<T extends { end(): void }>(blocks: T, events: NodeJS.EventEmitter = process): T {
   events.once('exit', () => blocks.end());
   return blocks;
