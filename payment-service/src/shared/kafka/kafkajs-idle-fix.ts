@@ -4,13 +4,30 @@
 /** How often kafkajs looks again at requests that wait for a free in-flight slot (its own value). */
 const PENDING_RECHECK_MS = 10;
 
-/** The part of kafkajs' RequestQueue (src/network/requestQueue) that the fix below touches. */
+/** One request on the wire, as kafkajs' SocketRequest keeps it. */
+interface SentRequest {
+  sentAt: number;
+  requestTimeout: number;
+  timeoutRequest(): void;
+}
+
+/** The part of kafkajs' RequestQueue (src/network/requestQueue) that the fixes below touch. */
 export interface RequestQueueInternals {
   pending: unknown[];
+  inflight: Map<number, SentRequest>;
+  requestTimeout: number;
+  enforceRequestTimeout: boolean;
   throttledUntil: number;
   throttleCheckTimeoutId: NodeJS.Timeout | null;
+  requestTimeoutIntervalId?: NodeJS.Timeout | null;
+  /** Set while the connection is up and requests' timeouts are enforced (ours, not kafkajs'). */
+  sweepsTimeouts?: boolean;
+  isConnected(): boolean;
   checkPendingRequests(): void;
   scheduleCheckPendingRequests(): void;
+  scheduleRequestTimeoutCheck(): void;
+  sendSocketRequest(request: unknown): void;
+  destroy(): void;
 }
 
 /**
@@ -34,12 +51,61 @@ function scheduleCheckPendingRequests(this: RequestQueueInternals): void {
   );
 }
 
-/** Installs the fix on kafkajs' RequestQueue (every client and connection shares the class). */
+/**
+ * kafkajs looks for timed-out requests on a 100 ms interval per connection, from connect to
+ * disconnect, requests or none: ten wake-ups a second on every idle connection. Here a look is
+ * armed only while requests are on the wire, for the moment the earliest of them times out, and
+ * never later than one request timeout from now (no request sent meanwhile can time out sooner:
+ * kafkajs gives each at least the connection's requestTimeout). A timed-out request is failed as
+ * kafkajs fails it, at its deadline rather than up to 100 ms after; a connection found closed
+ * stops looking, as in kafkajs.
+ */
+function scheduleRequestTimeoutCheck(this: RequestQueueInternals): void {
+  if (!this.enforceRequestTimeout) return;
+  this.destroy();
+  this.sweepsTimeouts = true;
+  armTimeoutSweep(this);
+}
+
+function armTimeoutSweep(queue: RequestQueueInternals): void {
+  if (queue.requestTimeoutIntervalId) clearTimeout(queue.requestTimeoutIntervalId);
+  queue.requestTimeoutIntervalId = null;
+  if (!queue.sweepsTimeouts || queue.inflight.size === 0) return;
+  const now = Date.now();
+  let next = now + queue.requestTimeout;
+  for (const request of queue.inflight.values()) next = Math.min(next, request.sentAt + request.requestTimeout);
+  // kafkajs times a request out once strictly more than its timeout has passed.
+  queue.requestTimeoutIntervalId = setTimeout(() => sweepTimedOut(queue), Math.max(0, next - now) + 1);
+}
+
+function sweepTimedOut(queue: RequestQueueInternals): void {
+  queue.requestTimeoutIntervalId = null;
+  const now = Date.now();
+  for (const request of [...queue.inflight.values()]) {
+    if (now - request.sentAt > request.requestTimeout) request.timeoutRequest();
+  }
+  if (!queue.isConnected()) queue.destroy();
+  else armTimeoutSweep(queue);
+}
+
+/** Installs the fixes on kafkajs' RequestQueue (every client and connection shares the class). */
 export function fixIdleRequestQueue(): void {
   const RequestQueue = require('kafkajs/src/network/requestQueue') as { prototype: RequestQueueInternals };
-  // A kafkajs whose queue no longer has this method has changed: keep its own behaviour.
-  if (typeof RequestQueue.prototype.scheduleCheckPendingRequests !== 'function') return;
-  RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
+  const queue = RequestQueue.prototype;
+  // A kafkajs whose queue no longer has these methods has changed: keep its own behaviour.
+  if (typeof queue.scheduleCheckPendingRequests === 'function') queue.scheduleCheckPendingRequests = scheduleCheckPendingRequests;
+  const { sendSocketRequest, destroy } = queue;
+  if (typeof queue.scheduleRequestTimeoutCheck !== 'function' || typeof sendSocketRequest !== 'function' || typeof destroy !== 'function') return;
+  queue.scheduleRequestTimeoutCheck = scheduleRequestTimeoutCheck;
+  queue.sendSocketRequest = function (this: RequestQueueInternals, request: unknown) {
+    sendSocketRequest.call(this, request);
+    if (!this.requestTimeoutIntervalId) armTimeoutSweep(this);
+  };
+  queue.destroy = function (this: RequestQueueInternals) {
+    destroy.call(this);
+    this.requestTimeoutIntervalId = null;
+    this.sweepsTimeouts = false;
+  };
 }
 
 fixIdleRequestQueue();
