@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import { DomainError, DomainErrorKind } from '../errors/domain-error';
+import { inRequestTrace } from '../observability/tracing';
 import { requestIdOf } from './request-id';
 
 const STATUS_OF_KIND: Record<DomainErrorKind, number> = {
@@ -38,7 +39,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = ctx.getRequest<FastifyRequest>();
     const res = ctx.getResponse<FastifyReply>();
     const body = this.toBody(exception, requestIdOf(req.raw, res.raw));
-    if (body.statusCode >= 500) this.logger.error({ err: exception, requestId: body.requestId }, 'request failed');
+    if (body.statusCode >= 500) inRequestTrace(req.raw, () => this.logger.error({ err: exception, requestId: body.requestId }, 'request failed'));
     if (res.sent || res.raw.headersSent) return;
     void res.status(body.statusCode).send(body);
   }

@@ -1,5 +1,6 @@
-import { context, diag, DiagLogLevel, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, createContextKey, diag, DiagLogLevel, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
+import { EventEmitter } from 'node:events';
 import http, { type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -11,7 +12,19 @@ import {
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
-import { instrumentations, nameServerSpan, REQUEST_ID_ATTRIBUTE, samplerFrom, startTracing, traceOutgoing, traceRequests, type RoutedRequest } from './tracing';
+import {
+  inRequestTrace,
+  instrumentations,
+  nameServerSpan,
+  REQUEST_ID_ATTRIBUTE,
+  requestTraceOf,
+  samplerFrom,
+  startTracing,
+  SynchronousContextManager,
+  traceOutgoing,
+  traceRequests,
+  type RoutedRequest,
+} from './tracing';
 
 describe('startTracing', () => {
   const saved = process.env.OTEL_SDK_DISABLED;
@@ -112,12 +125,16 @@ describe('traceRequests', () => {
   const CALLER_SPAN = '00f067aa0ba902b7';
   let server: Server;
   let base: string;
-  /** What the app's listener saw: the active span's id while handling, and while reading the body. */
-  let seen: { handling?: string; readingBody?: string; suppressed?: boolean };
+  /** What the app's listener saw: the active span's id while handling, and while reading the body; the span the request keeps. */
+  let seen: { handling?: string; readingBody?: string; suppressed?: boolean; kept?: string };
+  let lastRequest: IncomingMessage | undefined;
 
   const app: RequestListener = (req, res) => {
     const routed = req as RoutedRequest;
+    lastRequest = req;
     seen.handling = trace.getActiveSpan()?.spanContext().spanId;
+    const kept = requestTraceOf(req);
+    seen.kept = kept && trace.getSpan(kept)?.spanContext().spanId;
     seen.suppressed = isTracingSuppressed(context.active());
     routed.id = 'req-42';
     if (req.url?.startsWith('/things/')) routed.routeTemplate = '/things/:id';
@@ -190,7 +207,17 @@ describe('traceRequests', () => {
       [REQUEST_ID_ATTRIBUTE]: 'req-42',
     });
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
-    expect(seen).toEqual({ handling: span.spanContext().spanId, readingBody: span.spanContext().spanId, suppressed: false });
+    expect(seen).toEqual({ handling: span.spanContext().spanId, readingBody: span.spanContext().spanId, suppressed: false, kept: span.spanContext().spanId });
+  });
+
+  it("writes a line in the request's trace where no span is active, and leaves an active span alone", async () => {
+    const [span] = await spansAfter(fetch(`${base}/things/1`));
+    const activeSpanId = () => trace.getActiveSpan()?.spanContext().spanId;
+
+    expect(inRequestTrace(lastRequest!, activeSpanId)).toBe(span.spanContext().spanId);
+    const inner = tracer.startSpan('inner');
+    expect(context.with(trace.setSpan(context.active(), inner), () => inRequestTrace(lastRequest!, activeSpanId))).toBe(inner.spanContext().spanId);
+    inner.end();
   });
 
   it('starts a trace of its own without a caller, and marks a 5xx as an error', async () => {
@@ -242,7 +269,7 @@ describe('traceOutgoing', () => {
     const parent = tracer.startSpan('POST /api/orders');
     const headers: Record<string, string> = { accept: 'application/json' };
 
-    context.with(trace.setSpan(context.active(), parent), () => traceOutgoing('POST', server, '/orders?limit=5', headers, tracer))!.end({ status: 201 });
+    context.with(trace.setSpan(context.active(), parent), () => traceOutgoing('POST', server, '/orders?limit=5', headers, undefined, tracer))!.end({ status: 201 });
     parent.end();
 
     const [span] = exporter.getFinishedSpans();
@@ -263,9 +290,9 @@ describe('traceOutgoing', () => {
   });
 
   it('marks a 4xx or 5xx answer and a failure as errors', () => {
-    traceOutgoing('GET', server, '/orders/1', {}, tracer)!.end({ status: 404 });
+    traceOutgoing('GET', server, '/orders/1', {}, undefined, tracer)!.end({ status: 404 });
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3002'), { code: 'ECONNREFUSED' });
-    traceOutgoing('GET', server, '/orders/2', {}, tracer)!.end({ error: refused });
+    traceOutgoing('GET', server, '/orders/2', {}, undefined, tracer)!.end({ error: refused });
 
     const [answered, failed] = exporter.getFinishedSpans();
     expect(answered.status.code).toBe(SpanStatusCode.ERROR);
@@ -280,7 +307,7 @@ describe('traceOutgoing', () => {
     const warnings: unknown[][] = [];
     const log = (...args: unknown[]) => warnings.push(args);
     diag.setLogger({ error: log, warn: log, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
-    const span = traceOutgoing('GET', server, '/orders/3', {}, tracer)!;
+    const span = traceOutgoing('GET', server, '/orders/3', {}, undefined, tracer)!;
 
     try {
       span.end({ status: 200 });
@@ -297,10 +324,71 @@ describe('traceOutgoing', () => {
     expect(ended.events).toEqual([]);
   });
 
+  it('makes the span a child of the context handed to it, whatever context is active', () => {
+    const handed = tracer.startSpan('GET /api/users/:id');
+    const active = tracer.startSpan('something else');
+    const headers: Record<string, string> = {};
+
+    context.with(trace.setSpan(context.active(), active), () =>
+      traceOutgoing('GET', server, '/users/1', headers, trace.setSpan(context.active(), handed), tracer),
+    )!.end({ status: 200 });
+
+    const [span] = exporter.getFinishedSpans();
+    expect(span.parentSpanContext?.spanId).toBe(handed.spanContext().spanId);
+    expect(headers.traceparent).toBe(`00-${handed.spanContext().traceId}-${span.spanContext().spanId}-01`);
+  });
+
   it('does nothing, and adds no header, when tracing is off', () => {
     const headers: Record<string, string> = {};
 
-    expect(traceOutgoing('GET', server, '/orders', headers, undefined)).toBeUndefined();
+    expect(traceOutgoing('GET', server, '/orders', headers, undefined, undefined)).toBeUndefined();
     expect(headers).toEqual({});
+  });
+});
+
+describe('SynchronousContextManager (an app without AsyncLocalStorage)', () => {
+  const sut = new SynchronousContextManager();
+  const KEY = createContextKey('test');
+  const valueIn = () => sut.active().getValue(KEY);
+
+  it('makes a context active while its function runs, nested ones in turn, and none after', () => {
+    const outer = ROOT_CONTEXT.setValue(KEY, 'outer');
+    const seen: unknown[] = [];
+
+    const result = sut.with(outer, (a: number, b: number) => {
+      seen.push(valueIn());
+      sut.with(outer.setValue(KEY, 'inner'), () => seen.push(valueIn()));
+      seen.push(valueIn());
+      return a + b;
+    }, undefined, 2, 3);
+
+    expect(result).toBe(5);
+    expect(seen).toEqual(['outer', 'inner', 'outer']);
+    expect(sut.active()).toBe(ROOT_CONTEXT);
+  });
+
+  it('restores the previous context when the function throws', () => {
+    expect(() => sut.with(ROOT_CONTEXT.setValue(KEY, 'x'), () => {
+      throw new Error('boom');
+    })).toThrow('boom');
+    expect(sut.active()).toBe(ROOT_CONTEXT);
+  });
+
+  it('does not carry a context across an await: the code that needs it is handed it', async () => {
+    const after = await sut.with(ROOT_CONTEXT.setValue(KEY, 'x'), async () => {
+      await Promise.resolve();
+      return valueIn();
+    });
+    expect(after).toBeUndefined();
+  });
+
+  it('binds a function to a context, and leaves an event emitter as it is', () => {
+    const bound = sut.bind(ROOT_CONTEXT.setValue(KEY, 'bound'), function (this: { n: number }, add: number) {
+      return [valueIn(), this.n + add];
+    });
+    const emitter = new EventEmitter();
+
+    expect(bound.call({ n: 1 }, 2)).toEqual(['bound', 3]);
+    expect(sut.bind(ROOT_CONTEXT, emitter)).toBe(emitter);
   });
 });

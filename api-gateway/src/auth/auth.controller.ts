@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiErrors, ApiKeyedErrors } from '../common/api-errors.decorator';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import { ApiIdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
-import { RequestId } from '../shared/http/request-id';
+import { Inbound } from '../upstream/inbound';
 import { AuthRateLimit } from '../throttling/auth-rate-limit.decorator';
 import { relay } from '../upstream/relay';
 import { AuthService, ClientSeen } from './auth.service';
@@ -36,10 +36,10 @@ export class AuthController {
     @Body() dto: RegisterDto,
     @Req() req: FastifyRequest,
     @IdempotencyKey() idempotencyKey: string | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.auth.register(dto, clientSeen(req), requestId, idempotencyKey));
+    return relay(res, this.auth.register(dto, clientSeen(req), inbound, idempotencyKey));
   }
 
   @Post('login')
@@ -47,8 +47,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Log in with email and password; one 401 for any mismatch (THROTTLE_AUTH_LIMIT per client IP)' })
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiErrors('user-service', 400, 401, 413, 415)
-  login(@Body() dto: LoginDto, @Req() req: FastifyRequest, @RequestId() requestId: string, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
-    return relay(res, this.auth.login(dto, clientSeen(req), requestId));
+  login(@Body() dto: LoginDto, @Req() req: FastifyRequest, @Inbound() inbound: Inbound, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
+    return relay(res, this.auth.login(dto, clientSeen(req), inbound));
   }
 
   @Post('refresh')
@@ -59,8 +59,8 @@ export class AuthController {
   })
   @ApiOkResponse({ type: AuthResponseDto })
   @ApiErrors('user-service', 400, 401, 413, 415)
-  refresh(@Body() dto: RefreshDto, @Req() req: FastifyRequest, @RequestId() requestId: string, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
-    return relay(res, this.auth.refresh(dto, clientSeen(req), requestId));
+  refresh(@Body() dto: RefreshDto, @Req() req: FastifyRequest, @Inbound() inbound: Inbound, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
+    return relay(res, this.auth.refresh(dto, clientSeen(req), inbound));
   }
 }
 

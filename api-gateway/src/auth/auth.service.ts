@@ -1,6 +1,7 @@
 import { ConflictException, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Role } from '../shared/events/contracts';
+import type { Inbound } from '../upstream/inbound';
 import { UpstreamClient, UpstreamReply } from '../upstream/upstream-client';
 import { AuthUser, TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, TokenClaims } from './auth-user';
 import { AUTH_SETTINGS, AuthSettings } from './auth.settings';
@@ -47,13 +48,13 @@ export class AuthService {
    * With an idempotency key, user-service creates the user once; a replay opens a new session for that
    * user and says it is a replay.
    */
-  async register(dto: RegisterDto, client: ClientSeen, requestId: string, idempotencyKey?: string): Promise<UpstreamReply> {
+  async register(dto: RegisterDto, client: ClientSeen, inbound: Inbound, idempotencyKey?: string): Promise<UpstreamReply> {
     if (dto.role === 'admin') throw new ForbiddenException('nobody registers as admin: an admin creates admins (POST /api/users)');
     const body = { email: dto.email, name: dto.name, password: dto.password, role: 'user' };
-    const created = await this.upstream.forward('user-service', { method: 'POST', path: '/users', body, requestId, idempotencyKey });
+    const created = await this.upstream.forward('user-service', { method: 'POST', path: '/users', body, ...inbound, idempotencyKey });
     if (created.status !== 201) return created;
     const userId = (created.body as UpstreamUser).id;
-    const opened = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/sessions', body: { userId, ...client }, requestId });
+    const opened = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/sessions', body: { userId, ...client }, ...inbound });
     // A replay answers with the user the key once created; if that user was deleted since, there is
     // nobody to open a session for, and only a new key can sign up again.
     if (opened.status === 404 && created.replayed) {
@@ -64,22 +65,22 @@ export class AuthService {
   }
 
   /** One 401 for an unknown email and a wrong password (user-service spends the same time on both). */
-  async login(dto: LoginDto, client: ClientSeen, requestId: string): Promise<UpstreamReply> {
-    const reply = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/login', body: { ...dto, ...client }, requestId });
+  async login(dto: LoginDto, client: ClientSeen, inbound: Inbound): Promise<UpstreamReply> {
+    const reply = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/login', body: { ...dto, ...client }, ...inbound });
     if (reply.status === 401) throw new UnauthorizedException('invalid email or password');
     return reply.status === 200 ? { status: 200, body: await this.tokensFor(reply.body as IssuedSession) } : reply;
   }
 
   /** A new pair for a refresh token; a spent one is refused, and ends its session. */
-  async refresh(dto: RefreshDto, client: ClientSeen, requestId: string): Promise<UpstreamReply> {
-    const reply = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/refresh', body: { ...dto, ...client }, requestId });
+  async refresh(dto: RefreshDto, client: ClientSeen, inbound: Inbound): Promise<UpstreamReply> {
+    const reply = await this.upstream.forward('user-service', { method: 'POST', path: '/auth/refresh', body: { ...dto, ...client }, ...inbound });
     if (reply.status === 401) throw new UnauthorizedException('invalid or expired refresh token: log in again');
     return reply.status === 200 ? { status: 200, body: await this.tokensFor(reply.body as IssuedSession) } : reply;
   }
 
   /** Ends the caller's session: its refresh token at once, its access tokens within SESSION_CHECK_TTL (at once on this instance). */
-  async logout(caller: AuthUser, requestId: string): Promise<UpstreamReply> {
-    const reply = await this.upstream.forward('user-service', { method: 'DELETE', path: `/auth/sessions/${caller.sessionId}`, requestId, caller });
+  async logout(caller: AuthUser, inbound: Inbound): Promise<UpstreamReply> {
+    const reply = await this.upstream.forward('user-service', { method: 'DELETE', path: `/auth/sessions/${caller.sessionId}`, ...inbound, caller });
     this.sessions.forget(caller.sessionId);
     return reply;
   }

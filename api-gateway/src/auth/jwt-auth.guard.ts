@@ -3,10 +3,11 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBE_PATHS } from '../shared/observability/probes';
 import { AUTH_SETTINGS, AuthSettings } from './auth.settings';
-import { pathOf, requestIdOf } from '../shared/http/request-id';
+import { pathOf } from '../shared/http/request-id';
 import type { AuthUser } from './auth-user';
 import { IS_PUBLIC, NEEDS_SESSION } from './public.decorator';
 import { SessionCheck } from './session-check';
+import { inboundOf } from '../upstream/inbound';
 import { TokenRefused, TokenVerifier } from './token-verifier';
 
 /**
@@ -38,7 +39,7 @@ export class JwtAuthGuard implements CanActivate {
     }
     const user = this.authenticate(req.headers.authorization, context.switchToHttp().getResponse<FastifyReply>());
     // A valid signature is not enough: the session must still be live (checked every few seconds).
-    req.user = await this.sessions.verify(user, requestIdOf(req.raw));
+    req.user = await this.sessions.verify(user, inboundOf(req.raw));
     return true;
   }
 

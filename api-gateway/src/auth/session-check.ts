@@ -1,5 +1,6 @@
 import { Inject, Injectable, ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
 import type { Role } from '../shared/events/contracts';
+import type { Inbound } from '../upstream/inbound';
 import { UpstreamClient } from '../upstream/upstream-client';
 import type { AuthUser } from './auth-user';
 import { AUTH_SETTINGS, AuthSettings } from './auth.settings';
@@ -31,8 +32,8 @@ export class SessionCheck {
   ) {}
 
   /** The caller as the session says now: 401 for an ended session, roles as the user has them now. */
-  async verify(user: AuthUser, requestId: string): Promise<AuthUser> {
-    const status = await this.statusOf(user.sessionId, requestId);
+  async verify(user: AuthUser, inbound: Inbound): Promise<AuthUser> {
+    const status = await this.statusOf(user.sessionId, inbound);
     if (!status.active || status.userId !== user.id) throw new UnauthorizedException('session ended: log in again');
     return { ...user, roles: [status.role] };
   }
@@ -42,20 +43,20 @@ export class SessionCheck {
     this.checked.delete(sessionId);
   }
 
-  private async statusOf(sessionId: string, requestId: string): Promise<Checked['status']> {
+  private async statusOf(sessionId: string, inbound: Inbound): Promise<Checked['status']> {
     const cached = this.checked.get(sessionId);
     if (cached && cached.until > Date.now()) return cached.status;
     // Concurrent requests of one session share one question.
     let asking = this.pending.get(sessionId);
     if (!asking) {
-      asking = this.ask(sessionId, requestId).finally(() => this.pending.delete(sessionId));
+      asking = this.ask(sessionId, inbound).finally(() => this.pending.delete(sessionId));
       this.pending.set(sessionId, asking);
     }
     return asking;
   }
 
-  private async ask(sessionId: string, requestId: string): Promise<Checked['status']> {
-    const reply = await this.upstream.forward('user-service', { method: 'GET', path: `/auth/sessions/${sessionId}/status`, requestId });
+  private async ask(sessionId: string, inbound: Inbound): Promise<Checked['status']> {
+    const reply = await this.upstream.forward('user-service', { method: 'GET', path: `/auth/sessions/${sessionId}/status`, ...inbound });
     if (reply.status !== 200) throw new ServiceUnavailableException('cannot check the session now; try again shortly');
     const status = reply.body as Checked['status'];
     if (this.checked.size >= MAX_CACHED) this.checked.delete(this.checked.keys().next().value as string);

@@ -2,7 +2,7 @@ import { Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } fr
 import { ApiBearerAuth, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiErrors } from '../common/api-errors.decorator';
-import { RequestId } from '../shared/http/request-id';
+import { Inbound } from '../upstream/inbound';
 import { relay } from '../upstream/relay';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { AuthUser } from './auth-user';
@@ -37,8 +37,8 @@ export class SessionsController {
   @ApiOperation({ summary: 'Your sessions in use (one per login), newest first' })
   @ApiOkResponse({ type: [SessionDto] })
   @ApiErrors(USERS, 401)
-  list(@CurrentUser() caller: AuthUser, @RequestId() requestId: string, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: '/auth/sessions', requestId, caller }));
+  list(@CurrentUser() caller: AuthUser, @Inbound() inbound: Inbound, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
+    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: '/auth/sessions', ...inbound, caller }));
   }
 
   @Delete('sessions/:id')
@@ -50,10 +50,10 @@ export class SessionsController {
   end(
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/auth/sessions/${id}`, requestId, caller }));
+    return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/auth/sessions/${id}`, ...inbound, caller }));
   }
 
   @Post('logout')
@@ -61,7 +61,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'End the session of this token' })
   @ApiNoContentResponse({ description: 'Ended' })
   @ApiErrors(USERS, 401)
-  logout(@CurrentUser() caller: AuthUser, @RequestId() requestId: string, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
-    return relay(res, this.auth.logout(caller, requestId));
+  logout(@CurrentUser() caller: AuthUser, @Inbound() inbound: Inbound, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
+    return relay(res, this.auth.logout(caller, inbound));
   }
 }

@@ -7,7 +7,7 @@ import { ApiErrors, ApiKeyedErrors } from '../common/api-errors.decorator';
 import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import { ApiIdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
-import { RequestId } from '../shared/http/request-id';
+import { Inbound } from '../upstream/inbound';
 import { relay } from '../upstream/relay';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { CreateOrderDto, ListOrdersQuery, OrderResponseDto } from '../shared/dto/orders';
@@ -31,10 +31,10 @@ export class OrdersController {
     @Body() dto: CreateOrderDto,
     @CurrentUser() caller: AuthUser | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, requestId, caller, idempotencyKey }));
+    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: '/orders', body: dto, ...inbound, caller, idempotencyKey }));
   }
 
   @Get()
@@ -44,11 +44,11 @@ export class OrdersController {
   list(
     @Query() q: ListOrdersQuery,
     @CurrentUser() caller: AuthUser | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     const query = { limit: q.limit, offset: q.offset, userId: q.userId };
-    return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: '/orders', query, requestId, caller }));
+    return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: '/orders', query, ...inbound, caller }));
   }
 
   @Get(':id')
@@ -59,10 +59,10 @@ export class OrdersController {
   get(
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: `/orders/${id}`, requestId, caller }));
+    return relay(res, this.upstream.forward(ORDERS, { method: 'GET', path: `/orders/${id}`, ...inbound, caller }));
   }
 
   @Post(':id/cancel')
@@ -80,9 +80,9 @@ export class OrdersController {
   cancel(
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: `/orders/${id}/cancel`, requestId, caller }));
+    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: `/orders/${id}/cancel`, ...inbound, caller }));
   }
 }

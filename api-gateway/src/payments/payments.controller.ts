@@ -5,7 +5,7 @@ import { AuthUser } from '../auth/auth-user';
 import { CurrentUser } from '../auth/current-user.decorator';
 import { ApiErrors } from '../common/api-errors.decorator';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
-import { RequestId } from '../shared/http/request-id';
+import { Inbound } from '../upstream/inbound';
 import { relay } from '../upstream/relay';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { ListPaymentsQuery, PaymentResponseDto } from '../shared/dto/payments';
@@ -31,11 +31,11 @@ export class PaymentsController {
   list(
     @Query() q: ListPaymentsQuery,
     @CurrentUser() caller: AuthUser | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     const query = { limit: q.limit, offset: q.offset, orderId: q.orderId };
-    return relay(res, this.upstream.forward(PAYMENTS, { method: 'GET', path: '/payments', query, requestId, caller }));
+    return relay(res, this.upstream.forward(PAYMENTS, { method: 'GET', path: '/payments', query, ...inbound, caller }));
   }
 
   @Get(':id')
@@ -46,9 +46,9 @@ export class PaymentsController {
   get(
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(PAYMENTS, { method: 'GET', path: `/payments/${id}`, requestId, caller }));
+    return relay(res, this.upstream.forward(PAYMENTS, { method: 'GET', path: `/payments/${id}`, ...inbound, caller }));
   }
 }

@@ -9,6 +9,7 @@ import { API_KEY_HEADER, SESSION_ID_HEADER, USER_ID_HEADER, USER_ROLES_HEADER } 
 import { REQUEST_ID_HEADER } from '../shared/http/request-id';
 import { traceOutgoing } from '../shared/observability/tracing';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '../shared/idempotency/idempotency-key';
+import type { Inbound } from './inbound';
 import { InstanceSet, ProbeResult, UpstreamInstance } from './upstream-instances';
 import { UpstreamBadResponseError, UpstreamTimeoutError, UpstreamUnavailableError } from './upstream.errors';
 import { upstreamDuration, upstreamErrors } from './upstream.metrics';
@@ -17,14 +18,13 @@ export type { ProbeResult } from './upstream-instances';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
-export interface ForwardRequest {
+export interface ForwardRequest extends Inbound {
   readonly method: HttpMethod;
   /** Path on the service, e.g. `/users/1f0c...`; the base URL's own path is put in front. */
   readonly path: string;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
   /** Sent as JSON when defined. */
   readonly body?: unknown;
-  readonly requestId: string;
   /** The token's user, passed on as X-User-Id / X-User-Roles (none when AUTH_ENABLED is off). */
   readonly caller?: AuthUser;
   /** The client's Idempotency-Key (already validated), passed on as it came; it lets a write be tried on another instance. */
@@ -168,7 +168,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     instance.inFlight++;
     const path = instance.basePath + req.path + queryString(req.query);
     const headers = this.headersFor(req);
-    const span = traceOutgoing(req.method, instance.origin, path, headers);
+    const span = traceOutgoing(req.method, instance.origin, path, headers, req.trace);
     try {
       const res = await instance.pool.request({
         method: req.method,
@@ -194,7 +194,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
         error: unsent ? 'connect_failed' : failure instanceof UpstreamUnavailableError ? 'connection_lost' : outcome,
         retried: String(failure instanceof UpstreamUnavailableError && willRetry),
       });
-      if (failure instanceof UpstreamUnavailableError) this.takeOut(service, instance, describeFailure(e), req.requestId);
+      if (failure instanceof UpstreamUnavailableError) this.takeOut(service, instance, describeFailure(e), req);
       throw failure;
     } finally {
       instance.inFlight--;
@@ -222,11 +222,16 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     return result;
   }
 
-  /** The request that found the instance down names it: the gateway runs requests without an origin for the log's mixin. */
-  private takeOut(service: InstanceSet, instance: UpstreamInstance, reason: string, requestId: string): void {
+  /**
+   * The request that found the instance down names it, and its trace: the gateway runs requests
+   * without an origin for the log's mixin, and its active context does not follow awaits.
+   */
+  private takeOut(service: InstanceSet, instance: UpstreamInstance, reason: string, req: Inbound): void {
     if (!service.balanced || !instance.markDown(reason)) return;
     service.refreshGauge();
-    this.logger.warn({ requestId, msg: `${service.upstream} instance ${instance.name} gets no traffic: ${reason}` });
+    const warn = () => this.logger.warn({ requestId: req.requestId, msg: `${service.upstream} instance ${instance.name} gets no traffic: ${reason}` });
+    if (req.trace) context.with(req.trace, warn);
+    else warn();
   }
 
   /**

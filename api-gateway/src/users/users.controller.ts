@@ -18,7 +18,7 @@ import { IdempotencyKey } from '../common/idempotency-key.decorator';
 import { ApiIdempotencyKey, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
 import { TOTAL_COUNT, UUID } from '../common/route-helpers';
 import { PageQuery } from '../shared/http/pagination';
-import { RequestId } from '../shared/http/request-id';
+import { Inbound } from '../upstream/inbound';
 import { relay } from '../upstream/relay';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { CreateUserDto, UpdateUserDto, UserResponseDto } from '../shared/dto/users';
@@ -43,10 +43,10 @@ export class UsersController {
     @Body() dto: CreateUserDto,
     @CurrentUser() caller: AuthUser | undefined,
     @IdempotencyKey() idempotencyKey: string | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, requestId, caller, idempotencyKey }));
+    return relay(res, this.upstream.forward(USERS, { method: 'POST', path: '/users', body: dto, ...inbound, caller, idempotencyKey }));
   }
 
   @Get()
@@ -57,11 +57,11 @@ export class UsersController {
   list(
     @Query() page: PageQuery,
     @CurrentUser() caller: AuthUser | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
     const query = { limit: page.limit, offset: page.offset };
-    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: '/users', query, requestId, caller }));
+    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: '/users', query, ...inbound, caller }));
   }
 
   @Get(':id')
@@ -72,10 +72,10 @@ export class UsersController {
   get(
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: `/users/${id}`, requestId, caller }));
+    return relay(res, this.upstream.forward(USERS, { method: 'GET', path: `/users/${id}`, ...inbound, caller }));
   }
 
   @Put(':id')
@@ -87,10 +87,10 @@ export class UsersController {
     @Param('id', UUID) id: string,
     @Body() dto: UpdateUserDto,
     @CurrentUser() caller: AuthUser | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'PUT', path: `/users/${id}`, body: dto, requestId, caller }));
+    return relay(res, this.upstream.forward(USERS, { method: 'PUT', path: `/users/${id}`, body: dto, ...inbound, caller }));
   }
 
   @Delete(':id')
@@ -101,9 +101,9 @@ export class UsersController {
   remove(
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
-    @RequestId() requestId: string,
+    @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/users/${id}`, requestId, caller }));
+    return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/users/${id}`, ...inbound, caller }));
   }
 }

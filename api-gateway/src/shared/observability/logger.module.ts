@@ -7,6 +7,7 @@ import { LoggerModule, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import { pino, type DestinationStream, type Logger as PinoInstance, type LoggerOptions } from 'pino';
 import { currentOrigin, runWithOrigin } from '../context/origin';
 import { requestIdOf } from '../http/request-id';
+import { requestTraceOf } from './tracing';
 
 /** Paths pino removes from every line: secrets never reach a log. */
 export const REDACTED_PATHS = [
@@ -166,7 +167,8 @@ export function logRequests(fastify: FastifyInstance, root: PinoInstance, option
     const requestId = requestIdOf(req.raw);
     if (!isProbe(req.url) && accessLog.isLevelEnabled('info')) {
       const started = Date.now();
-      const active = context.active();
+      // The request's own trace, also where the context does not follow awaits (the gateway).
+      const active = requestTraceOf(req.raw) ?? context.active();
       const { method, url } = req.raw;
       reply.raw.once('close', () => {
         const statusCode = reply.raw.statusCode;

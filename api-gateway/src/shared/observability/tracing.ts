@@ -1,6 +1,6 @@
 // Copied from the repo's shared/ folder by `npm run sync:shared`; edit it there, never in a service.
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
-import type { Attributes, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, ContextManager, Span, Tracer } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { NodeTracerProvider, Sampler } from '@opentelemetry/sdk-trace-node';
 import { startupSetting } from '../config/startup-settings';
@@ -28,7 +28,7 @@ let requestTracer: Tracer | undefined;
  * quietly: no diag logger is installed unless OTEL_LOG_LEVEL asks for one, so an absent Jaeger
  * costs a refused connection per batch, no log line.
  */
-export function startTracing(serviceName: string, options: InstrumentationOptions = {}): NodeTracerProvider | null {
+export function startTracing(serviceName: string, options: TracingOptions = {}): NodeTracerProvider | null {
   if (startupSetting('OTEL_SDK_DISABLED') === 'true') return null;
   // Required here, not imported at the top, so that a disabled SDK costs no start-up time.
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -58,8 +58,9 @@ export function startTracing(serviceName: string, options: InstrumentationOption
       new BatchSpanProcessor(new OTLPTraceExporter({ url: startupSetting('JAEGER_ENDPOINT') ?? DEFAULT_TRACE_ENDPOINT, timeoutMillis: 2000 })),
     ],
   });
-  // The global provider, AsyncLocalStorage context and W3C traceparent + baggage propagation.
-  provider.register();
+  // The global provider, the context (AsyncLocalStorage unless asked otherwise) and W3C
+  // traceparent + baggage propagation.
+  provider.register(options.asyncContext === false ? { contextManager: new SynchronousContextManager() } : {});
   registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations(options) });
   requestTracer = provider.getTracer('nest-ms-http');
   return provider;
@@ -97,6 +98,66 @@ export interface InstrumentationOptions {
   readonly undici?: boolean;
 }
 
+export interface TracingOptions extends InstrumentationOptions {
+  /**
+   * false: the active context lasts only while a function given to `context.with` runs, not
+   * across its awaits (SynchronousContextManager): for an app that hands each request's trace to
+   * the code needing it (requestTraceOf), the gateway. An AsyncLocalStorage in use copies its store
+   * onto every promise the process makes (Node 20's async hooks): a tenth of the gateway's CPU per
+   * proxied request (bench/findings.md).
+   */
+  readonly asyncContext?: boolean;
+}
+
+/**
+ * OpenTelemetry's active context without AsyncLocalStorage: `with` makes a context active while
+ * its function runs, synchronously, and `active()` is the root context anywhere else (after an
+ * await, in a timer, in an event listener). The same as OpenTelemetry's StackContextManager for
+ * browsers, whose package this app does not load. Binding an EventEmitter does nothing.
+ */
+export class SynchronousContextManager implements ContextManager {
+  private current: Context | undefined;
+  private root: Context | undefined;
+
+  active(): Context {
+    return this.current ?? this.rootContext();
+  }
+
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    const previous = this.current;
+    this.current = context;
+    try {
+      return fn.call(thisArg, ...args);
+    } finally {
+      this.current = previous;
+    }
+  }
+
+  bind<T>(context: Context, target: T): T {
+    if (typeof target !== 'function') return target;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const manager = this;
+    return function (this: unknown, ...args: unknown[]) {
+      return manager.with(context, target as (...a: unknown[]) => unknown, this, ...args);
+    } as T;
+  }
+
+  enable(): this {
+    return this;
+  }
+
+  disable(): this {
+    this.current = undefined;
+    return this;
+  }
+
+  private rootContext(): Context {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    this.root ??= (require('@opentelemetry/api') as typeof import('@opentelemetry/api')).ROOT_CONTEXT;
+    return this.root;
+  }
+}
+
 /** The instrumentations of the libraries these services use, configured for signal over noise. */
 export function instrumentations(options: InstrumentationOptions = {}): Instrumentation[] {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -130,8 +191,8 @@ export interface OutgoingSpan {
 
 /**
  * A client span for one outgoing HTTP request to `path` on `server` (scheme, host and port; nothing
- * when tracing is off), child of the active
- * span, with its W3C `traceparent` (and baggage) written into `headers`, so the service continues
+ * when tracing is off), child of the span in `parent` (the active context when not given),
+ * with its W3C `traceparent` (and baggage) written into `headers`, so the service continues
  * the trace. Named and described as OpenTelemetry's HTTP client conventions say (and as the undici
  * instrumentation does): the method, `url.full`, `server.address` and `server.port`, the answer's
  * status; 4xx and 5xx answers and failures are errors. For an app that makes its requests in one
@@ -142,6 +203,7 @@ export function traceOutgoing(
   server: URL,
   path: string,
   headers: Record<string, string>,
+  parentContext?: Context,
   tracer: Tracer | undefined = requestTracer,
 ): OutgoingSpan | undefined {
   if (!tracer) return undefined;
@@ -149,7 +211,7 @@ export function traceOutgoing(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   otelApi ??= require('@opentelemetry/api') as typeof import('@opentelemetry/api');
   const { context, propagation, SpanKind, SpanStatusCode, trace } = otelApi;
-  const parent = context.active();
+  const parent = parentContext ?? context.active();
   const span = tracer.startSpan(
     method,
     {
@@ -191,7 +253,8 @@ export function traceOutgoing(
  * tracing is off): the caller's trace continued from `traceparent`, the request handled inside
  * the span's context, the span ended when the response ends or the connection closes, named by
  * nameServerSpan, an error when the answer is a 5xx or never completed. Probes and scrapes get
- * no span, and nothing they do is traced.
+ * no span, and nothing they do is traced. The request keeps its trace context (requestTraceOf),
+ * for an app whose context does not follow awaits (TracingOptions.asyncContext).
  *
  * In place of the http instrumentation, which wraps every listener of every request and response
  * (a third of the gateway's CPU per request went to tracing, bench/findings.md). Only a request
@@ -201,7 +264,8 @@ export function traceOutgoing(
 export function traceRequests(server: Server, tracer: Tracer | undefined = requestTracer): void {
   if (!tracer) return;
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  otelApi ??= require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  const { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } = otelApi;
   const { suppressTracing } = require('@opentelemetry/core') as typeof import('@opentelemetry/core');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const listeners = server.listeners('request') as RequestListener[];
@@ -220,6 +284,7 @@ export function traceRequests(server: Server, tracer: Tracer | undefined = reque
     if (req.socket.remoteAddress) attributes['client.address'] = req.socket.remoteAddress;
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, parent);
     const active = trace.setSpan(parent, span);
+    (req as TracedRequest)[REQUEST_TRACE] = active;
     if (span.isRecording()) {
       res.once('close', () => {
         span.setAttribute('http.response.status_code', res.statusCode);
@@ -232,6 +297,26 @@ export function traceRequests(server: Server, tracer: Tracer | undefined = reque
     if (hasBody(req)) context.bind(active, req);
     context.with(active, handle, undefined, req, res);
   });
+}
+
+const REQUEST_TRACE = Symbol('requestTrace');
+type TracedRequest = IncomingMessage & { [REQUEST_TRACE]?: Context };
+
+/** The trace context traceRequests made for a request: its server span's (none when tracing is off or for a probe). */
+export function requestTraceOf(req: IncomingMessage): Context | undefined {
+  return (req as TracedRequest)[REQUEST_TRACE];
+}
+
+/**
+ * Runs `write` (a log line) in the request's trace when no span is active, so the line names the
+ * trace and span it belongs to where the context does not follow awaits (the gateway); elsewhere
+ * the active context is already the request's, or a span inside it.
+ */
+export function inRequestTrace<T>(req: IncomingMessage, write: () => T): T {
+  const requestTrace = requestTraceOf(req);
+  if (!requestTrace || !otelApi) return write();
+  const { context, trace } = otelApi;
+  return trace.getSpan(context.active()) ? write() : context.with(requestTrace, write);
 }
 
 function hasBody(req: IncomingMessage): boolean {
