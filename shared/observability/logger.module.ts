@@ -147,7 +147,7 @@ export interface LogRequestsOptions {
    * events, logs no line of its own while a request runs but the access line and a 5xx's (both
    * carry the requestId themselves), and so runs no AsyncLocalStorage for it.
    */
-  readonly origin?: boolean;
+  readonly recordOrigin?: boolean;
 }
 
 /**
@@ -162,7 +162,7 @@ export function logRequests(fastify: FastifyInstance, root: PinoInstance, option
   // The access line holds only what is built below (ids, method, URL, status, time), where none of
   // the redacted paths can occur; redacting it cost five times what writing it does.
   const accessLog = root.child({}, { redact: { paths: [] } });
-  const withOrigin = options.origin !== false;
+  const withOrigin = options.recordOrigin !== false;
   fastify.addHook('onRequest', (req, reply, done) => {
     const requestId = requestIdOf(req.raw);
     if (!isProbe(req.url) && accessLog.isLevelEnabled('info')) {

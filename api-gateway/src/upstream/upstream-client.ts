@@ -229,9 +229,9 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
   private takeOut(service: InstanceSet, instance: UpstreamInstance, reason: string, req: Inbound): void {
     if (!service.balanced || !instance.markDown(reason)) return;
     service.refreshGauge();
-    const warn = () => this.logger.warn({ requestId: req.requestId, msg: `${service.upstream} instance ${instance.name} gets no traffic: ${reason}` });
-    if (req.trace) context.with(req.trace, warn);
-    else warn();
+    context.with(req.trace ?? context.active(), () =>
+      this.logger.warn({ requestId: req.requestId, msg: `${service.upstream} instance ${instance.name} gets no traffic: ${reason}` }),
+    );
   }
 
   /**

@@ -416,7 +416,7 @@ export class EventProcessor implements BeforeApplicationShutdown {
  * logged while handling the event carry them (and the topic) from its origin, through the logger's
  * mixin, as HTTP lines carry theirs.
  */
-async function withEventTraceFields<T>(fields: Pick<Origin, 'requestId' | 'eventId'>, work: () => Promise<T>): Promise<T> {
+function withEventTraceFields<T>(fields: Pick<Origin, 'requestId' | 'eventId'>, work: () => T): T {
   const span = trace.getActiveSpan();
   if (fields.requestId) span?.setAttribute(REQUEST_ID_ATTRIBUTE, fields.requestId);
   if (fields.eventId) span?.setAttribute('messaging.message.id', fields.eventId);

@@ -119,7 +119,7 @@ export function configureApp(app: INestApplication, options: ConfigureAppOptions
     done();
   });
   // The request's id is its origin: its log lines, the events its writes record and the calls it makes carry it.
-  logRequests(fastify, rootLoggerOf(app), { origin: options.recordOrigin !== false });
+  logRequests(fastify, rootLoggerOf(app), { recordOrigin: options.recordOrigin });
   recordHttpMetrics(fastify);
   parseJsonBodiesOnly(fastify);
   app.useGlobalPipes(createValidationPipe());
