@@ -20,21 +20,23 @@ export interface Origin {
 export const REQUEST_ID_HEADER = 'x-request-id';
 
 /**
- * What runs now: its origin, and the unit of work it writes in (database/unit-of-work.ts). One
- * storage for both, since each AsyncLocalStorage in use costs every promise of the process a copy
- * of its store on Node 20.
+ * What runs now: its origin, the unit of work it writes in (database/unit-of-work.ts) and its
+ * trace context (OpenTelemetry's, observability/tracing.ts). One storage for all three, since each
+ * AsyncLocalStorage in use costs every promise of the process a copy of its store on Node 20.
+ * Every store has all three fields, so reading one is the same property access whatever set it.
  */
 interface Running {
-  readonly origin?: Origin;
-  readonly unit?: object;
+  readonly origin: Origin | undefined;
+  readonly unit: object | undefined;
+  readonly trace: object | undefined;
 }
 
 const storage = new AsyncLocalStorage<Running>();
 
 /** Runs `work` with this origin, in the unit of work already open, if any (a batch's events each have their own origin). */
 export function runWithOrigin<T>(origin: Origin, work: () => T): T {
-  const unit = storage.getStore()?.unit;
-  return storage.run(unit ? { origin, unit } : { origin }, work);
+  const now = storage.getStore();
+  return storage.run({ origin, unit: now?.unit, trace: now?.trace }, work);
 }
 
 /** The request or event being handled; none outside both (start-up, timers). */
@@ -48,11 +50,22 @@ export function currentRequestId(): string | null {
 
 /** Runs `work` in a unit of work, keeping the origin. For database/unit-of-work.ts, which owns the unit's shape. */
 export function runInUnit<U extends object, T>(unit: U, work: () => T): T {
-  const origin = storage.getStore()?.origin;
-  return storage.run(origin ? { origin, unit } : { unit }, work);
+  const now = storage.getStore();
+  return storage.run({ origin: now?.origin, unit, trace: now?.trace }, work);
 }
 
 /** The open unit of work, if any. For database/unit-of-work.ts. */
 export function currentUnit<U extends object>(): U | undefined {
   return storage.getStore()?.unit as U | undefined;
+}
+
+/** Runs `work(...args)` in a trace context, keeping the origin and the unit. For tracing's context manager. */
+export function runInTrace<A extends unknown[], T>(trace: object, work: (...args: A) => T, ...args: A): T {
+  const now = storage.getStore();
+  return storage.run({ origin: now?.origin, unit: now?.unit, trace }, work, ...args);
+}
+
+/** The trace context of what runs now, if one was set. For tracing's context manager. */
+export function currentTrace<C extends object>(): C | undefined {
+  return storage.getStore()?.trace as C | undefined;
 }

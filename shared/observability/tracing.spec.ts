@@ -1,6 +1,7 @@
 import { context, createContextKey, diag, DiagLogLevel, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
 import { EventEmitter } from 'node:events';
+import { currentOrigin, currentTrace, currentUnit, runInUnit, runWithOrigin } from '../context/origin';
 import http, { type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -20,6 +21,7 @@ import {
   requestTraceOf,
   samplerFrom,
   startTracing,
+  sharedStorageContextManager,
   SynchronousContextManager,
   traceOutgoing,
   traceRequests,
@@ -390,5 +392,78 @@ describe('SynchronousContextManager (an app without AsyncLocalStorage)', () => {
 
     expect(bound.call({ n: 1 }, 2)).toEqual(['bound', 3]);
     expect(sut.bind(ROOT_CONTEXT, emitter)).toBe(emitter);
+  });
+});
+
+describe('sharedStorageContextManager (the services: one AsyncLocalStorage for trace, origin and unit)', () => {
+  const sut = sharedStorageContextManager();
+  const KEY = createContextKey('test');
+  const valueIn = () => sut.active().getValue(KEY);
+
+  it('carries a context across awaits, nested ones in turn, and none outside', async () => {
+    const outer = ROOT_CONTEXT.setValue(KEY, 'outer');
+    const seen = await sut.with(outer, async (a: number) => {
+      await Promise.resolve();
+      const inner = await sut.with(outer.setValue(KEY, 'inner'), async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return valueIn();
+      });
+      return [a, valueIn(), inner, valueIn()];
+    }, undefined, 7);
+
+    expect(seen).toEqual([7, 'outer', 'inner', 'outer']);
+    expect(sut.active()).toBe(ROOT_CONTEXT);
+  });
+
+  it('keeps the origin and the unit when a span becomes active, and the trace when they change', async () => {
+    const traced = ROOT_CONTEXT.setValue(KEY, 'request trace');
+    const unit = { name: 'unit' };
+    const seen = await runWithOrigin({ requestId: 'req-1' }, () =>
+      sut.with(traced, () =>
+        runInUnit(unit, async () => {
+          await Promise.resolve();
+          const inSpan = sut.with(traced.setValue(KEY, 'child span'), () => [currentOrigin()?.requestId, currentUnit(), valueIn()]);
+          return [inSpan, [currentOrigin()?.requestId, currentUnit(), valueIn()]];
+        }),
+      ),
+    );
+
+    expect(seen).toEqual([
+      ['req-1', unit, 'child span'],
+      ['req-1', unit, 'request trace'],
+    ]);
+  });
+
+  it("keeps the context in the origin's storage, not in one of its own", async () => {
+    const traced = ROOT_CONTEXT.setValue(KEY, 'x');
+    expect(sut.with(traced, () => currentTrace())).toBe(traced);
+    const underOrigin = await sut.with(traced, () => runWithOrigin({ requestId: 'req-2' }, async () => {
+      await Promise.resolve();
+      return valueIn();
+    }));
+    expect(underOrigin).toBe('x');
+    expect(currentTrace()).toBeUndefined();
+  });
+
+  it("binds a function, and an emitter's listeners, to a context", () => {
+    const bound = sut.bind(ROOT_CONTEXT.setValue(KEY, 'bound'), function (this: { n: number }, add: number) {
+      return [valueIn(), this.n + add];
+    });
+    expect(bound.call({ n: 1 }, 2)).toEqual(['bound', 3]);
+
+    const emitter = sut.bind(ROOT_CONTEXT.setValue(KEY, 'emitter'), new EventEmitter());
+    const heard: unknown[] = [];
+    emitter.on('data', () => heard.push(valueIn()));
+    sut.with(ROOT_CONTEXT.setValue(KEY, 'elsewhere'), () => emitter.emit('data'));
+    expect(heard).toEqual(['emitter']);
+  });
+
+  it('is not turned off with tracing: the storage is the origin\'s too', async () => {
+    sut.disable();
+    const seen = await runWithOrigin({ requestId: 'req-3' }, async () => {
+      await Promise.resolve();
+      return sut.with(ROOT_CONTEXT.setValue(KEY, 'still'), () => [currentOrigin()?.requestId, valueIn()]);
+    });
+    expect(seen).toEqual(['req-3', 'still']);
   });
 });

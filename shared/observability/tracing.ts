@@ -4,6 +4,7 @@ import type { Attributes, Context, ContextManager, Span, Tracer } from '@opentel
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { NodeTracerProvider, Sampler } from '@opentelemetry/sdk-trace-node';
 import { startupSetting } from '../config/startup-settings';
+import { currentTrace, runInTrace } from '../context/origin';
 
 export const DEFAULT_TRACE_ENDPOINT = 'http://localhost:4318/v1/traces';
 
@@ -58,9 +59,9 @@ export function startTracing(serviceName: string, options: TracingOptions = {}):
       new BatchSpanProcessor(new OTLPTraceExporter({ url: startupSetting('JAEGER_ENDPOINT') ?? DEFAULT_TRACE_ENDPOINT, timeoutMillis: 2000 })),
     ],
   });
-  // The global provider, the context (AsyncLocalStorage unless asked otherwise) and W3C
+  // The global provider, the context (the origin's AsyncLocalStorage unless asked otherwise) and W3C
   // traceparent + baggage propagation.
-  provider.register(options.asyncContext === false ? { contextManager: new SynchronousContextManager() } : {});
+  provider.register({ contextManager: options.asyncContext === false ? new SynchronousContextManager() : sharedStorageContextManager() });
   registerInstrumentations({ tracerProvider: provider, instrumentations: instrumentations(options) });
   requestTracer = provider.getTracer('nest-ms-http');
   return provider;
@@ -156,6 +157,40 @@ export class SynchronousContextManager implements ContextManager {
     this.root ??= (require('@opentelemetry/api') as typeof import('@opentelemetry/api')).ROOT_CONTEXT;
     return this.root;
   }
+}
+
+/**
+ * OpenTelemetry's active context kept in the AsyncLocalStorage that already carries each request's
+ * or event's origin and unit of work (context/origin.ts), not in a storage of its own: on Node 20
+ * every storage in use copies its store onto every promise the process makes, and that second
+ * copy was part of what tracing cost the services per request (bench/findings.md). Emitters are
+ * bound as OpenTelemetry's own manager binds them (listeners run in the context they were bound to).
+ */
+export function sharedStorageContextManager(): ContextManager {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks');
+  const { ROOT_CONTEXT } = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  class SharedStorageContextManager extends AsyncLocalStorageContextManager {
+    override active(): Context {
+      return currentTrace<Context>() ?? ROOT_CONTEXT;
+    }
+
+    override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+      return runInTrace(context, thisArg == null ? fn : (fn.bind(thisArg) as F), ...args);
+    }
+
+    /** The storage is the origin's too, which lives on after tracing stops: nothing to turn off. */
+    override disable(): this {
+      return this;
+    }
+
+    /** Not in the API this app uses (1.9); refused rather than served from a storage nothing reads. */
+    override attach(): never {
+      throw new Error('context.attach is not supported: use context.with');
+    }
+  }
+  return new SharedStorageContextManager();
 }
 
 /** The instrumentations of the libraries these services use, configured for signal over noise. */
