@@ -52,6 +52,7 @@ export async function main(argv) {
   const profile = getProfile(profileName);
   const cfg = { ...CONFIGS[args.smoke ? 'smoke' : 'full'] };
   if (process.env.BENCH_ROUNDS) cfg.rounds = Number(process.env.BENCH_ROUNDS);
+  if (args.optionRate) cfg.optionRate = args.optionRate;
   const outDir = args.out ? path.resolve(args.out) : path.join(REPO_ROOT, 'bench', 'results');
   const rawDir = path.join(outDir, 'raw');
   const runId = `bench${Date.now().toString(36)}${crypto.randomBytes(2).toString('hex')}`;
@@ -300,8 +301,10 @@ function parseArgs(argv) {
     else if (a === '--only') args.only = argv[++i].split(',');
     else if (a === '--nice') args.nice = Number(argv[++i]);
     else if (a === '--cpu-prof') args.cpuProf = argv[++i].split(',');
+    else if (a === '--option-rate') args.optionRate = positiveRate(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench [-- --profile bench|dev|test] [--only producer,gateway,idle,chain,tracing,auth,footprint,pipeline] [--out DIR] [--no-build] [--nice N (default -5)] [--cpu-prof gateway,users,...] [--smoke]\n' +
+      console.log('usage: npm run bench [-- --profile bench|dev|test] [--only producer,gateway,idle,chain,tracing,auth,footprint,pipeline] [--out DIR] [--no-build] [--nice N (default -5)] [--cpu-prof gateway,users,...] [--option-rate N] [--smoke]\n' +
+        '       --option-rate N: section 6 (tracing, auth) at N req/s for every setting, not at full speed\n' +
         '       npm run bench -- --check [--dir DIR]   recompute the report (DIR/latest.md, default bench/results) from its JSON; exit 1 naming each figure that differs');
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (see --help)`);
@@ -312,6 +315,12 @@ function parseArgs(argv) {
     if (!argv.includes('--nice')) args.nice = 0;
   }
   return args;
+}
+
+function positiveRate(text) {
+  const rate = Number(text);
+  if (!Number.isInteger(rate) || rate < 1) throw new Error(`--option-rate takes a whole number of requests per second (got ${text})`);
+  return rate;
 }
 
 /**
@@ -568,4 +577,4 @@ function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, 
   return ctx;
 }
 
-export { medianOf, isPortServed };
+export { medianOf, isPortServed, parseArgs };

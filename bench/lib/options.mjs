@@ -6,14 +6,17 @@
 // cost at full speed, and a setting's difference was lost in it. Ten seconds of warm-up because a
 // just-started app is still compiling its hot code after two: every setting then cost about twice
 // what it costs warm (likely the optimizing compiler still at work: its threads count in the
-// process's CPU).
+// process's CPU). Full speed flatters the cheaper setting, though: untraced, the apps go faster and
+// batch more per wake-up. `--option-rate N` runs every setting at N req/s instead (open loop,
+// after the same warm-up), where the cheaper setting likely sleeps more between requests: the two
+// ways should bound a setting's cost from both sides (bench/findings.md).
 //   tracing: every request sampled (parent-based always-on, the default), 10 % sampled
 //            (parentbased_traceidratio 0.1), and the SDK not loaded (OTEL_SDK_DISABLED=true);
 //            the share of request CPU tracing costs is 1 − CPU(off) ÷ CPU(setting).
 //   auth:    the gateway with AUTH_ENABLED=false and =true, the same request with the same
 //            bearer token in both (a user reading themselves); the CPU it adds is on − off.
 import crypto from 'node:crypto';
-import { closedLoop } from './load.mjs';
+import { closedLoop, openLoop } from './load.mjs';
 import { startApp, stopApp, waitReady } from './system.mjs';
 import { PASSWORD } from './chain.mjs';
 
@@ -92,19 +95,31 @@ async function settingRuns(ctx, opts) {
         if (ctx.cfg.optionWarmSeconds > 0) await closedLoop(target, { connections: 16, seconds: ctx.cfg.optionWarmSeconds, workDir: ctx.workDir });
         const meter = ctx.meter();
         meter.start();
-        const res = await closedLoop(target, { connections: 16, seconds: ctx.cfg.maxSeconds, workDir: ctx.workDir });
+        const run = ctx.cfg.optionRate ? await atRate(ctx, check) : await atFullSpeed(ctx, target);
         const cpu = meter.stop();
-        const failed = res.errors + res.non2xx;
-        if (failed) throw new Error(`GET ${check.path} with ${name}: ${failed} of ${res.requests} requests failed`);
-        runs[name].push({ ok: res.requests, sent: res.requests, rps: res.rps, p50: res.p50, p99: res.p99, seconds: res.seconds, cpu });
-        const us = (g) => ((1e6 * cpu.groups[g].cpuSec) / Math.max(1, res.requests)).toFixed(0);
-        ctx.log(`  round ${round + 1} ${name.padEnd(7)} ${res.rps.toFixed(0)} req/s, CPU per request: ${opts.apps.map((a) => `${a} ${us(a)} µs`).join(', ')}`);
+        if (run.failed) throw new Error(`GET ${check.path} with ${name}: ${run.failed} of ${run.sent} requests failed`);
+        runs[name].push({ ...run, cpu });
+        const us = (g) => ((1e6 * cpu.groups[g].cpuSec) / Math.max(1, run.ok)).toFixed(0);
+        ctx.log(`  round ${round + 1} ${name.padEnd(7)} ${run.rps.toFixed(0)} req/s, CPU per request: ${opts.apps.map((a) => `${a} ${us(a)} µs`).join(', ')}`);
       }
     }
   } finally {
     await restart(ctx, opts.apps, {}, 'default');
   }
-  return { fullSpeed: true, connections: 16, warmSeconds: ctx.cfg.optionWarmSeconds, seconds: ctx.cfg.maxSeconds, settings: structuredClone(opts.settings), runs };
+  const load = ctx.cfg.optionRate ? { rate: ctx.cfg.optionRate } : { fullSpeed: true, connections: 16 };
+  return { ...load, warmSeconds: ctx.cfg.optionWarmSeconds, seconds: ctx.cfg.maxSeconds, settings: structuredClone(opts.settings), runs };
+}
+
+/** The metered run at full speed: closed loop, 16 connections. */
+async function atFullSpeed(ctx, target) {
+  const res = await closedLoop(target, { connections: 16, seconds: ctx.cfg.maxSeconds, workDir: ctx.workDir });
+  return { ok: res.requests, sent: res.requests, failed: res.errors + res.non2xx, rps: res.rps, p50: res.p50, p99: res.p99, seconds: res.seconds };
+}
+
+/** The metered run at `--option-rate`: open loop, evenly spaced sends, the same rate for every setting. */
+async function atRate(ctx, request) {
+  const res = await openLoop(ctx.urls.gateway, () => request, { rate: ctx.cfg.optionRate, seconds: ctx.cfg.maxSeconds, connections: 64 });
+  return { ok: res.ok, sent: res.sent, failed: res.failed, rps: res.ok / res.seconds, p50: res.p50, p99: res.p99, seconds: res.seconds };
 }
 
 /** Stops `names` and starts them again with `env` on top of the bench's environment; waits until ready. */

@@ -44,7 +44,7 @@ describe('the report', () => {
     assert.match(row('sign-ups through the gateway'), /—, not measured: no step of the search was steady/);
   });
 
-  it('says how section 6 measured: a fixed rate in older runs, full speed after a warm-up since', () => {
+  it('says how section 6 measured: a fixed rate in older runs, full speed after a warm-up since, or the rate asked for', () => {
     // Only the sections of section 6: the made-up run is not a whole one.
     const optionsOnly = () => {
       const r = run();
@@ -63,6 +63,12 @@ describe('the report', () => {
     assert.match(md, /through the gateway at full speed \(closed loop, 16 connections, 4 s per run\).* after 10 s of the same load that is not counted/);
     assert.match(md, /\| tracing setting \| req\/s of each run \|/);
     assert.match(md, /\| on: SETTING=on \| 1234 \|/);
+
+    const atRate = optionsOnly();
+    for (const x of [atRate.sections.tracing, atRate.sections.auth]) Object.assign(x, { rate: 900, warmSeconds: 10, seconds: 4 });
+    const rated = render(atRate, undefined, '', 'latest.json');
+    assert.match(rated, /through the gateway at a fixed rate of 900 req\/s for every setting \(`--option-rate`: open loop, 4 s per run, after 10 s at full speed/);
+    assert.match(rated, /\| tracing setting \| runs at 900 req\/s \(answered\/sent\) \|/);
   });
 
   it('keeps the latency samples, rounded, and drops the load generator\'s sample objects', () => {
