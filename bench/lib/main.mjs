@@ -1,5 +1,6 @@
 // `npm run bench`: brings the system up (or uses what already runs), measures, writes the report.
 // Exits non-zero only when something could not be measured; a missed target is a finding.
+import { parseArgs, SECTIONS } from './args.mjs';
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -37,9 +38,6 @@ const CONFIGS = {
   },
 };
 
-export const SECTIONS = ['producer', 'gateway', 'idle', 'chain', 'tracing', 'auth', 'footprint'];
-/** Run only when asked for (`--only pipeline`): the event pipeline alone, also part of `chain`. */
-export const EXTRA_SECTIONS = ['pipeline'];
 
 /**
  * @typedef {ReturnType<typeof makeCtx>} Ctx
@@ -288,39 +286,6 @@ export async function main(argv) {
     return 1;
   }
   return 0;
-}
-
-function parseArgs(argv) {
-  const args = { smoke: false, noBuild: false, nice: -5 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--smoke') args.smoke = true;
-    else if (a === '--no-build') args.noBuild = true;
-    else if (a === '--profile') args.profile = argv[++i];
-    else if (a === '--out') args.out = argv[++i];
-    else if (a === '--only') args.only = argv[++i].split(',');
-    else if (a === '--nice') args.nice = Number(argv[++i]);
-    else if (a === '--cpu-prof') args.cpuProf = argv[++i].split(',');
-    else if (a === '--option-rate') args.optionRate = positiveRate(argv[++i]);
-    else if (a === '--help' || a === '-h') {
-      console.log('usage: npm run bench [-- --profile bench|dev|test] [--only producer,gateway,idle,chain,tracing,auth,footprint,pipeline] [--out DIR] [--no-build] [--nice N (default -5)] [--cpu-prof gateway,users,...] [--option-rate N] [--smoke]\n' +
-        '       --option-rate N: section 6 (tracing, auth) at N req/s for every setting, not at full speed\n' +
-        '       npm run bench -- --check [--dir DIR]   recompute the report (DIR/latest.md, default bench/results) from its JSON; exit 1 naming each figure that differs');
-      process.exit(0);
-    } else throw new Error(`unknown argument ${a} (see --help)`);
-  }
-  if (args.only) for (const s of args.only) if (!SECTIONS.includes(s) && !EXTRA_SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}`);
-  if (args.smoke) {
-    args.noBuild = true;
-    if (!argv.includes('--nice')) args.nice = 0;
-  }
-  return args;
-}
-
-function positiveRate(text) {
-  const rate = Number(text);
-  if (!Number.isInteger(rate) || rate < 1) throw new Error(`--option-rate takes a whole number of requests per second (got ${text})`);
-  return rate;
 }
 
 /**
@@ -577,4 +542,4 @@ function makeCtx({ cfg, profile, profileName, broker, urls, apps, stack, nginx, 
   return ctx;
 }
 
-export { medianOf, isPortServed, parseArgs };
+export { medianOf, isPortServed };

@@ -1,7 +1,7 @@
 // `npm run bench -- …` as the README and `--help` describe its flags.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseArgs } from '../lib/main.mjs';
+import { parseArgs } from '../lib/args.mjs';
 
 describe('npm run bench arguments', () => {
   it('takes --option-rate N: section 6 at N req/s for every setting', () => {
