@@ -276,7 +276,7 @@ async function jestSuite(suite, dir, npmArgs, reportName, opts = {}) {
     prefix: tag(suite),
     timeoutMs: opts.timeoutMs ?? 10 * MINUTE,
   });
-  const result = readJestReport(suite, reportFile, code, Date.now() - t0);
+  const result = readJestReport(suite, reportFile, code, Date.now() - t0, REPO_ROOT);
   results.push(result);
   const mark = result.failed ? c.red('✗') : c.green('✓');
   say(`${mark} ${suite}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped ${c.dim(`(${seconds(result.ms)})`)}`);
@@ -296,6 +296,9 @@ function printSummary() {
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
   const [withSkipped, last] = summaryLines(results);
+  // Again at the end, where a long log's tail shows it: what failed and the head of why.
+  const failures = results.flatMap((r) => (r.failures ?? []).map((f) => `  ${c.red('✗')} [${r.suite}] ${f}`));
+  if (failures.length) say(`${c.bold('\nfailures')}\n${failures.join('\n')}`);
   say(c.bold('\nresults'));
   const width = Math.max(0, ...results.map((r) => r.suite.length));
   for (const r of results) {

@@ -4,9 +4,45 @@
 import fs from 'node:fs';
 
 /**
- * @typedef {{ suite: string, passed: number, failed: number, skipped: number, note: string, ms: number }} SuiteResult
+ * @typedef {{ suite: string, passed: number, failed: number, skipped: number, note: string, ms: number, failures?: string[] }} SuiteResult
  *   skipped: tests skipped or left as todo (it.skip, it.todo, a describe skipped by a condition)
+ *   failures: each failed test (or test file that did not run) with the head of its message
  */
+
+// A failure's message in the summary: enough to say what broke, where the full output may be cut.
+const MESSAGE_LINES = 12;
+const MAX_FAILURES = 5;
+
+const plain = (text) => String(text).replace(/\x1b\[[0-9;]*m/g, '');
+
+/** The first lines of a message, without the stack frames of Jest and Node internals. */
+function head(message) {
+  const lines = plain(message)
+    .split('\n')
+    .filter((l) => l.trim() && !/^\s+at .*(node_modules|node:internal)/.test(l));
+  const kept = lines.slice(0, MESSAGE_LINES).map((l) => `    ${l.trimEnd()}`);
+  if (lines.length > MESSAGE_LINES) kept.push(`    … ${lines.length - MESSAGE_LINES} more line(s)`);
+  return kept.join('\n');
+}
+
+/**
+ * What failed in a Jest report: the file and full name of each failed test, and test files that
+ * did not run, each with the head of its message.
+ * @param {{ testResults?: { name: string, message?: string, assertionResults?: { status: string, fullName: string, failureMessages?: string[] }[] }[] }} report
+ * @param {string} [root] file names are shown relative to it
+ * @returns {string[]}
+ */
+export function failuresOf(report, root = process.cwd()) {
+  const failures = [];
+  for (const file of report.testResults ?? []) {
+    const name = file.name.startsWith(`${root}/`) ? file.name.slice(root.length + 1) : file.name;
+    const failed = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failed) failures.push(`${name} › ${a.fullName}\n${head((a.failureMessages ?? []).join('\n'))}`);
+    if (failed.length === 0 && file.message) failures.push(`${name} (did not run)\n${head(file.message)}`);
+  }
+  if (failures.length > MAX_FAILURES) return [...failures.slice(0, MAX_FAILURES), `… and ${failures.length - MAX_FAILURES} more`];
+  return failures;
+}
 
 /**
  * @param {string} suite display name
@@ -15,7 +51,7 @@ import fs from 'node:fs';
  * @param {number} ms duration
  * @returns {SuiteResult}
  */
-export function readJestReport(suite, reportFile, exitCode, ms) {
+export function readJestReport(suite, reportFile, exitCode, ms, root = process.cwd()) {
   let report;
   try {
     report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
@@ -36,7 +72,7 @@ export function readJestReport(suite, reportFile, exitCode, ms) {
     failed = 1;
     notes.push(`jest exited ${exitCode} with no failed test (setup, teardown or open handles?)`);
   }
-  return { suite, passed, failed, skipped, note: notes.join('; '), ms };
+  return { suite, passed, failed, skipped, note: notes.join('; '), ms, failures: failuresOf(report, root) };
 }
 
 /**
@@ -74,7 +110,9 @@ export function readNodeTestReport(suite, tap, exitCode, ms) {
     failed = 1;
     notes.push(`node --test exited ${exitCode} with no failed test`);
   }
-  return { suite, passed, failed, skipped, note: notes.join('; '), ms };
+  // Failed tests by name (their suites fail with them and are named too); the log holds the why.
+  const failures = [...tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => m[1]);
+  return { suite, passed, failed, skipped, note: notes.join('; '), ms, failures: failures.length > MAX_FAILURES ? [...failures.slice(0, MAX_FAILURES), `… and ${failures.length - MAX_FAILURES} more`] : failures };
 }
 
 /**
