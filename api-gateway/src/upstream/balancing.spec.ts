@@ -105,12 +105,17 @@ describe('UpstreamClient over several instances of a service', () => {
     expect([a.received.length, b.received.length]).toEqual([5, 5]);
   });
 
-  it('does not retry a POST without an Idempotency-Key: 503, and the other instance never sees it', async () => {
+  it('sends a POST without an Idempotency-Key that could not connect to another instance (nothing was sent), once', async () => {
+    b.answer(() => ({ status: 201, json: USER }));
     sut = clientFor([nowhere, b.url]);
+    const retriedBefore = await errorCount(nowhere, 'connect_failed', true);
 
-    await expect(post(sut)).rejects.toMatchObject({ status: 503, message: 'user-service unavailable' });
+    const reply = await post(sut);
 
-    expect(b.received).toHaveLength(0);
+    expect(reply).toMatchObject({ status: 201, body: USER });
+    expect(b.received).toHaveLength(1);
+    expect(JSON.parse(b.last.body)).toEqual({ name: 'Ada' });
+    expect((await errorCount(nowhere, 'connect_failed', true)) - retriedBefore).toBe(1);
   });
 
   it('retries a POST with an Idempotency-Key on another instance, forwarding the key and passing the replay header back', async () => {
@@ -152,11 +157,13 @@ describe('UpstreamClient over several instances of a service', () => {
   it('does not repeat a POST without an Idempotency-Key whose connection died after it was sent: 503, the other instance never sees it', async () => {
     a.answer(() => ({ reset: true }));
     sut = clientFor([a.url, b.url]);
+    const notRetriedBefore = await errorCount(a.url, 'connection_lost', false);
 
     await expect(post(sut)).rejects.toMatchObject({ status: 503, message: 'user-service unavailable' });
 
     expect(a.received).toHaveLength(1);
     expect(b.received).toHaveLength(0);
+    expect((await errorCount(a.url, 'connection_lost', false)) - notRetriedBefore).toBe(1);
   });
 
   it('does not retry a GET that timed out: 504, and the other instance never sees it', async () => {

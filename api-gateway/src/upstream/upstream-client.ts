@@ -58,6 +58,21 @@ const WATCH_TIMEOUT_MS = 1000;
 /** Methods that change nothing: repeating one on another instance is always safe. */
 const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
+/** Whether a failed attempt may be followed by one on another instance. */
+interface Retry {
+  /** The service has another instance, and this is the first attempt. */
+  readonly possible: boolean;
+  /** Repeating the request is safe even if the instance may have acted on it. */
+  readonly safe: boolean;
+}
+const NO_RETRY: Retry = { possible: false, safe: false };
+
+/**
+ * A connection that failed gets the request tried on another instance when nothing was sent (any
+ * method: the instance cannot have acted on it), or when repeating it is safe.
+ */
+const retries = (failure: UpstreamUnavailableError, retry: Retry): boolean => retry.possible && (retry.safe || failure.nothingSent);
+
 /**
  * Forwards requests to the services, spread over each service's instances (one keep-alive pool per
  * instance; the least busy healthy one, in turn). 2xx, 4xx and 503 answers come back unchanged; any
@@ -65,8 +80,9 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
  * 503, a missed deadline 504.
  * Health: every instance's /health/ready is probed every PROBE_INTERVAL_MS; one that refuses
  * connections or answers 503 gets no traffic until it is ready again, and a request that fails to
- * connect takes its instance out at once. A request whose connection failed (refused, or closed
- * before an answer) is tried once on another instance if repeating it is safe: a GET, or a write
+ * connect takes its instance out at once. A request that never reached its instance (connection
+ * refused, connect timeout) is tried once on another instance, whatever its method. One whose
+ * connection closed before an answer is tried again only if repeating it is safe: a GET, or a write
  * carrying an Idempotency-Key (the service answers a repeat with the first request's stored answer,
  * or 409 while that one still runs). A lost connection is what a rolling restart produces: the
  * stopping instance closes an idle keep-alive connection just as a request is written on it. Other
@@ -96,12 +112,12 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     const timer = setTimeout(() => deadline.abort(), this.options.timeoutMs);
     try {
       const first = service.pick()!;
-      const mayRetry = service.balanced && this.mayRetry(req);
+      const retry = { possible: service.balanced, safe: this.mayRepeat(req) };
       try {
-        return await this.attempt(service, first, req, deadline, mayRetry);
+        return await this.attempt(service, first, req, deadline, retry);
       } catch (e) {
-        if (!mayRetry || !(e instanceof UpstreamUnavailableError)) throw e;
-        return await this.attempt(service, service.pick(first)!, req, deadline, false);
+        if (!(e instanceof UpstreamUnavailableError) || !retries(e, retry)) throw e;
+        return await this.attempt(service, service.pick(first)!, req, deadline, NO_RETRY);
       }
     } finally {
       clearTimeout(timer);
@@ -151,7 +167,8 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     await Promise.all(Object.values(this.services).flatMap((s) => s.instances.map((i) => i.close())));
   }
 
-  private mayRetry(req: ForwardRequest): boolean {
+  /** Whether a request that may have reached an instance can be sent again (to another one). */
+  private mayRepeat(req: ForwardRequest): boolean {
     return SAFE_METHODS.has(req.method) || Boolean(req.idempotencyKey);
   }
 
@@ -160,7 +177,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     instance: UpstreamInstance,
     req: ForwardRequest,
     signal: Deadline,
-    willRetry: boolean,
+    retry: Retry,
   ): Promise<UpstreamReply> {
     const { upstream } = service;
     const stop = upstreamDuration.startTimer({ upstream, upstream_instance: instance.name, method: req.method });
@@ -187,12 +204,12 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
       const failure = this.failure(upstream, e, signal);
       if (failure instanceof UpstreamTimeoutError) outcome = 'timeout';
       else if (failure instanceof UpstreamBadResponseError) outcome = 'bad_response';
-      const unsent = failure instanceof UpstreamUnavailableError && nothingSent(e);
+      const unavailable = failure instanceof UpstreamUnavailableError;
       upstreamErrors.inc({
         upstream,
         upstream_instance: instance.name,
-        error: unsent ? 'connect_failed' : failure instanceof UpstreamUnavailableError ? 'connection_lost' : outcome,
-        retried: String(failure instanceof UpstreamUnavailableError && willRetry),
+        error: unavailable && failure.nothingSent ? 'connect_failed' : unavailable ? 'connection_lost' : outcome,
+        retried: String(unavailable && retries(failure, retry)),
       });
       if (failure instanceof UpstreamUnavailableError) this.takeOut(service, instance, describeFailure(e), req);
       throw failure;
@@ -206,7 +223,7 @@ export class UpstreamClient implements OnApplicationBootstrap, OnApplicationShut
     if (e instanceof UpstreamBadResponseError) return e;
     if (signal.aborted) return new UpstreamTimeoutError(upstream, this.options.timeoutMs);
     if (isResponseTooLarge(e)) return new UpstreamBadResponseError(upstream, 'answer too large', e);
-    return new UpstreamUnavailableError(upstream, e);
+    return new UpstreamUnavailableError(upstream, e, nothingSent(e));
   }
 
   /** Probes one instance and applies what it found. Not traced: probes every half second would bury the real traces. */

@@ -9,7 +9,15 @@ import type { Upstream } from '../config/upstreams';
 
 /** Connection refused, reset or closed before an answer: the service is down or restarting. */
 export class UpstreamUnavailableError extends ServiceUnavailableException {
-  constructor(upstream: Upstream, cause?: unknown) {
+  /**
+   * @param nothingSent the connection never carried the request (refused, connect timeout): the
+   *   instance cannot have acted on it, so any request may go to another one
+   */
+  constructor(
+    upstream: Upstream,
+    cause?: unknown,
+    readonly nothingSent = false,
+  ) {
     super(`${upstream} unavailable`, { cause });
   }
 }
