@@ -19,7 +19,7 @@ const plain = (text) => String(text).replace(/\x1b\[[0-9;]*m/g, '');
 function head(message) {
   const lines = plain(message)
     .split('\n')
-    .filter((l) => l.trim() && !/^\s+at .*(node_modules|node:internal)/.test(l));
+    .filter((l) => l.trim() && !/^\s+at .*(node_modules|node:internal|\(<anonymous>\))/.test(l));
   const kept = lines.slice(0, MESSAGE_LINES).map((l) => `    ${l.trimEnd()}`);
   if (lines.length > MESSAGE_LINES) kept.push(`    … ${lines.length - MESSAGE_LINES} more line(s)`);
   return kept.join('\n');
