@@ -14,6 +14,7 @@ const MESSAGE_LINES = 12;
 const MAX_FAILURES = 5;
 
 const plain = (text) => String(text).replace(/\x1b\[[0-9;]*m/g, '');
+const capped = (failures) => (failures.length > MAX_FAILURES ? [...failures.slice(0, MAX_FAILURES), `… and ${failures.length - MAX_FAILURES} more`] : failures);
 
 /** The first lines of a message, without the stack frames of Jest and Node internals. */
 function head(message) {
@@ -40,8 +41,7 @@ export function failuresOf(report, root = process.cwd()) {
     for (const a of failed) failures.push(`${name} › ${a.fullName}\n${head((a.failureMessages ?? []).join('\n'))}`);
     if (failed.length === 0 && file.message) failures.push(`${name} (did not run)\n${head(file.message)}`);
   }
-  if (failures.length > MAX_FAILURES) return [...failures.slice(0, MAX_FAILURES), `… and ${failures.length - MAX_FAILURES} more`];
-  return failures;
+  return capped(failures);
 }
 
 /**
@@ -111,8 +111,8 @@ export function readNodeTestReport(suite, tap, exitCode, ms) {
     notes.push(`node --test exited ${exitCode} with no failed test`);
   }
   // Failed tests by name (their suites fail with them and are named too); the log holds the why.
-  const failures = [...tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => m[1]);
-  return { suite, passed, failed, skipped, note: notes.join('; '), ms, failures: failures.length > MAX_FAILURES ? [...failures.slice(0, MAX_FAILURES), `… and ${failures.length - MAX_FAILURES} more`] : failures };
+  const failures = capped([...tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => m[1]));
+  return { suite, passed, failed, skipped, note: notes.join('; '), ms, failures };
 }
 
 /**
