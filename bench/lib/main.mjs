@@ -38,7 +38,6 @@ const CONFIGS = {
   },
 };
 
-
 /**
  * @typedef {ReturnType<typeof makeCtx>} Ctx
  */
