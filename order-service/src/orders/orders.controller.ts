@@ -14,8 +14,9 @@ import type { FastifyReply } from 'fastify';
 import { RequestScope, Scope } from '../shared/auth/scope';
 import { TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { CreateOrderDto, ListOrdersQuery, OrderResponseDto } from '../shared/dto/orders';
-import { IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
-import { Idempotent } from '../shared/idempotency/idempotent.decorator';
+import { ApiIdempotencyKey, IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
+import { IdempotentAnswers } from '../shared/idempotency/idempotent-answers';
+import { IdempotentRequest, KeyedRequest } from '../shared/idempotency/idempotent-request';
 import { UuidParamPipe } from '../shared/validation/uuid';
 import { toOrderResponse } from './dto/order-response';
 import { OrdersService } from './orders.service';
@@ -25,17 +26,20 @@ const UUID = new UuidParamPipe();
 @ApiTags('orders')
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly orders: OrdersService) {}
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly idempotency: IdempotentAnswers,
+  ) {}
 
   @Post()
-  @Idempotent()
+  @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: OrderResponseDto, description: 'Created pending; order.created is published', headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
   @ApiBadRequestResponse({ description: 'Invalid fields (names each one), or an invalid Idempotency-Key' })
   @ApiConflictResponse({ description: `Only when ${IDEMPOTENCY_CONFLICT}` })
   @ApiUnprocessableEntityResponse({ description: `The user does not exist or has been deleted, or ${IDEMPOTENCY_KEY_REUSED}` })
   @ApiServiceUnavailableResponse({ description: 'The user is unknown here and user-service cannot be asked' })
-  async create(@Body() dto: CreateOrderDto, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
-    return toOrderResponse(await this.orders.create(dto, scope));
+  create(@Body() dto: CreateOrderDto, @RequestScope() scope: Scope, @IdempotentRequest() keyed: KeyedRequest | undefined): Promise<OrderResponseDto> {
+    return this.idempotency.once(keyed, async () => toOrderResponse(await this.orders.create(dto, scope)));
   }
 
   @Get()

@@ -1,4 +1,7 @@
 import { EVERYONE } from '../shared/auth/scope';
+import type { UnitOfWork } from '../shared/database/unit-of-work';
+import type { IdempotencyKeys } from '../shared/idempotency/idempotency-keys';
+import { IdempotentAnswers } from '../shared/idempotency/idempotent-answers';
 import type { FastifyReply } from 'fastify';
 import { User } from './user.entity';
 import { UsersController } from './users.controller';
@@ -23,11 +26,12 @@ describe('UsersController', () => {
     update: jest.fn(async () => aUser()),
     remove: jest.fn(async () => undefined),
   };
-  const sut = new UsersController(users as unknown as UsersService);
+  // Requests without an Idempotency-Key never reach the ledger.
+  const sut = new UsersController(users as unknown as UsersService, new IdempotentAnswers({} as UnitOfWork, {} as IdempotencyKeys));
 
   it('creates, answering without the password hash', async () => {
     const dto = { email: 'john@example.com', name: 'John', password: 'SecurePass123!' };
-    const body = await sut.create(dto);
+    const body = await sut.create(dto, undefined);
     expect(users.create).toHaveBeenCalledWith(dto);
     expect(body).not.toHaveProperty('passwordHash');
   });

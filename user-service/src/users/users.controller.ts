@@ -13,8 +13,9 @@ import type { FastifyReply } from 'fastify';
 import { RequestScope, RequestSessionId, Scope } from '../shared/auth/scope';
 import { PageQuery, TOTAL_COUNT_HEADER } from '../shared/http/pagination';
 import { CreateUserDto, UpdateUserDto, UserResponseDto } from '../shared/dto/users';
-import { IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
-import { Idempotent } from '../shared/idempotency/idempotent.decorator';
+import { ApiIdempotencyKey, IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY_REUSED, IDEMPOTENT_REPLAYED_RESPONSE_HEADER } from '../shared/idempotency/idempotency-docs';
+import { IdempotentAnswers } from '../shared/idempotency/idempotent-answers';
+import { IdempotentRequest, KeyedRequest } from '../shared/idempotency/idempotent-request';
 import { UuidParamPipe } from '../shared/validation/uuid';
 import { toUserResponse } from './dto/user-response';
 import { UsersService } from './users.service';
@@ -24,16 +25,19 @@ const UUID = new UuidParamPipe();
 @ApiTags('users')
 @Controller('users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly idempotency: IdempotentAnswers,
+  ) {}
 
   @Post()
-  @Idempotent()
+  @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: UserResponseDto, headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
   @ApiBadRequestResponse({ description: 'Invalid fields, or an invalid Idempotency-Key' })
   @ApiConflictResponse({ description: `Email already registered, or ${IDEMPOTENCY_CONFLICT}` })
   @ApiUnprocessableEntityResponse({ description: `Only when ${IDEMPOTENCY_KEY_REUSED}` })
-  async create(@Body() dto: CreateUserDto): Promise<UserResponseDto> {
-    return toUserResponse(await this.users.create(dto));
+  create(@Body() dto: CreateUserDto, @IdempotentRequest() keyed: KeyedRequest | undefined): Promise<UserResponseDto> {
+    return this.idempotency.once(keyed, async () => toUserResponse(await this.users.create(dto)));
   }
 
   @Get()

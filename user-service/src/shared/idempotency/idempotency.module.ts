@@ -3,18 +3,18 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { DatabaseEnv } from '../config/env';
 import { durationSeconds } from '../config/duration';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyKeys } from './idempotency-keys';
+import { IdempotentAnswers } from './idempotent-answers';
 import { IDEMPOTENCY_SETTINGS, IdempotencySettings, IdempotencySweeper } from './idempotency-sweeper';
 
 /**
- * Imported by the feature module of each service that has `@Idempotent()` routes (its schema must
- * include IdempotencyKeys1764500000000).
+ * Imported by the feature module of each service whose routes take an `Idempotency-Key`
+ * (IdempotentAnswers; its schema must include IdempotencyKeys1764500000000).
  */
 @Module({
   providers: [
     IdempotencyKeys,
-    IdempotencyInterceptor,
+    IdempotentAnswers,
     IdempotencySweeper,
     {
       provide: IDEMPOTENCY_SETTINGS,
@@ -24,6 +24,6 @@ import { IDEMPOTENCY_SETTINGS, IdempotencySettings, IdempotencySweeper } from '.
       }),
     },
   ],
-  exports: [IdempotencyKeys, IdempotencyInterceptor, IdempotencySweeper],
+  exports: [IdempotencyKeys, IdempotentAnswers, IdempotencySweeper],
 })
 export class IdempotencyModule {}
