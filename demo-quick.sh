@@ -19,7 +19,8 @@ need jq "apt-get install jq / brew install jq"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 # curl that fails loudly with the API's own error body. A fourth argument is sent as the
-# Idempotency-Key: a create the gateway could not deliver is then safe to try on another instance.
+# Idempotency-Key: a create or cancel whose connection to an instance died after it was sent is
+# then safe for the gateway to send to another instance.
 api() {
   local method=$1 path=$2 body=${3:-} key=${4:-}
   local out status
@@ -28,7 +29,8 @@ api() {
     status=$(curl -sS --max-time "$REQUEST_TIMEOUT_S" -o "$out" -w '%{http_code}' -X "$method" "$GATEWAY$path" \
       -H 'Content-Type: application/json' -H "X-Request-Id: $REQUEST_ID" ${key:+-H "Idempotency-Key: $key"} -d "$body")
   else
-    status=$(curl -sS --max-time "$REQUEST_TIMEOUT_S" -o "$out" -w '%{http_code}' -X "$method" "$GATEWAY$path" -H "X-Request-Id: $REQUEST_ID")
+    status=$(curl -sS --max-time "$REQUEST_TIMEOUT_S" -o "$out" -w '%{http_code}' -X "$method" "$GATEWAY$path" -H "X-Request-Id: $REQUEST_ID" \
+      ${key:+-H "Idempotency-Key: $key"})
   fi
   if [ "${status:0:1}" != "2" ]; then
     echo "$method $path -> HTTP $status" >&2
@@ -100,7 +102,7 @@ wait_for_final "$ORDER_ID"
 api GET "/api/orders/$ORDER_ID" | jq '{id, status, totalAmount}'
 
 step "5. Change of mind: cancel the paid order (POST /api/orders/:id/cancel) -> refunded"
-api POST "/api/orders/$ORDER_ID/cancel" | jq '{id, status}'
+api POST "/api/orders/$ORDER_ID/cancel" "" "$REQUEST_ID-cancel" | jq '{id, status}'
 last=""
 deadline=$((SECONDS + TIMEOUT_S))
 while [ "$SECONDS" -lt "$deadline" ]; do

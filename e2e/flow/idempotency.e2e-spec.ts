@@ -56,6 +56,29 @@ describe('Idempotency-Key through the gateway', () => {
     expect(regular.map((o: { id: string }) => o.id)).toEqual([fresh[0].body.id]);
   });
 
+  it('POST /api/orders/:id/cancel: a retry storm with one key cancels once, then replays; the key on another order is 422', async () => {
+    const user = await api('POST', '/api/users', { email: uniqueEmail('idem-cancel'), name: 'Canceller', password });
+    expect(user.status).toBe(201);
+    const place = async () => (await api('POST', '/api/orders', { userId: user.body.id, items: [{ productId: 'product-idem', quantity: 1, price: 2.5 }] })).body.id as string;
+    const [orderId, otherId] = [await place(), await place()];
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 4 }, () => api('POST', `/api/orders/${orderId}/cancel`, undefined, keyed(key))));
+    for (const a of answers) {
+      if (a.status === 409) expect(a.body.code).toBe('IDEMPOTENCY.IN_FLIGHT');
+      else expect(a.status).toBe(200);
+    }
+    const fresh = answers.filter((a) => a.status === 200 && a.headers.get('idempotent-replayed') === null);
+    expect(fresh).toHaveLength(1);
+    expect(['cancelled', 'refund_pending']).toContain(fresh[0].body.status);
+    const replay = await api('POST', `/api/orders/${orderId}/cancel`, undefined, keyed(key));
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(fresh[0].body);
+    const reused = await api('POST', `/api/orders/${otherId}/cancel`, undefined, keyed(key));
+    expect(reused.status).toBe(422);
+    expect((await api('GET', `/api/orders/${otherId}`)).body.status).not.toMatch(/cancelled|refund/);
+  });
+
   it('POST /api/auth/register: a retry creates no second user and answers a replay for the same user', async () => {
     const key = randomUUID();
     const body = { email: uniqueEmail('idem-register'), name: 'Signs Up', password };

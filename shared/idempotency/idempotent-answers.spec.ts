@@ -72,8 +72,8 @@ describe('IdempotentAnswers.once', () => {
 });
 
 describe('keyedRequestOf', () => {
-  function contextOf(headers: Record<string, string | string[]>, handler: () => void = () => undefined, userId?: string) {
-    const req = { method: 'POST', url: '/orders?x=1', routeOptions: { url: '/orders' }, headers, body: { b: 1, a: 2 }, caller: userId ? { userId, roles: ['user'] } : undefined };
+  function contextOf(headers: Record<string, string | string[]>, handler: () => void = () => undefined, userId?: string, url = '/orders?x=1', body: unknown = { b: 1, a: 2 }) {
+    const req = { method: 'POST', url, headers, body, caller: userId ? { userId, roles: ['user'] } : undefined };
     const reply = fakeReply();
     const ctx = { switchToHttp: () => ({ getRequest: () => req, getResponse: () => reply }), getHandler: () => handler };
     return { ctx: ctx as unknown as ExecutionContext, reply };
@@ -94,6 +94,12 @@ describe('keyedRequestOf', () => {
       status: 201,
       reply,
     });
+  });
+
+  it('tells two resources of one route apart by their path: one key cannot cancel two orders', () => {
+    const cancel = (id: string) => keyedRequestOf(contextOf({ 'idempotency-key': 'k-1' }, undefined, undefined, `/orders/${id}/cancel`, null).ctx)?.claim.fingerprint;
+    expect(cancel('a')).toBe(requestFingerprint('POST /orders/a/cancel', null));
+    expect(cancel('a')).not.toBe(cancel('b'));
   });
 
   it("takes the route's @HttpCode as the status it stores", () => {

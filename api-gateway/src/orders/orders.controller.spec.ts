@@ -80,6 +80,25 @@ describe('/api/orders through the gateway', () => {
       expect(orders.last).toMatchObject({ method: 'POST', url: `/orders/${ORDER_ID}/cancel` });
     });
 
+    it('POST /api/orders/:id/cancel forwards the Idempotency-Key and passes a replay header back', async () => {
+      const refundPending = { ...ORDER, status: 'refund_pending' };
+      orders.answer(() => ({ status: 200, json: refundPending, headers: { 'Idempotent-Replayed': 'true' } }));
+
+      const res = await http().post(`/api/orders/${ORDER_ID}/cancel`).set('Idempotency-Key', 'cancel-once-1').expect(200, refundPending);
+
+      expect(res.headers['idempotent-replayed']).toBe('true');
+      expect(orders.last.headers['idempotency-key']).toBe('cancel-once-1');
+    });
+
+    it('refuses a cancel with a malformed Idempotency-Key with 400 naming it, without asking order-service', async () => {
+      const before = orders.received.length;
+
+      const res = await http().post(`/api/orders/${ORDER_ID}/cancel`).set('Idempotency-Key', 'two words').expect(400);
+
+      expect(res.body.message).toMatch(/^Idempotency-Key must be visible ASCII characters only/);
+      expect(orders.received.length).toBe(before);
+    });
+
     it('passes order-service\'s 409 (not cancellable, naming the status) through', async () => {
       const refusal = { statusCode: 409, message: `order ${ORDER_ID} is refunded and cannot be cancelled`, error: 'Conflict', requestId: 'r-409' };
       orders.answer(() => ({ status: 409, json: refusal }));

@@ -72,17 +72,20 @@ export class OrdersController {
     description:
       'pending → cancelled at once. paid → refund_pending, then refunded once payment-service has given the money back ' +
       '(refund_failed if every attempt is declined). A second cancel while the refund is under way answers the order as it ' +
-      'is (no second refund). failed, cancelled, expired, refunded, refund_failed → 409 naming the status. Another user\'s order is a 404.',
+      'is (no second refund). failed, cancelled, expired, refunded, refund_failed → 409 naming the status. Another user\'s order is a 404. ' +
+      'With an Idempotency-Key, a retry gets the first cancel\'s answer back (Idempotent-Replayed), not a 409 for the order it cancelled.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: OrderResponseDto })
-  @ApiErrors(ORDERS, 400, 401, 404, 409)
+  @ApiIdempotencyKey()
+  @ApiOkResponse({ type: OrderResponseDto, headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER })
+  @ApiKeyedErrors(ORDERS, 400, 401, 404, 409)
   cancel(
     @Param('id', UUID) id: string,
     @CurrentUser() caller: AuthUser | undefined,
+    @IdempotencyKey() idempotencyKey: string | undefined,
     @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<unknown> {
-    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: `/orders/${id}/cancel`, ...inbound, caller }));
+    return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: `/orders/${id}/cancel`, ...inbound, caller, idempotencyKey }));
   }
 }

@@ -65,14 +65,17 @@ export class OrdersController {
 
   @Post(':id/cancel')
   @HttpCode(200)
+  @ApiIdempotencyKey()
   @ApiOkResponse({
     type: OrderResponseDto,
     description: 'pending: cancelled. paid: refund_pending (payment-service refunds, then refunded). refund_pending: unchanged (no second refund)',
+    headers: IDEMPOTENT_REPLAYED_RESPONSE_HEADER,
   })
-  @ApiBadRequestResponse({ description: 'The id is not a uuid (v4)' })
+  @ApiBadRequestResponse({ description: 'The id is not a uuid (v4), or an invalid Idempotency-Key' })
   @ApiNotFoundResponse({ description: 'No such order, or another user\'s' })
-  @ApiConflictResponse({ description: 'The order is failed, cancelled, expired, refunded or refund_failed (the message names it)' })
-  async cancel(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<OrderResponseDto> {
-    return toOrderResponse(await this.orders.cancel(id, scope));
+  @ApiConflictResponse({ description: `The order is failed, cancelled, expired, refunded or refund_failed (the message names it), or ${IDEMPOTENCY_CONFLICT}` })
+  @ApiUnprocessableEntityResponse({ description: `Only when ${IDEMPOTENCY_KEY_REUSED}` })
+  cancel(@Param('id', UUID) id: string, @RequestScope() scope: Scope, @IdempotentRequest() keyed: KeyedRequest | undefined): Promise<OrderResponseDto> {
+    return this.idempotency.once(keyed, async () => toOrderResponse(await this.orders.cancel(id, scope)));
   }
 }

@@ -6,7 +6,7 @@ import { FakeUserService } from './support/fake-user-service';
 import { TopicProbe, testKafka } from './support/kafka';
 import { RunningOrderService, startOrderService, truncateAll } from './support/order-service-app';
 
-/** POST /orders with an Idempotency-Key on the real database: one order, one order.created, per key. */
+/** POST /orders and POST /orders/:id/cancel with an Idempotency-Key on the real database: one effect per key. */
 describe('order-service: idempotency keys (real PostgreSQL and Kafka)', () => {
   const userService = new FakeUserService();
   let sut: RunningOrderService;
@@ -116,6 +116,30 @@ describe('order-service: idempotency keys (real PostgreSQL and Kafka)', () => {
     const placed = await request(http).post('/orders').set('Idempotency-Key', 'early').send(orderOf(userId)).expect(201);
     expect(placed.headers['idempotent-replayed']).toBeUndefined();
     expect(await ordersOf(userId)).toBe(1);
+  });
+
+  const placeOrder = async (userId: string): Promise<string> => ((await request(http).post('/orders').send(orderOf(userId)).expect(201)).body as { id: string }).id;
+  const cancel = (orderId: string) => request(http).post(`/orders/${orderId}/cancel`);
+
+  it('cancels once per key: a retry gets the first answer, replayed, where a second cancel without a key is a 409', async () => {
+    const orderId = await placeOrder(aUser());
+    const first = await cancel(orderId).set('Idempotency-Key', 'cancel-1').expect(200);
+    expect(first.body).toMatchObject({ id: orderId, status: 'cancelled' });
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const again = await cancel(orderId).set('Idempotency-Key', 'cancel-1').expect(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.text).toBe(first.text);
+    await cancel(orderId).expect(409);
+    expect(await count('SELECT count(*)::int AS n FROM idempotency_keys')).toBe(1);
+  });
+
+  it('answers a cancel key used on another order 422 and leaves that order as it was', async () => {
+    const userId = aUser();
+    const [first, second] = [await placeOrder(userId), await placeOrder(userId)];
+    await cancel(first).set('Idempotency-Key', 'cancel-422').expect(200);
+    const res = await cancel(second).set('Idempotency-Key', 'cancel-422').expect(422);
+    expect(res.body).toMatchObject({ statusCode: 422, code: 'IDEMPOTENCY.KEY_REUSED' });
+    expect(await sut.dataSource.query('SELECT status FROM orders WHERE id = $1', [second])).toEqual([{ status: 'pending' }]);
   });
 
   it('deletes keys past their retention and keeps younger ones', async () => {

@@ -22,13 +22,13 @@ export class InvalidIdempotencyKeyError extends DomainError {
   readonly kind = 'invalid';
 }
 
-/** The key was used before (within the retention) for another request: another body or route. */
+/** The key was used before (within the retention) for another request: another body or path. */
 export class IdempotencyKeyReusedError extends DomainError {
   readonly code = 'IDEMPOTENCY.KEY_REUSED';
   readonly kind = 'unprocessable';
 
   constructor(key: string) {
-    super(`Idempotency-Key ${JSON.stringify(key)} was already used with a different request body: use a new key for a new request`);
+    super(`Idempotency-Key ${JSON.stringify(key)} was already used with a different request body or path: use a new key for a new request`);
   }
 }
 
@@ -78,9 +78,9 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.join(',')}}`;
 }
 
-/** What the stored key is compared by: SHA-256 (hex) of the route and the canonical body. */
-export function requestFingerprint(route: string, body: unknown): string {
-  return createHash('sha256').update(route).update('\n').update(canonicalJson(body)).digest('hex');
+/** What the stored key is compared by: SHA-256 (hex) of method and path, and the canonical body. */
+export function requestFingerprint(request: string, body: unknown): string {
+  return createHash('sha256').update(request).update('\n').update(canonicalJson(body)).digest('hex');
 }
 
 /**

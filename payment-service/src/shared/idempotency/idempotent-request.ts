@@ -22,6 +22,12 @@ export interface KeyedRequest {
  */
 export const IdempotentRequest = createParamDecorator((_: unknown, ctx: ExecutionContext) => keyedRequestOf(ctx));
 
+/** A request URL without its query string. */
+const pathOf = (url: string): string => {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+};
+
 /** What `@IdempotentRequest()` reads from a request (its own function for the tests). */
 export function keyedRequestOf(ctx: ExecutionContext): KeyedRequest | undefined {
   const http = ctx.switchToHttp();
@@ -33,7 +39,8 @@ export function keyedRequestOf(ctx: ExecutionContext): KeyedRequest | undefined 
     claim: {
       scope: idempotencyScope(req.caller?.userId),
       key,
-      fingerprint: requestFingerprint(`${req.method} ${req.routeOptions.url ?? req.url}`, req.body),
+      // The path as called, ids included: one key must not cancel two orders.
+      fingerprint: requestFingerprint(`${req.method} ${pathOf(req.url)}`, req.body),
     },
     status,
     reply: http.getResponse<FastifyReply>(),

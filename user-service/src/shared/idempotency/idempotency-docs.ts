@@ -26,4 +26,4 @@ export const IDEMPOTENT_REPLAYED_RESPONSE_HEADER: HeadersObject = {
 
 /** What a keyed route's 409 and 422 answers may also mean. */
 export const IDEMPOTENCY_CONFLICT = 'a request with the same Idempotency-Key is still being processed';
-export const IDEMPOTENCY_KEY_REUSED = 'the Idempotency-Key was already used with a different body';
+export const IDEMPOTENCY_KEY_REUSED = 'the Idempotency-Key was already used with a different body or path';

@@ -8,7 +8,7 @@ import type { KeyedRequest } from './idempotent-request';
 type Outcome<T> = { readonly replayed: true; readonly status: number; readonly body: T } | { readonly replayed: false; readonly body: T };
 
 /**
- * Makes a creating route safe to retry with an `Idempotency-Key` header: its handler passes its
+ * Makes a write route safe to retry with an `Idempotency-Key` header: its handler passes its
  * `@IdempotentRequest()` and the work to `once`. Without the header the work simply runs. With it,
  * the whole request runs in one unit of work that first claims the key (409 while another request
  * holds it, 422 when it was used with another body), then does the work, whose own unit of work
