@@ -170,14 +170,16 @@ export class OrdersService {
    * The customer (or an admin) changes their mind. pending: cancelled at once. paid: the refund
    * is asked for (refund_pending). refund_pending: answered as it is, no second refund. Any
    * other status: refused, naming it. Another user's order is not found, as in `get`.
+   * The answer is read in the cancel's own transaction: once it commits, the refund may complete
+   * within milliseconds, and the caller is answered the state its cancel made (refund_pending).
    */
   async cancel(id: string, scope: Scope = EVERYONE): Promise<OrderWithItems> {
-    await this.unitOfWork.run(async () => {
+    return this.unitOfWork.run(async () => {
       const order = await this.lock(id, scope);
       const decision = await this.transitions.apply(order, 'cancel');
       if (decision.kind === 'refuse') throw new OrderNotCancellableError(id, decision.status);
+      return this.get(id, scope);
     });
-    return this.get(id, scope);
   }
 
   /**

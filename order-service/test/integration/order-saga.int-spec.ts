@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { OrdersService } from '../../src/orders/orders.service';
 import { FakeUserService } from './support/fake-user-service';
 import { anEvent, TestPublisher, TopicProbe, testKafka } from './support/kafka';
 import { RunningOrderService, startOrderService, truncateAll } from './support/order-service-app';
@@ -99,6 +100,39 @@ describe('the order saga: cancel, refund, late payment (real PostgreSQL and Kafk
     const refusal = await cancel(order.id).expect(409);
     expect(refusal.body.message).toBe(`order ${order.id} is refunded and cannot be cancelled`);
     expect(refundRequests(order.id)).toHaveLength(1);
+  });
+
+  it('answers a cancel with the state the cancel made, even when the refund lands the moment it commits', async () => {
+    const order = await anOrder();
+    await pay(order.id);
+    await until(order.id, 'paid');
+    // payment.refunded can come back within milliseconds of the cancel's commit. Stand-in: another
+    // writer reaches the order just as the answer is read; it gets the row only once the cancel's
+    // transaction is over (or gives up after 300 ms).
+    const orders = sut.app.get(OrdersService);
+    const read = orders.get.bind(orders);
+    const spy = jest.spyOn(orders, 'get').mockImplementationOnce(async (id, scope) => {
+      const writer = sut.dataSource.createQueryRunner();
+      await writer.connect();
+      await writer.startTransaction();
+      try {
+        await writer.query(`SET LOCAL lock_timeout = '300ms'`);
+        await writer.query(`UPDATE orders SET status = 'refunded' WHERE id = $1`, [id]);
+        await writer.commitTransaction();
+      } catch {
+        await writer.rollbackTransaction();
+      } finally {
+        await writer.release();
+      }
+      return read(id, scope);
+    });
+    try {
+      const res = await cancel(order.id).expect(200);
+      expect((res.body as OrderBody).status).toBe('refund_pending');
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('refunds a payment that completes after the order was cancelled, and never makes it paid', async () => {
