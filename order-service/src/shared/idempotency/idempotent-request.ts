@@ -3,6 +3,7 @@ import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/api-key.strategy';
+import { pathOf } from '../http/request-id';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyScope, readIdempotencyKey, requestFingerprint } from './idempotency-key';
 import type { IdempotencyClaim } from './idempotency-keys';
 
@@ -21,12 +22,6 @@ export interface KeyedRequest {
  * request of the route, keyed or not, a few rxjs observables and two AsyncResource bindings.
  */
 export const IdempotentRequest = createParamDecorator((_: unknown, ctx: ExecutionContext) => keyedRequestOf(ctx));
-
-/** A request URL without its query string. */
-const pathOf = (url: string): string => {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-};
 
 /** What `@IdempotentRequest()` reads from a request (its own function for the tests). */
 export function keyedRequestOf(ctx: ExecutionContext): KeyedRequest | undefined {
