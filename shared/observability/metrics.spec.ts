@@ -1,5 +1,6 @@
+import type { IntervalHistogram } from 'node:perf_hooks';
 import { register } from 'prom-client';
-import { DROPPED_DEFAULT_METRICS } from './metrics';
+import { DROPPED_DEFAULT_METRICS, EVENT_LOOP_SAMPLE_MS } from './metrics';
 
 /** `# TYPE <name> <type>` of everything the registry exposes. */
 async function exposedTypes(): Promise<Map<string, string>> {
@@ -19,6 +20,25 @@ describe('the metrics every app exposes', () => {
       expect([name, types.has(name)]).toEqual([name, true]);
     }
     for (const name of DROPPED_DEFAULT_METRICS) expect(types.has(name)).toBe(false);
+  });
+
+  it("sample the event loop's delay every 100 ms, not prom-client's 10 ms that keeps an idle app waking", () => {
+    const perfHooks: typeof import('node:perf_hooks') = jest.requireActual('node:perf_hooks');
+    const histograms: IntervalHistogram[] = [];
+    const realMonitor = perfHooks.monitorEventLoopDelay;
+    const monitor = jest.spyOn(perfHooks, 'monitorEventLoopDelay').mockImplementation((options) => {
+      const histogram = realMonitor(options);
+      histograms.push(histogram);
+      return histogram;
+    });
+    try {
+      jest.isolateModules(() => require('./metrics'));
+      expect(monitor.mock.calls).toEqual([[{ resolution: 100 }]]);
+      expect(EVENT_LOOP_SAMPLE_MS).toBe(100);
+    } finally {
+      for (const histogram of histograms) histogram.disable();
+      monitor.mockRestore();
+    }
   });
 
   it('include the Kafka and outbox metrics', async () => {
