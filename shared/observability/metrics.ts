@@ -21,7 +21,7 @@ export const DROPPED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_a
  * core each, most of an idle app's CPU. Every 100 ms still gives a scrape 150 samples, and a
  * blocked loop still shows, since a due sample waits for it.
  */
-export const EVENT_LOOP_SAMPLE_MS = 100;
+const EVENT_LOOP_SAMPLE_MS = 100;
 
 if (!register.getSingleMetric('process_cpu_user_seconds_total')) {
   collectDefaultMetrics({ eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
