@@ -1,4 +1,4 @@
-import { Body, Controller, Get, INestApplication, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, INestApplication, Module, Param, Post } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { Agent, get as httpGet, type Server } from 'node:http';
@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { currentRequestId } from '../context/origin';
 import { loggerModule } from '../observability/logger.module';
-import { configureApp, createHttpAdapter, fastifyOf } from './configure-app';
+import { configureApp, createHttpAdapter, fastifyOf, literalBadEscapes } from './configure-app';
 
 @Controller('echo')
 class EchoController {
@@ -18,6 +18,11 @@ class EchoController {
   @Get()
   origin(): { origin: string | null } {
     return { origin: currentRequestId() };
+  }
+
+  @Get(':id')
+  param(@Param('id') id: string): { id: string } {
+    return { id };
   }
 }
 
@@ -91,6 +96,43 @@ describe('configureApp on Fastify: bodies, errors and request ids', () => {
     const res = await http().get('/nowhere').expect(404);
 
     expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found', requestId: res.headers['x-request-id'] });
+  });
+
+  it.each([
+    ['bad hex', '%zz', '%zz'],
+    ['a truncated escape', 'ab%E0%A4%A', 'ab%E0%A4%A'],
+    ['an overlong UTF-8 form', '%C0%AF', '%C0%AF'],
+    ['a lone %', '%', '%'],
+  ])('hands a path parameter with %s to the handler as written, through every hook (the router would answer it itself)', async (_name, raw, id) => {
+    const res = await http().get(`/echo/${raw}`).set('X-Request-Id', 'bad-escape-1').expect(200);
+
+    expect(res.body).toEqual({ id });
+    expect(res.headers['x-request-id']).toBe('bad-escape-1');
+  });
+
+  it('hands a path parameter of any length Node lets in to the handler (the router refused one over 1,000 characters)', async () => {
+    const id = 'x'.repeat(15_000);
+    const res = await http().get(`/echo/${id}`).set('X-Request-Id', 'long-id-1').expect(200);
+
+    expect(res.body.id).toBe(id);
+    expect(res.headers['x-request-id']).toBe('long-id-1');
+  });
+
+  it('answers a bad escape outside any parameter with 404 in the shared error shape', async () => {
+    const res = await http().get('/ec%zzho').expect(404);
+
+    expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found', requestId: res.headers['x-request-id'] });
+  });
+});
+
+describe('literalBadEscapes', () => {
+  it('leaves a path without escapes, or with valid ones, as it is, query string included', () => {
+    for (const url of ['/users/1', '/users/caf%C3%A9?q=%zz', '/a%20b', '/x?y=%']) expect(literalBadEscapes(url)).toBe(url);
+  });
+
+  it("turns every % of a path that does not decode into %25, and keeps the query string as sent", () => {
+    expect(literalBadEscapes('/users/%zz')).toBe('/users/%25zz');
+    expect(literalBadEscapes('/users/%41%C0%AF?limit=%zz')).toBe('/users/%2541%25C0%25AF?limit=%zz');
   });
 });
 

@@ -35,9 +35,35 @@ export function createHttpAdapter(options: HttpAdapterOptions = {}): FastifyAdap
     // A hop count as a function: Fastify ≥ 5.12 takes a bare number as trusting no proxy at all.
     trustProxy: options.trustProxy ? trustHops(options.trustProxy) : false,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
-    // As express routed: `/users/` is `/users`, and a long path id is a 400 from validation, not a 404.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    rewriteUrl: (req: IncomingMessage) => literalBadEscapes(req.url ?? '/'),
+    // As express routed: `/users/` is `/users`. No path segment is too long for the router (a
+    // request line longer than any segment could be is refused by Node first, 431): a long id is a
+    // 400 from validation, not the router's own 414, which skipped every hook (no request id, no
+    // log line) and answered outside the API's error shape.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT_CHARS },
   });
+}
+
+/** Node's limit on a request's head (16 KB by default): no path segment can be longer. */
+const MAX_PATH_SEGMENT_CHARS = 16 * 1024;
+
+/**
+ * A path that is not valid percent-encoded UTF-8 (`%zz`, `%C0%AF`, a lone `%`) taken literally:
+ * each `%` of it becomes `%25`. Left as it was, the router answers it itself with a 400 of its own
+ * before any hook runs (no request id, no log line, a body outside the API's error shape, the path
+ * echoed back); taken literally, a bad id is refused by its validation and an unknown path is a
+ * 404, like any other. The query string is left alone: its parser takes bad escapes as text.
+ */
+export function literalBadEscapes(url: string): string {
+  const end = url.indexOf('?');
+  const path = end === -1 ? url : url.slice(0, end);
+  if (!path.includes('%')) return url;
+  try {
+    decodeURIComponent(path);
+    return url;
+  } catch {
+    return path.replaceAll('%', '%25') + (end === -1 ? '' : url.slice(end));
+  }
 }
 
 /**

@@ -124,6 +124,14 @@ describe('loggerModule: every line of a request or of an event handler says whos
     expect(Object.keys((accessLine as unknown as { req: object }).req).sort()).toEqual(['id', 'method', 'url']);
   });
 
+  it('HTTP: the access line has the URL as the client sent it, a bad escape included', async () => {
+    const requestId = `req-${randomUUID()}`;
+    await request(app.getHttpServer()).get('/probe/%zz?x=%zz').set('X-Request-Id', requestId).expect(404);
+
+    const accessLine = lines.withMessage('request completed').find((l) => l.requestId === requestId);
+    expect(accessLine).toMatchObject({ req: { url: '/probe/%zz?x=%zz' }, res: { statusCode: 404 } });
+  });
+
   it('HTTP: the access line says how the request ended: a 5xx errored, a hang-up aborted; probes get none', async () => {
     const failed = `req-${randomUUID()}`;
     await request(app.getHttpServer()).get('/probe/fail').set('X-Request-Id', failed).expect(500);

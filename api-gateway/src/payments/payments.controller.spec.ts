@@ -67,4 +67,10 @@ describe('/api/payments through the gateway (read-only)', () => {
     await http().put(`/api/payments/${PAYMENT_ID}`).send({}).expect(405);
     await http().delete(`/api/payments/${PAYMENT_ID}`).expect(405);
   });
+
+  it('names the path of a 405 as the client wrote it, a bad escape included', async () => {
+    const res = await http().delete('/api/payments/%C0%AF').expect(405);
+
+    expect(res.body.message).toBe('DELETE is not allowed on /api/payments/%C0%AF; allowed: GET, HEAD');
+  });
 });

@@ -166,6 +166,18 @@ describe('/api/users through the gateway', () => {
       expect(res.body.message).toBe('id must be a UUID');
     });
 
+    it.each([
+      ['a bad escape', '%zz'],
+      ['an overlong UTF-8 form', '%C0%AF'],
+      ['over 1,000 characters', 'a'.repeat(3000)],
+    ])('an id with %s: the same 400, with the request id and the security headers of every answer', async (_name, id) => {
+      const res = await refused(() => http().get(`/api/users/${id}`).set('X-Request-Id', 'odd-id-1'));
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ statusCode: 400, message: 'id must be a UUID', error: 'Bad Request', requestId: 'odd-id-1' });
+      expect(res.headers).toMatchObject({ 'x-request-id': 'odd-id-1', 'x-content-type-options': 'nosniff' });
+    });
+
     it.each([['0'], ['101'], ['abc'], ['1.5'], ['1&limit=2']])('limit=%s', async (limit) => {
       const res = await refused(() => http().get(`/api/users?limit=${limit}`));
 

@@ -103,7 +103,7 @@ export function answerUnknownMethods(app: INestApplication, doc: OpenAPIObject):
   (app as NestFastifyApplication).getHttpAdapter().getInstance().addHook('preParsing', (req, reply, _payload, done) => {
     // A request that matched a route was asked with a method that route has: nothing to look up.
     if (!req.is404) return done();
-    const path = pathOf(req.url);
+    const path = pathOf(req.originalUrl);
     const matching = known.filter((k) => k.pattern.test(path));
     if (matching.length === 0) return done();
     const allowed = [...new Set(matching.flatMap((k) => k.methods))];

@@ -169,7 +169,9 @@ export function logRequests(fastify: FastifyInstance, root: PinoInstance, option
       const started = Date.now();
       // The request's own trace, also where the context does not follow awaits (the gateway).
       const active = requestTraceOf(req.raw) ?? context.active();
-      const { method, url } = req.raw;
+      // As the client sent it (before literalBadEscapes, configure-app.ts).
+      const { method } = req.raw;
+      const url = req.originalUrl;
       reply.raw.once('close', () => {
         const statusCode = reply.raw.statusCode;
         const line = { requestId, req: { id: requestId, method, url }, res: { statusCode }, responseTime: Date.now() - started };
