@@ -10,19 +10,27 @@ export const MAX_JSON_DEPTH = 32;
 /** An unpaired UTF-16 surrogate or U+0000: JSON can carry both, PostgreSQL text and jsonb cannot. */
 const UNSTORABLE = /[\p{Cs}\u0000]/u;
 
+/**
+ * Keys JSON.parse keeps as plain properties but class-transformer drops without a word, so the
+ * ValidationPipe never sees them to refuse as unknown (Fastify's own parser refuses them too).
+ */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+
 /** True when objects/arrays nest deeper than `limit` levels. Iterative: safe on any depth. */
 export function nestedDeeperThan(value: unknown, limit: number = MAX_JSON_DEPTH): boolean {
-  return jsonProblem(value, { maxDepth: limit, checkText: false }) !== null;
+  return jsonProblem(value, { maxDepth: limit, checkText: false, checkKeys: false }) !== null;
 }
 
 /**
- * What makes a parsed JSON value unfit to handle, or null: nesting deeper than `maxDepth`, or (with
+ * What makes a parsed JSON value unfit to handle, or null: nesting deeper than `maxDepth`, (with
  * checkText) a key or string holding text PostgreSQL cannot store, which would fail the insert
- * of a row or of its outbox event with a 500. Iterative: safe on any depth.
+ * of a row or of its outbox event with a 500, or (with checkKeys) a `__proto__` or `constructor`
+ * property, which no request takes. Iterative: safe on any depth.
  */
-export function jsonProblem(value: unknown, opts: { maxDepth?: number; checkText?: boolean } = {}): string | null {
+export function jsonProblem(value: unknown, opts: { maxDepth?: number; checkText?: boolean; checkKeys?: boolean } = {}): string | null {
   const maxDepth = opts.maxDepth ?? MAX_JSON_DEPTH;
   const checkText = opts.checkText ?? true;
+  const checkKeys = opts.checkKeys ?? true;
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
@@ -38,6 +46,7 @@ export function jsonProblem(value: unknown, opts: { maxDepth?: number; checkText
     }
     for (const [key, child] of Object.entries(node)) {
       if (checkText && UNSTORABLE.test(key)) return 'holds U+0000 or an unpaired surrogate (text that cannot be stored)';
+      if (checkKeys && PROTOTYPE_KEYS.has(key)) return `has a property "${key}", which no request takes`;
       stack.push([child, depth + 1]);
     }
   }

@@ -111,4 +111,11 @@ describe('JSON limits', () => {
     expect(jsonProblem({ ['\udc00']: 1 })).toBe(unstorable);
     expect(jsonProblem({ a: '\u0000' }, { checkText: false })).toBeNull();
   });
+
+  it('find a __proto__ or constructor property at any depth, unless asked only for depth', () => {
+    expect(jsonProblem(JSON.parse('{"a":{"__proto__":{"x":1}}}'))).toBe('has a property "__proto__", which no request takes');
+    expect(jsonProblem(JSON.parse('{"items":[{"constructor":1}]}'))).toBe('has a property "constructor", which no request takes');
+    expect(jsonProblem(JSON.parse('{"__proto__":1}'), { checkKeys: false })).toBeNull();
+    expect(nestedDeeperThan(JSON.parse('{"constructor":1}'))).toBe(false);
+  });
 });

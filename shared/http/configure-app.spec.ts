@@ -67,6 +67,8 @@ describe('configureApp on Fastify: bodies, errors and request ids', () => {
     ['malformed JSON', '{"a": ', /^malformed JSON body: /],
     ['a bare JSON value', '12', /^malformed JSON body: a JSON object or array is expected$/],
     ['JSON nested deeper than any handler takes', `${'['.repeat(5000)}${']'.repeat(5000)}`, /^JSON body /],
+    ['a __proto__ property (dropped unseen by the validation otherwise)', '{"name":"x","__proto__":{"role":"admin"}}', /^JSON body has a property "__proto__", which no request takes$/],
+    ['a nested constructor property', '{"items":[{"constructor":{"prototype":{}}}]}', /^JSON body has a property "constructor", which no request takes$/],
   ])('answers %s with 400 naming it, in the shared error shape', async (_name, body, message) => {
     const res = await json(body).expect(400);
 
