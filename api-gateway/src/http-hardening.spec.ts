@@ -43,6 +43,12 @@ describe('HTTP hardening: security headers, CORS, JSON-only bodies', () => {
     expect(html).not.toMatch(/<script>(?!\s*<\/script>)/);
   });
 
+  it("refuses a path that climbs out of Swagger UI's files with 403, in the error shape", async () => {
+    const res = await http().get('/api/docs/../../../etc/passwd').expect(403);
+
+    expect(res.body).toEqual({ statusCode: 403, message: 'Forbidden', error: 'Forbidden', requestId: res.headers['x-request-id'] });
+  });
+
   describe('CORS', () => {
     it('allows the configured origins and exposes the API\'s headers', async () => {
       const res = await http().get('/health/live').set('Origin', 'https://shop.example');

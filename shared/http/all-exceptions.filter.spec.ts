@@ -63,6 +63,17 @@ describe('AllExceptionsFilter', () => {
     });
   });
 
+  it("answers an HTTP library's refusal with its own 4xx and message (http-errors' shape, exposed)", () => {
+    const forbidden = Object.assign(new Error('Forbidden'), { status: 403, statusCode: 403, expose: true });
+
+    expect(capture(forbidden)).toEqual({ status: 403, body: { statusCode: 403, message: 'Forbidden', error: 'Forbidden', requestId: 'req-42' } });
+  });
+
+  it('hides a status-carrying error whose message is not meant for the client, or that is not a 4xx', () => {
+    expect(capture(Object.assign(new Error('secret'), { statusCode: 400 })).status).toBe(500);
+    expect(capture(Object.assign(new Error('secret'), { statusCode: 502, expose: true })).status).toBe(500);
+  });
+
   it('answers 503 when the database is unreachable', () => {
     expect(capture(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })).status).toBe(503);
   });

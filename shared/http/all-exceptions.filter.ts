@@ -62,9 +62,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
             : exception.message;
       return { statusCode, message, error: STATUS_CODES[statusCode] ?? 'Error', requestId };
     }
+    const refusal = clientRefusalOf(exception);
+    if (refusal) return { ...refusal, error: STATUS_CODES[refusal.statusCode] ?? 'Error', requestId };
     if (isDatabaseUnavailable(exception)) {
       return { statusCode: 503, message: 'database unavailable, try again shortly', error: 'Service Unavailable', requestId };
     }
     return { statusCode: 500, message: 'Internal server error', error: 'Internal Server Error', requestId };
   }
+}
+
+/**
+ * A refusal by an HTTP library under Nest, in http-errors' shape: a 4xx `statusCode` (or `status`)
+ * with `expose: true`, its message written for the client. @fastify/send, serving Swagger UI's
+ * files, refuses a path that climbs out of their folder (`/api/docs/../../etc/passwd`) with a 403.
+ */
+function clientRefusalOf(exception: unknown): { statusCode: number; message: string } | null {
+  if (!(exception instanceof Error)) return null;
+  const { statusCode, status, expose } = exception as Error & { statusCode?: unknown; status?: unknown; expose?: unknown };
+  const code = statusCode ?? status;
+  if (expose !== true || typeof code !== 'number' || code < 400 || code > 499) return null;
+  return { statusCode: code, message: exception.message };
 }
