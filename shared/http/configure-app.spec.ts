@@ -2,7 +2,7 @@ import { Body, Controller, Get, INestApplication, Module, Param, Post } from '@n
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { Agent, get as httpGet, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { currentRequestId } from '../context/origin';
 import { loggerModule } from '../observability/logger.module';
@@ -118,6 +118,44 @@ describe('configureApp on Fastify: bodies, errors and request ids', () => {
 
     expect(res.body.id).toBe(id);
     expect(res.headers['x-request-id']).toBe('long-id-1');
+  });
+
+  describe('a request Node cannot parse: answered in the shared error shape, naming the problem', () => {
+    /** What the app answers to these bytes, sent as they are on a connection of their own. */
+    const rawExchange = async (head: string): Promise<{ status: number; headers: string; body: Record<string, unknown> }> => {
+      const server = app.getHttpServer() as Server;
+      if (!server.listening) await app.listen(0, '127.0.0.1');
+      const { port } = server.address() as AddressInfo;
+      const text = await new Promise<string>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.end(Buffer.from(head, 'latin1')));
+        let received = '';
+        socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+        socket.on('close', () => resolve(received));
+        socket.on('error', reject);
+      });
+      const [headers, body] = text.split('\r\n\r\n');
+      return { status: Number(headers.split(' ')[1]), headers, body: JSON.parse(body) };
+    };
+
+    it('a raw non-ASCII byte in the path: 400 saying it must be percent-encoded, with a request id', async () => {
+      const res = await rawExchange('GET /echo/caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n');
+
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        statusCode: 400,
+        message: 'malformed HTTP request: the path holds a character that must be percent-encoded',
+        error: 'Bad Request',
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      });
+      expect(res.headers).toContain(`X-Request-Id: ${res.body.requestId}`);
+    });
+
+    it('a head over 16 KB: 431 saying so', async () => {
+      const res = await rawExchange(`GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(17 * 1024)}\r\n\r\n`);
+
+      expect(res.status).toBe(431);
+      expect(res.body).toMatchObject({ statusCode: 431, message: 'request line and headers larger than 16 KB', error: 'Request Header Fields Too Large' });
+    });
   });
 
   it('answers a bad escape outside any parameter with 404 in the shared error shape', async () => {

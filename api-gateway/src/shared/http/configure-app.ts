@@ -3,7 +3,9 @@ import { BadRequestException, HttpException, HttpStatus, INestApplication, Valid
 import { ConfigService } from '@nestjs/config';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { IncomingMessage, Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Logger } from 'nestjs-pino';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ApiKeyStrategy } from '../auth/api-key.strategy';
@@ -36,12 +38,42 @@ export function createHttpAdapter(options: HttpAdapterOptions = {}): FastifyAdap
     trustProxy: options.trustProxy ? trustHops(options.trustProxy) : false,
     genReqId: (req: IncomingMessage) => requestIdOf(req),
     rewriteUrl: (req: IncomingMessage) => literalBadEscapes(req.url ?? '/'),
+    clientErrorHandler: answerUnparsedRequest,
     // As express routed: `/users/` is `/users`. No path segment is too long for the router (a
     // request line longer than any segment could be is refused by Node first, 431): a long id is a
     // 400 from validation, not the router's own 414, which skipped every hook (no request id, no
     // log line) and answered outside the API's error shape.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT_CHARS },
   });
+}
+
+/** What Node's HTTP parser reports, said so a client can act on it. */
+const UNPARSED_REQUEST: Readonly<Record<string, readonly [number, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'request line and headers larger than 16 KB'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'request not received in time'],
+  HPE_INVALID_URL: [400, 'malformed HTTP request: the path holds a character that must be percent-encoded'],
+  HPE_INVALID_METHOD: [400, 'malformed HTTP request: unknown method'],
+  HPE_INVALID_HEADER_TOKEN: [400, 'malformed HTTP request: a header holds a character HTTP does not allow'],
+};
+
+/**
+ * A request Node's HTTP parser refuses (a raw non-ASCII byte in the path, a head over 16 KB, a
+ * broken request line) never reaches Fastify's routes or hooks. Answered here in the API's error
+ * shape, naming the problem where the parser does, with a request id of its own: the client's
+ * cannot be read from a request that did not parse. The connection is closed after it, as Node does.
+ */
+export function answerUnparsedRequest(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [statusCode, message] = UNPARSED_REQUEST[err.code ?? ''] ?? [400, `malformed HTTP request (${err.code ?? 'unreadable'})`];
+  const requestId = randomUUID();
+  const body = JSON.stringify({ statusCode, message, error: STATUS_CODES[statusCode], requestId });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 /** Node's limit on a request's head (16 KB by default): no path segment can be longer. */
