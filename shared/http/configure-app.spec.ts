@@ -88,6 +88,13 @@ describe('configureApp on Fastify: bodies, errors and request ids', () => {
     expect(res.body.message).toBe('unsupported charset "latin1": JSON bodies are UTF-8');
   });
 
+  it('answers a compressed body with 415 naming its Content-Encoding (it would read as malformed JSON)', async () => {
+    const res = await json('{}').set('Content-Encoding', 'gzip').expect(415);
+
+    expect(res.body).toMatchObject({ statusCode: 415, message: 'Content-Encoding "gzip" is not supported: send the JSON body uncompressed', error: 'Unsupported Media Type' });
+    await json('{"a":1}').set('Content-Encoding', 'identity').expect(201);
+  });
+
   it('answers a body over 1 MB with 413 saying the limit', async () => {
     const res = await json(JSON.stringify({ name: 'x'.repeat(1024 * 1024) })).expect(413);
 

@@ -204,7 +204,8 @@ const isDocsPath = (path: string) => path === '/docs' || path.startsWith('/docs/
 const JSON_CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
 /**
- * JSON is the one body type the API takes: any other is a 415 before it is read. Parsed here
+ * JSON is the one body type the API takes: any other is a 415 before it is read, as is a body
+ * sent compressed (Fastify does not decode a Content-Encoding; it would read as malformed JSON). Parsed here
  * rather than by Fastify's parser so each failure names its cause: a body that is not JSON, or
  * JSON no handler can take. Found by the fuzz run, each a
  * 500 before: JSON parses to any depth but the ValidationPipe walks bodies recursively (5,000
@@ -217,6 +218,10 @@ function parseJsonBodiesOnly(fastify: FastifyInstance): void {
     done(new HttpException('Content-Type must be application/json', HttpStatus.UNSUPPORTED_MEDIA_TYPE)),
   );
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, text: string | Buffer, done) => {
+    const coding = req.headers['content-encoding']?.trim().toLowerCase();
+    if (coding && coding !== 'identity') {
+      return done(new HttpException(`Content-Encoding "${coding.slice(0, 40)}" is not supported: send the JSON body uncompressed`, HttpStatus.UNSUPPORTED_MEDIA_TYPE));
+    }
     const charset = JSON_CHARSET.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       return done(new HttpException({ message: `unsupported charset "${charset}": JSON bodies are UTF-8` }, HttpStatus.UNSUPPORTED_MEDIA_TYPE));
