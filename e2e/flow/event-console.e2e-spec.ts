@@ -335,6 +335,9 @@ describe('npm run dlq', () => {
     const usage = await dlq(['redrive']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--all');
+    const unknown = await dlq(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('dlq: unknown command "frobnicate": list, show or redrive');
   });
 });
 

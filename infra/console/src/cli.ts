@@ -45,10 +45,11 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, ...ids] = positionals;
-  if (values.help || !command || !['list', 'show', 'redrive'].includes(command)) {
+  if (values.help || !command) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
+  if (!['list', 'show', 'redrive'].includes(command)) throw new UsageError(`unknown command "${command}": list, show or redrive`);
   const filter = filterOf(values);
   checkUsage(command, ids, filter, values);
   const core = composeConsole(loadConsoleConfig({ ...process.env, NODE_ENV: 'development', EVENT_CONSOLE: 'true', AUTH_ENABLED: 'false' }), 'cli');
