@@ -19,14 +19,30 @@ const logger = new Logger('kafkajs');
  */
 const EXPECTED_WARNINGS = ['Limiting retries for the idempotent producer'];
 
-/** kafkajs logs through Nest's logger (pino), warnings and errors only. */
+/**
+ * Broker answers that kafkajs retries by itself (retriable codes): while a broker starts, a group
+ * coordinator loads or moves, or a partition elects a leader. kafkajs logs each as an error before
+ * retrying, so every fresh start and every failover wrote error lines for nothing that failed; a
+ * retry that fails for good still ends in an error of ours.
+ */
+const RETRIED_RESPONSES: ReadonlySet<string> = new Set([
+  "The coordinator is loading and hence can't process requests for this group",
+  'The group coordinator is not available',
+  'This is not the correct coordinator for this group',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'This server is not the leader for that topic-partition',
+]);
+
+/** kafkajs logs through Nest's logger (pino), warnings and errors only; a retried answer as a warning. */
 export function kafkajsLogCreator() {
   return () =>
     ({ level, log }: LogEntry): void => {
       const { message, ...extra } = log;
       if (EXPECTED_WARNINGS.some((expected) => message.startsWith(expected))) return;
-      if (level === logLevel.ERROR || level === logLevel.NOTHING) logger.error({ ...extra }, message);
-      else if (level === logLevel.WARN) logger.warn({ ...extra }, message);
+      const failed = level === logLevel.ERROR || level === logLevel.NOTHING;
+      const retried = message.startsWith('Response ') && RETRIED_RESPONSES.has(String(extra.error));
+      if (failed && !retried) logger.error({ ...extra }, message);
+      else if (failed || level === logLevel.WARN) logger.warn({ ...extra }, message);
     };
 }
 
