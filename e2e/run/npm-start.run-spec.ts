@@ -51,6 +51,20 @@ describe('npm start', () => {
     npm(['infra:stop', 'dev']);
   }, 90000);
 
+  it('npm run infra: Kafka and the three PostgreSQL servers only, and Ctrl+C stops them all', async () => {
+    const run = runInTerminal('npm', ['run', 'infra'], { cwd: REPO, env: userEnv({}) });
+    started.push(run);
+    await run.waitForOutput(/Ctrl\+C stops what was started here/, START_MS);
+    for (const port of [9094, 5432, 5433, 5436]) expect({ port, open: await tcpOpen(port) }).toEqual({ port, open: true });
+    for (const port of [3001, 3002, 3003, 3005]) expect({ port, open: await tcpOpen(port) }).toEqual({ port, open: false });
+
+    run.interrupt();
+    expect([0, 'SIGINT']).toContain(await finished(run, 60000));
+    expect(groupMembers(run.pid)).toEqual([]);
+    expect(npm(['infra:status', 'dev'])).toMatch(/nothing of ours runs/);
+    for (const port of DEV_PORTS) expect({ port, open: await tcpOpen(port) }).toEqual({ port, open: false });
+  }, START_MS + 90000);
+
   it('refuses a setting that cannot apply, naming it, before starting anything', async () => {
     for (const [env, named] of [
       [{ PORT: 'abc' }, /PORT=abc: PORT moves one app, and npm start runs four; move each with API_GATEWAY_PORT/],

@@ -1,8 +1,19 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { OrderKind } from '../shared/events/contracts';
-import type { OrderStatus } from './order-status';
+import { oneOf } from '../shared/database/checks';
+import { ORDER_STATUSES, type OrderStatus } from './order-status';
 
+// What the migrations create, declared here too: `npm run migration:generate` then writes only
+// what an entity change adds, never a DROP of these (e2e/run/app-scripts.run-spec.ts).
 @Entity('orders')
+@Index('orders_user_id_created_at', ['userId', 'createdAt'])
+@Index('orders_created_at', ['createdAt', 'id'])
+@Index('orders_one_welcome_per_user', ['userId'], { unique: true, where: `"kind" = 'welcome'` })
+@Index('orders_pending_created_at', ['createdAt'], { where: `"status" = 'pending'` })
+@Check('orders_kind_check', oneOf('kind', ['regular', 'welcome']))
+@Check('orders_status_check', oneOf('status', ORDER_STATUSES))
+@Check('orders_total_amount_check', '"total_amount" >= 0')
+@Check('orders_paid_amount_check', '"paid_amount" >= 0')
 export class Order {
   @PrimaryColumn('uuid')
   id!: string;

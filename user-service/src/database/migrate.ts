@@ -1,7 +1,8 @@
 // `node dist/database/migrate.js`: applies this service's pending migrations and exits. On
 // Kubernetes an init container runs it before the app starts (see infra/helm/nest-ms).
 import 'reflect-metadata';
+import type { DataSource } from 'typeorm';
 import { migrateAndExit } from '../shared/database/migrate';
-import dataSource from './data-source';
 
-migrateAndExit('user-service', dataSource);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+void migrateAndExit('user-service', () => (require('./data-source') as { default: DataSource }).default);

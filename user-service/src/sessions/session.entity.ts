@@ -1,18 +1,23 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { User } from '../users/user.entity';
 
 /** One login: its refresh tokens rotate under it; ending it ends all of them. */
+// What the migrations create, declared here too: `npm run migration:generate` then writes only
+// what an entity change adds, never a DROP of these (e2e/run/app-scripts.run-spec.ts).
 @Entity('sessions')
+@Index('sessions_user_id', ['userId', 'createdAt'])
 export class Session {
   @PrimaryColumn('uuid')
   id!: string;
 
   @Column({ name: 'user_id', type: 'uuid' })
+  @ForeignKey(() => User, { name: 'sessions_user_id_fkey', onDelete: 'CASCADE' })
   userId!: string;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  @Column({ name: 'last_used_at', type: 'timestamptz' })
+  @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
   lastUsedAt!: Date;
 
   @Column({ name: 'user_agent', type: 'varchar', length: 300, nullable: true })
@@ -32,11 +37,13 @@ export type SessionEndReason = 'logout' | 'ended_by_user' | 'password_changed' |
 
 /** A refresh token's digest; `rotatedAt` set once it has been traded for a new one. */
 @Entity('refresh_tokens')
+@Index('refresh_tokens_session_id', ['sessionId'])
 export class RefreshToken {
   @PrimaryColumn({ name: 'token_hash', type: 'char', length: 64 })
   tokenHash!: string;
 
   @Column({ name: 'session_id', type: 'uuid' })
+  @ForeignKey(() => Session, { name: 'refresh_tokens_session_id_fkey', onDelete: 'CASCADE' })
   sessionId!: string;
 
   @CreateDateColumn({ name: 'issued_at', type: 'timestamptz' })

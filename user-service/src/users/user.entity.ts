@@ -1,7 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { Role } from '../shared/events/contracts';
 
+// What the migrations create, declared here too: `npm run migration:generate` then writes only
+// what an entity change adds, never a DROP of these (e2e/run/app-scripts.run-spec.ts).
 @Entity('users')
+@Index('users_email_unique', ['email'], { unique: true })
+@Index('users_created_at', ['createdAt', 'id'])
 export class User {
   @PrimaryColumn('uuid')
   id!: string;

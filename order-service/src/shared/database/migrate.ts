@@ -33,9 +33,13 @@ export async function runMigrationsExclusively(dataSource: DataSource): Promise<
   }
 }
 
-/** The body of each app's `dist/database/migrate.js`: one line of outcome, exit 1 on failure. */
-export function migrateAndExit(app: string, dataSource: DataSource): void {
-  runMigrationsExclusively(dataSource).then(
+/**
+ * The body of each app's `dist/database/migrate.js`: one line of outcome, exit 1 on failure. The
+ * data source is loaded here, not imported by the caller: it checks the settings as it loads, and
+ * a bad one is then this one line too, not an uncaught stack trace.
+ */
+export function migrateAndExit(app: string, loadDataSource: () => DataSource): Promise<void> {
+  return new Promise<DataSource>((resolve) => resolve(loadDataSource())).then(runMigrationsExclusively).then(
     (applied) => {
       console.log(`${app}: ${applied.length ? `applied ${applied.join(', ')}` : 'no pending migrations'}`);
       process.exit(0);

@@ -18,7 +18,8 @@ export class OutboxMessage {
   payload!: EventEnvelope;
 
   /** traceparent and x-request-id of the request that caused the event. */
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  // As PostgreSQL reports it back (without the cast), so a generated migration finds no change.
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   headers!: Record<string, string>;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
