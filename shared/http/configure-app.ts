@@ -62,7 +62,7 @@ const UNPARSED_REQUEST: Readonly<Record<string, readonly [number, string]>> = {
  * shape, naming the problem where the parser does, with a request id of its own: the client's
  * cannot be read from a request that did not parse. The connection is closed after it, as Node does.
  */
-export function answerUnparsedRequest(err: Error & { code?: string }, socket: Duplex): void {
+function answerUnparsedRequest(err: Error & { code?: string }, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [statusCode, message] = UNPARSED_REQUEST[err.code ?? ''] ?? [400, `malformed HTTP request (${err.code ?? 'unreadable'})`];
   const requestId = randomUUID();
@@ -204,8 +204,8 @@ const isDocsPath = (path: string) => path === '/docs' || path.startsWith('/docs/
 const JSON_CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
 
 /**
- * JSON is the one body type the API takes: any other is a 415 before it is read, as is a body
- * sent compressed (Fastify does not decode a Content-Encoding; it would read as malformed JSON). Parsed here
+ * JSON is the one body type the API takes: any other is a 415 before it is read, as is a body sent
+ * compressed (Fastify decodes no Content-Encoding: it would read as malformed JSON). Parsed here
  * rather than by Fastify's parser so each failure names its cause: a body that is not JSON, or
  * JSON no handler can take. Found by the fuzz run, each a
  * 500 before: JSON parses to any depth but the ValidationPipe walks bodies recursively (5,000
