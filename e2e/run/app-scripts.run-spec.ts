@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { freePort } from '../support/spawned-app';
 import { groupMembers, runInTerminal, statusOf, TerminalCommand, until } from '../support/command';
+import { testStackEnv, type TestStackDb } from '../support/apps';
 import { repoPath } from '../support/repo';
 
 /**
@@ -16,23 +17,11 @@ const READY_MS = 120000;
 const INSPECTOR_PORT = 9229;
 
 function env(port?: number): NodeJS.ProcessEnv {
-  const e = process.env;
   return {
-    PATH: e.PATH,
-    HOME: e.HOME,
-    NODE_ENV: 'test',
-    OTEL_SDK_DISABLED: 'true',
-    ...(port === undefined ? {} : { PORT: String(port) }),
-    API_KEY: e.API_KEY,
-    KAFKA_BROKER: e.KAFKA_BROKER,
+    ...testStackEnv({ port, db: 'ORDERS' }),
     // Its own group and client id: the test stack's order-service keeps its partitions.
     KAFKA_CONSUMER_GROUP: 'order-service-app-scripts',
     KAFKA_CLIENT_ID: 'order-service-app-scripts',
-    DB_HOST: e.DB_HOST,
-    DB_PORT: e.TEST_DB_PORT_ORDERS,
-    DB_USERNAME: e.DB_USERNAME,
-    DB_PASSWORD: e.DB_PASSWORD,
-    DB_DATABASE: e.TEST_DB_NAME_ORDERS,
     USER_SERVICE_URL: 'http://127.0.0.1:9',
     PAYMENT_SERVICE_URL: 'http://127.0.0.1:9',
   };
@@ -101,7 +90,7 @@ describe("an app folder's scripts, as README's \"Working on one service\" lists 
     expect(misconfigured.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it.each([
+  it.each<[string, TestStackDb]>([
     ['user-service', 'USERS'],
     ['order-service', 'ORDERS'],
     ['payment-service', 'PAYMENTS'],
@@ -111,7 +100,7 @@ describe("an app folder's scripts, as README's \"Working on one service\" lists 
     const npmIn = (args: string[]) =>
       spawnSync('npm', ['run', ...args], {
         cwd: repoPath(dir),
-        env: { ...env(), DB_PORT: process.env[`TEST_DB_PORT_${db}`], DB_DATABASE: process.env[`TEST_DB_NAME_${db}`] },
+        env: testStackEnv({ db }),
         encoding: 'utf8',
         timeout: 120000,
       });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../support/spawned-app';
 import { groupMembers, runInTerminal, statusOf, TerminalCommand, until } from '../support/command';
+import { testStackEnv, type TestStackDb } from '../support/apps';
 import { repoPath } from '../support/repo';
 
 /**
@@ -26,27 +27,8 @@ interface DevRun {
   readyAfterMs?: number;
 }
 
-function env(port: number, db: string | undefined, urls: Record<string, string>): NodeJS.ProcessEnv {
-  const e = process.env;
-  return {
-    PATH: e.PATH,
-    HOME: e.HOME,
-    NODE_ENV: 'test',
-    OTEL_SDK_DISABLED: 'true',
-    PORT: String(port),
-    API_KEY: e.API_KEY,
-    KAFKA_BROKER: e.KAFKA_BROKER,
-    ...(db
-      ? {
-          DB_HOST: e.DB_HOST,
-          DB_PORT: e[`TEST_DB_PORT_${db}`],
-          DB_USERNAME: e.DB_USERNAME,
-          DB_PASSWORD: e.DB_PASSWORD,
-          DB_DATABASE: e[`TEST_DB_NAME_${db}`],
-        }
-      : {}),
-    ...urls,
-  };
+function env(port: number, db: TestStackDb | undefined, urls: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...testStackEnv({ port, db }), ...urls };
 }
 
 describe('npm run start:dev in each app folder', () => {

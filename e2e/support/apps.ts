@@ -25,3 +25,32 @@ export function appsUnderTest(): AppUnderTest[] {
     return { name, url: url.replace(/\/$/, '') };
   });
 }
+
+/** The test stack's databases, as scripts/test.mjs names their variables (TEST_DB_PORT_<db>, TEST_DB_NAME_<db>). */
+export type TestStackDb = 'USERS' | 'ORDERS' | 'PAYMENTS';
+
+/**
+ * The environment of an app a test runs as a developer runs it (`npm run start:dev`, `npm start`
+ * in its folder): a user's PATH and HOME, the test stack `npm test` started, no tracing.
+ */
+export function testStackEnv(opts: { port?: number; db?: TestStackDb } = {}): NodeJS.ProcessEnv {
+  const e = process.env;
+  return {
+    PATH: e.PATH,
+    HOME: e.HOME,
+    NODE_ENV: 'test',
+    OTEL_SDK_DISABLED: 'true',
+    ...(opts.port === undefined ? {} : { PORT: String(opts.port) }),
+    API_KEY: e.API_KEY,
+    KAFKA_BROKER: e.KAFKA_BROKER,
+    ...(opts.db
+      ? {
+          DB_HOST: e.DB_HOST,
+          DB_PORT: e[`TEST_DB_PORT_${opts.db}`],
+          DB_USERNAME: e.DB_USERNAME,
+          DB_PASSWORD: e.DB_PASSWORD,
+          DB_DATABASE: e[`TEST_DB_NAME_${opts.db}`],
+        }
+      : {}),
+  };
+}
