@@ -69,7 +69,7 @@ function replicasArg(argv) {
 
 async function main() {
   const replicas = replicasArg(process.argv.slice(2));
-  const problems = checkUserEnv(process.env);
+  const problems = checkUserEnv(process.env, { profile: 'cluster' });
   if (problems.length) throw new Error(`refusing your settings:\n  ${problems.join('\n  ')}`);
   if (!findNginx()) throw new Error(NGINX_MISSING);
   const apps = presentApps(warn);

@@ -14,6 +14,8 @@ import { c, say, seconds, step, warn } from './lib/ui.mjs';
 
 const PROFILE = 'dev';
 const READY_TIMEOUT_MS = 90000;
+/** How long the other apps may still get ready once one has stopped before it was. */
+const STOPPED_GRACE_MS = 5000;
 const profile = getProfile(PROFILE);
 const t0 = Date.now();
 
@@ -64,7 +66,12 @@ async function main() {
   await step(`start apps (${toStart.map((a) => a.name).join(', ') || 'none'})`, async () => {
     for (const app of toStart) running.push(startApp(app, PROFILE, { logDir: profile.logDir }));
     // Every app's own answer, not only the first: in production without secrets each names its own.
-    const outcomes = await Promise.allSettled(running.map((r) => waitReadyOrExplain(r)));
+    // An app that stopped takes the others' readiness with it (the gateway's is its services'), so
+    // the rest get a few seconds to answer, not the whole timeout.
+    const stopped = new AbortController();
+    const onStopped = () =>
+      setTimeout(() => stopped.abort(`${running.filter((r) => r.exited).map((r) => r.app.dir).join(', ')} stopped`), STOPPED_GRACE_MS);
+    const outcomes = await Promise.allSettled(running.map((r) => waitReadyOrExplain(r, stopped.signal, onStopped)));
     const failed = running.filter((_, i) => outcomes[i].status === 'rejected').map((r) => r.app.dir);
     if (failed.length) throw new Error(`not ready: ${failed.join(', ')}`);
   });
@@ -140,12 +147,15 @@ async function startConsole() {
   return [label, `http://localhost:${port}${moved}   (npm run dlq -- list|show|redrive in a terminal)`];
 }
 
-async function waitReadyOrExplain(r) {
+async function waitReadyOrExplain(r, signal, onStopped) {
   try {
-    await waitReady(r, PROFILE, READY_TIMEOUT_MS);
+    await waitReady(r, PROFILE, READY_TIMEOUT_MS, { signal });
   } catch (err) {
-    say(c.red(`\n${err.message}. Last lines of ${path.relative(REPO_ROOT, r.logFile)}:`));
-    say(appLogTail(r));
+    if (r.exited) onStopped();
+    // One that was given up on has nothing of its own to show: its log is the others' absence.
+    const gaveUp = !r.exited && signal.aborted;
+    say(c.red(`\n${err.message}${gaveUp ? '.' : `. Last lines of ${path.relative(REPO_ROOT, r.logFile)}:`}`));
+    if (!gaveUp) say(appLogTail(r));
     throw err;
   }
 }

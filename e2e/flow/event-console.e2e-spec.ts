@@ -143,6 +143,33 @@ describe('the event console API', () => {
     const bad = await get<{ message: string[] }>('/api/messages?traceId=xyz&limit=0&colour=red');
     expect(bad.status).toBe(400);
     expect(bad.body.message.join(' ')).toMatch(/traceId.*|limit|colour/);
+    // A position JavaScript cannot hold, or not a plain integer, is named as sent, not rounded.
+    for (const [path, named] of [
+      ['/api/messages/user.created/0/99999999999999999999', 'offset must be an integer from 0 to 9007199254740991 (got "99999999999999999999")'],
+      ['/api/messages/user.created/-1/0', 'partition must be an integer from 0 to 9007199254740991 (got "-1")'],
+      ['/api/dead-letters/user.created.dlq/0/1e3', 'offset must be an integer from 0 to 9007199254740991 (got "1e3")'],
+    ]) {
+      const refused = await get<{ message: string }>(path);
+      expect({ path, status: refused.status, message: refused.body.message }).toEqual({ path, status: 400, message: named });
+    }
+  });
+
+  it('a filter naming a topic the broker lacks is a 404 naming the topics it has; time bounds that cross are a 400', async () => {
+    const typo = await get<{ statusCode: number; message: string }>('/api/dead-letters?topic=user.create.dlq');
+    expect(typo.status).toBe(404);
+    expect(typo.body.message).toMatch(/^no topic user\.create\.dlq on the broker \(it has .*\buser\.created\.dlq\b/);
+    expect(typo.body.message).not.toMatch(/user\.created(,|\)| )/);
+    const messages = await get<{ message: string }>('/api/messages?topic=user.create');
+    expect(messages.status).toBe(404);
+    expect(messages.body.message).toMatch(/^no topic user\.create on the broker \(it has .*\buser\.created\b/);
+    const redrive = await post<{ message: string }>('/api/dead-letters/redrive', { filter: { topic: 'user.create.dlq' }, dryRun: true });
+    expect(redrive.status).toBe(404);
+    const page = await call(base, 'GET', '/dead-letters?topic=user.create.dlq');
+    expect(page.status).toBe(404);
+    expect(page.text).toContain('no topic user.create.dlq on the broker');
+    const crossed = await get<{ message: string }>('/api/messages?from=2030-01-01T00:00:00Z&to=2020-01-01T00:00:00Z');
+    expect(crossed.status).toBe(400);
+    expect(crossed.body.message).toBe('from (2030-01-01T00:00:00.000Z) is after to (2020-01-01T00:00:00.000Z)');
   });
 
   it('GET /api/story/:id: one request across topics in time order, who processed each, by requestId and by trace id', async () => {
@@ -335,6 +362,12 @@ describe('npm run dlq', () => {
     const usage = await dlq(['redrive']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--all');
+    const typo = await dlq(['list', '--topic', 'user.create.dlq']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(/^dlq: no topic user\.create\.dlq on the broker \(it has .*\buser\.created\.dlq\b/);
+    const crossed = await dlq(['list', '--from', '2030-01-01', '--to', '2020-01-01']);
+    expect(crossed.code).toBe(2);
+    expect(crossed.stderr).toContain('dlq: --from/--to: from (2030-01-01T00:00:00.000Z) is after to (2020-01-01T00:00:00.000Z)');
     const unknown = await dlq(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('dlq: unknown command "frobnicate": list, show or redrive');

@@ -70,6 +70,8 @@ describe('npm start', () => {
       [{ PORT: 'abc' }, /PORT=abc: PORT moves one app, and npm start runs four; move each with API_GATEWAY_PORT/],
       [{ USER_SERVICE_PORT: 'abc' }, /USER_SERVICE_PORT=abc: not a port/],
       [{ USER_SERVICE_PORT: '3002' }, /USER_SERVICE_PORT=3002: the same port as ORDER_SERVICE_PORT|ORDER_SERVICE_PORT=3002.*USER_SERVICE_PORT/],
+      [{ API_GATEWAY_PORT: '3001' }, /API_GATEWAY_PORT=3001: that is user-service's port \(move that one too, with USER_SERVICE_PORT\)/],
+      [{ ORDER_SERVICE_PORT: '5432' }, /ORDER_SERVICE_PORT=5432: that is the dev PostgreSQL userdb's port/],
     ] as const) {
       const run = runInTerminal('npm', ['start'], { cwd: REPO, env: userEnv({ ...env, ...(env.USER_SERVICE_PORT === '3002' ? { ORDER_SERVICE_PORT: '3002' } : {}) }) });
       started.push(run);
@@ -78,6 +80,21 @@ describe('npm start', () => {
       expect(run.output()).not.toMatch(/start Kafka and PostgreSQL/);
     }
   }, 200000);
+
+  it('a service that stops before it is ready ends the wait for the rest: the gateway, whose readiness is theirs, is given up on, naming them', async () => {
+    // DB_PORT=0 is refused by each service's configuration; the gateway has no database and starts.
+    const run = runInTerminal('npm', ['start'], { cwd: REPO, env: userEnv({ DB_PORT: '0' }) });
+    started.push(run);
+    expect(await finished(run, START_MS)).toBe(1);
+    const out = run.output();
+    for (const app of ['user-service', 'order-service', 'payment-service']) {
+      expect(out).toMatch(new RegExp(`${app} failed to start: Invalid environment:[\\s\\S]*?DB_PORT=0`));
+    }
+    expect(out).toMatch(/api-gateway \(gateway\) not ready \(GET [^)]*\); gave up waiting: (?:user|order|payment)-service[a-z, -]* stopped/);
+    expect(out).not.toMatch(/not ready after \d+ s/);
+    expect(npm(['infra:status', 'dev'])).toMatch(/nothing of ours runs/);
+    for (const port of DEV_PORTS) expect({ port, open: await tcpOpen(port) }).toEqual({ port, open: false });
+  }, START_MS + 10000);
 
   it('in production without JWT_SECRET and API_KEY: every app refuses, naming them, and nothing is left running', async () => {
     const run = runInTerminal('npm', ['start'], { cwd: REPO, env: userEnv({ NODE_ENV: 'production' }) });

@@ -70,17 +70,20 @@ export function startApp(app, profile, opts) {
 }
 
 /**
- * Resolves when GET /health/ready answers 200; rejects on timeout or when the app exits.
+ * Resolves when GET /health/ready answers 200; rejects on timeout, when the app exits, or when
+ * `signal` aborts (its reason says why the caller stopped waiting).
  * @param {RunningApp} running
  * @param {import('../../infra/local/profiles.mjs').ProfileName} _profile
  * @param {number} timeoutMs
+ * @param {{ signal?: AbortSignal }} [opts]
  */
-export async function waitReady(running, _profile, timeoutMs) {
+export async function waitReady(running, _profile, timeoutMs, { signal } = {}) {
   const url = `http://localhost:${running.port}/health/ready`;
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
     if (running.exited) throw new Error(`${running.app.dir} (${running.name}) stopped (${running.exited}) before it was ready`);
+    if (signal?.aborted) throw new Error(`${running.app.dir} (${running.name}) not ready (GET ${url}: ${last}); gave up waiting: ${signal.reason}`);
     last = await probe(url);
     if (last === '200') return;
     await new Promise((r) => setTimeout(r, 500));

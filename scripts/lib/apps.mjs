@@ -1,7 +1,7 @@
 // The four apps: where they live, their ports per profile, and the environment they get.
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, brokerList, getProfile } from '../../infra/local/profiles.mjs';
+import { REPO_ROOT, brokerList, getProfile, kafkaNodes } from '../../infra/local/profiles.mjs';
 
 /**
  * portVariable: moves the app in `npm start` (PORT itself would name one port for four apps).
@@ -83,11 +83,14 @@ export const appUrl = (app, profile, instance = 1) => `http://localhost:${appPor
 
 /**
  * Problems with the user's environment that `npm start` must refuse before starting anything, each
- * naming the variable; [] when it is fine.
+ * naming the variable; [] when it is fine. In the dev profile a moved app must also stay off every
+ * port the others take, moved or not: the gateway on 3001 would leave user-service no port, and
+ * both would only fail to get ready a minute and a half later.
  * @param {NodeJS.ProcessEnv} env
+ * @param {{ profile?: 'dev' | 'cluster' }} [opts] cluster: the port variables move nothing
  * @returns {string[]}
  */
-export function checkUserEnv(env) {
+export function checkUserEnv(env, { profile = 'dev' } = {}) {
   const problems = [];
   if (env.PORT !== undefined) {
     problems.push(
@@ -106,7 +109,28 @@ export function checkUserEnv(env) {
       taken.set(value, app.portVariable);
     }
   }
+  if (profile === 'dev') problems.push(...devPortClashes(env, taken));
   return problems;
+}
+
+/**
+ * A moved app's port that an unmoved app or the dev stack's Kafka or PostgreSQL takes.
+ * @param {NodeJS.ProcessEnv} env
+ * @param {Map<string, string>} moved port → the variable that moved an app there (valid ports only)
+ */
+function devPortClashes(env, moved) {
+  const dev = getProfile('dev');
+  /** @type {Map<number, string>} */
+  const others = new Map();
+  for (const app of APPS) if (env[app.portVariable] === undefined) others.set(app.port, `${app.dir}'s port (move that one too, with ${app.portVariable})`);
+  for (const node of kafkaNodes(dev)) {
+    others.set(node.port, "the dev Kafka broker's port");
+    others.set(node.controllerPort, "the dev Kafka controller's port");
+  }
+  for (const pg of dev.postgres) others.set(pg.port, `the dev PostgreSQL ${pg.database}'s port`);
+  return [...moved]
+    .filter(([port]) => others.has(Number(port)))
+    .map(([port, variable]) => `${variable}=${port}: that is ${others.get(Number(port))}`);
 }
 
 /** The gateway's key to the services in the test profile; production refuses it (placeholder). */

@@ -10,6 +10,7 @@ import { deadLetterView } from './api/views';
 import { ConfigError, loadConsoleConfig } from './config/console-config';
 import { composeConsole, ConsoleCore } from './core/console-core';
 import { DeadLetterFilter, RedriveResult } from './dead-letters/redrive.types';
+import { filterProblem } from './messages/message-filter';
 
 const USAGE = `usage: npm run dlq -- <command> [options]
   list                      dead letters, newest first
@@ -114,7 +115,7 @@ function filterOf(v: Record<string, string | boolean | undefined>): DeadLetterFi
   if (partition !== undefined && !/^\d+$/.test(partition)) throw new UsageError(`--partition ${partition}: not a partition number`);
   const traceId = text('trace-id');
   if (traceId !== undefined && !/^[\da-f]{32}$/i.test(traceId)) throw new UsageError(`--trace-id ${traceId}: expected 32 hex digits`);
-  return {
+  const filter: DeadLetterFilter = {
     topic: text('topic'),
     partition: partition === undefined ? undefined : Number(partition),
     key: text('key'),
@@ -125,6 +126,9 @@ function filterOf(v: Record<string, string | boolean | undefined>): DeadLetterFi
     to: time('to'),
     reason: text('reason'),
   };
+  const problem = filterProblem(filter);
+  if (problem) throw new UsageError(`--from/--to: ${problem}`);
+  return filter;
 }
 
 // kafkajs' warnings would interleave with the output a script parses.

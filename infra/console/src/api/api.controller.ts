@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ConsoleRequest } from '../auth/admin.guard';
 import { ClusterService } from '../cluster/cluster.service';
 import { DeadLettersService } from '../dead-letters/dead-letters.service';
+import { KafkaPosition } from '../http/kafka-position.param';
 import { RedriveResult } from '../dead-letters/redrive.types';
 import { messageView } from '../messages/message.view';
 import { MessagesService } from '../messages/messages.service';
@@ -38,7 +39,7 @@ export class ApiController {
   }
 
   @Get('messages/:topic/:partition/:offset')
-  one(@Param('topic') topic: string, @Param('partition', ParseIntPipe) partition: number, @Param('offset', ParseIntPipe) offset: number) {
+  one(@Param('topic') topic: string, @KafkaPosition('partition') partition: number, @KafkaPosition('offset') offset: number) {
     const found = this.messages.one(topic, partition, offset);
     if (!found) throw new NotFoundException(`no message ${topic}/${partition}/${offset} in the console's window`);
     return messageView(found);
@@ -55,7 +56,7 @@ export class ApiController {
   }
 
   @Get('dead-letters/:topic/:partition/:offset')
-  deadLetter(@Param('topic') topic: string, @Param('partition', ParseIntPipe) partition: number, @Param('offset', ParseIntPipe) offset: number) {
+  deadLetter(@Param('topic') topic: string, @KafkaPosition('partition') partition: number, @KafkaPosition('offset') offset: number) {
     return deadLetterView(this.deadLetters.one(`${topic}/${partition}/${offset}`));
   }
 

@@ -1,7 +1,8 @@
+import { BadRequestException } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DeadLetterFilter } from '../dead-letters/redrive.types';
-import { MessageFilter } from '../messages/message-filter';
+import { MessageFilter, filterProblem } from '../messages/message-filter';
 
 /** Query string of the message list (and the base of the dead-letter filter). */
 export class MessageFilterDto {
@@ -24,7 +25,7 @@ export class DeadLetterFilterDto extends MessageFilterDto {
 }
 
 export function toMessageFilter(dto: MessageFilterDto): MessageFilter {
-  return {
+  const filter: MessageFilter = {
     topic: dto.topic,
     partition: dto.partition,
     key: dto.key,
@@ -34,6 +35,9 @@ export function toMessageFilter(dto: MessageFilterDto): MessageFilter {
     from: dto.from ? new Date(dto.from) : undefined,
     to: dto.to ? new Date(dto.to) : undefined,
   };
+  const problem = filterProblem(filter);
+  if (problem) throw new BadRequestException(problem);
+  return filter;
 }
 
 export const toDeadLetterFilter = (dto: DeadLetterFilterDto): DeadLetterFilter => ({ ...toMessageFilter(dto), reason: dto.reason });

@@ -36,6 +36,7 @@ export class DeadLettersService {
     if (filter.topic !== undefined && !isDeadLetterTopic(filter.topic)) {
       throw new BadRedriveRequestError(`topic ${filter.topic} is not a dead-letter topic`);
     }
+    if (filter.topic !== undefined) this.index.requireTopic(filter.topic, isDeadLetterTopic);
     const redrives = this.redrivesByDeadLetter();
     return this.index
       .all()

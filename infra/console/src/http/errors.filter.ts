@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import type { ConsoleRequest } from '../auth/admin.guard';
 import { BadRedriveRequestError, UnknownDeadLetterError } from '../dead-letters/dead-letters.service';
+import { UnknownTopicError } from '../kafka/message-index';
 import { errorPage } from '../pages/views/error.view';
 
 /**
@@ -33,7 +34,7 @@ export class ErrorsFilter implements ExceptionFilter {
       const message = typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
       return { status: exception.getStatus(), error: httpError(exception.getStatus()), message };
     }
-    if (exception instanceof UnknownDeadLetterError) return { status: 404, error: 'Not Found', message: exception.message };
+    if (exception instanceof UnknownDeadLetterError || exception instanceof UnknownTopicError) return { status: 404, error: 'Not Found', message: exception.message };
     if (exception instanceof BadRedriveRequestError) return { status: 400, error: 'Bad Request', message: exception.message };
     if (isKafkaError(exception)) {
       return { status: 503, error: 'Service Unavailable', message: `Kafka unavailable: ${(exception as Error).message}` };

@@ -5,6 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleMessage, toConsoleMessage } from '../messages/console-message';
 
 const TOPIC_REFRESH_MS = 10000;
+
+/** A filter names a topic the broker does not have (a typo would otherwise read as "nothing there"). */
+export class UnknownTopicError extends Error {}
 const RESTART_DELAY_MS = 3000;
 
 /**
@@ -19,6 +22,8 @@ export class MessageIndex {
   /** Next offset to read per `topic/partition`, as far as the reader has got. */
   private readonly positions = new Map<string, number>();
   private topics: string[] = [];
+  /** The broker's topics as last listed; null until the first listing. */
+  private listed: ReadonlySet<string> | null = null;
   private consumer: Consumer | null = null;
   private readonly groupId: string;
   private timer: NodeJS.Timeout | null = null;
@@ -44,6 +49,16 @@ export class MessageIndex {
   /** Why the index is not reading, or null when it is. */
   get problem(): string | null {
     return this.lastError;
+  }
+
+  /**
+   * Throws UnknownTopicError when the broker's topic list, as last read (every few seconds), lacks
+   * `topic`, naming those of them `related` keeps; nothing before the first listing.
+   */
+  requireTopic(topic: string, related: (name: string) => boolean = () => true): void {
+    if (this.listed === null || this.listed.has(topic)) return;
+    const others = [...this.listed].filter(related).sort();
+    throw new UnknownTopicError(`no topic ${topic} on the broker${others.length ? ` (it has ${others.join(', ')})` : ''}`);
   }
 
   all(): ConsoleMessage[] {
@@ -105,6 +120,7 @@ export class MessageIndex {
     try {
       const admin = await this.admin();
       const topics = (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort();
+      this.listed = new Set(topics);
       if (this.consumer && topics.join() === this.topics.join()) return;
       await this.restart(topics);
     } catch (error) {

@@ -13,6 +13,14 @@ export interface MessageFilter {
   readonly to?: Date;
 }
 
+/** What makes a filter match nothing whatever the messages: its time bounds crossed. */
+export function filterProblem(f: MessageFilter): string | null {
+  if (f.from !== undefined && f.to !== undefined && f.from.getTime() > f.to.getTime()) {
+    return `from (${f.from.toISOString()}) is after to (${f.to.toISOString()})`;
+  }
+  return null;
+}
+
 export function matchesFilter(m: ConsoleMessage, f: MessageFilter): boolean {
   return (
     (f.topic === undefined || m.topic === f.topic) &&

@@ -12,6 +12,7 @@ export class MessagesService {
   constructor(private readonly index: MessageIndex) {}
 
   list(filter: MessageFilter, limit: number): MessagePage {
+    if (filter.topic !== undefined) this.index.requireTopic(filter.topic);
     const source = filter.topic !== undefined ? this.index.ofTopic(filter.topic) : this.index.all();
     const found = source.filter((m) => matchesFilter(m, filter)).sort(newestFirst);
     return { total: found.length, messages: found.slice(0, limit) };

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, NotFoundException, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { deadLetterView } from '../api/views';
 import { DeadLetterFilterDto, MessageQueryDto, toDeadLetterFilter, toMessageFilter } from '../api/filter.dto';
@@ -6,6 +6,7 @@ import type { ConsoleRequest } from '../auth/admin.guard';
 import { ClusterService } from '../cluster/cluster.service';
 import { isDeadLetterTopic } from '../dead-letters/dead-letter-topics';
 import { DeadLettersService } from '../dead-letters/dead-letters.service';
+import { KafkaPosition } from '../http/kafka-position.param';
 import { MessageIndex } from '../kafka/message-index';
 import { messageView } from '../messages/message.view';
 import { MessagesService } from '../messages/messages.service';
@@ -50,7 +51,7 @@ export class PagesController {
 
   @Get('messages/:topic/:partition/:offset')
   @Header('Content-Type', 'text/html; charset=utf-8')
-  one(@Param('topic') topic: string, @Param('partition', ParseIntPipe) partition: number, @Param('offset', ParseIntPipe) offset: number): string {
+  one(@Param('topic') topic: string, @KafkaPosition('partition') partition: number, @KafkaPosition('offset') offset: number): string {
     const found = this.messages.one(topic, partition, offset);
     if (!found) throw new NotFoundException(`no message ${topic}/${partition}/${offset} in the console's window`);
     return messagePage(messageView(found));

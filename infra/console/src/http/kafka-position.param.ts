@@ -1,0 +1,17 @@
+import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+
+/**
+ * A partition or offset in the path, as the integer it names. ParseIntPipe, like the global
+ * ValidationPipe's transform, read `99999999999999999999` as 100000000000000000000, `1e3` as 1000
+ * and `-1` as -1, and the 404 then named a message nobody asked for. A custom decorator: the
+ * global pipe leaves its value alone.
+ */
+export const KafkaPosition = createParamDecorator((name: 'partition' | 'offset', ctx: ExecutionContext): number => {
+  const value = String(ctx.switchToHttp().getRequest<Request>().params[name] ?? '');
+  const position = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(position)) {
+    throw new BadRequestException(`${name} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER} (got "${value.slice(0, 40)}")`);
+  }
+  return position;
+});
