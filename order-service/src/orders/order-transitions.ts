@@ -35,7 +35,11 @@ export class OrderTransitions {
   async apply(order: Order, trigger: OrderTrigger, context: TriggerContext = {}): Promise<Decision> {
     const decision = decide(order.status, trigger);
     if (decision.kind !== 'move') {
-      if (decision.kind === 'stay' && decision.reason !== 'already_in_status') {
+      // A duplicate is routine, and so is a second cancel while the refund runs (the client asked
+      // twice); a late or conflicting event is worth a look.
+      if (decision.kind === 'stay' && decision.reason === 'in_progress') {
+        this.logger.log({ orderId: order.id, status: order.status, trigger, reason: decision.reason }, 'order trigger changed nothing');
+      } else if (decision.kind === 'stay' && decision.reason !== 'already_in_status') {
         this.logger.warn({ orderId: order.id, status: order.status, trigger, reason: decision.reason }, 'order trigger changed nothing');
       }
       return decision;
