@@ -2,10 +2,10 @@ import { BadRequestException, createParamDecorator, ExecutionContext } from '@ne
 import type { Request } from 'express';
 
 /**
- * A partition or offset in the path, as the integer it names. ParseIntPipe, like the global
- * ValidationPipe's transform, read `99999999999999999999` as 100000000000000000000, `1e3` as 1000
- * and `-1` as -1, and the 404 then named a message nobody asked for. A custom decorator: the
- * global pipe leaves its value alone.
+ * A partition or offset in the path, as the integer it names, or a 400 naming what was sent.
+ * ParseIntPipe, like the global ValidationPipe's transform, would read `99999999999999999999` as
+ * 100000000000000000000, `1e3` as 1000 and `-1` as -1; a custom decorator's value is one the
+ * global pipe leaves alone.
  */
 export const KafkaPosition = createParamDecorator((name: 'partition' | 'offset', ctx: ExecutionContext): number => {
   const value = String(ctx.switchToHttp().getRequest<Request>().params[name] ?? '');
