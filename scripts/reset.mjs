@@ -6,6 +6,11 @@ import path from 'node:path';
 import { allLiveServers } from '../infra/local/leftovers.mjs';
 import { PROFILES, REPO_ROOT, postgresDataRoot } from '../infra/local/profiles.mjs';
 
+// It wipes everything and takes no argument: whatever is given was meant for something else.
+if (process.argv.length > 2) {
+  console.error(`npm run reset takes no arguments (got ${process.argv.slice(2).join(' ')}): it wipes .data/ of every profile; nothing was removed`);
+  process.exit(2);
+}
 const live = allLiveServers();
 if (live.length > 0) {
   console.log('These servers of ours still run on the data; stop them first (Ctrl+C in `npm start`,');

@@ -368,6 +368,11 @@ describe('npm run dlq', () => {
     const crossed = await dlq(['list', '--from', '2030-01-01', '--to', '2020-01-01']);
     expect(crossed.code).toBe(2);
     expect(crossed.stderr).toContain('dlq: --from/--to: from (2030-01-01T00:00:00.000Z) is after to (2020-01-01T00:00:00.000Z)');
+    // Kafka out of reach: one line saying which broker and why, not kafkajs' retries.
+    const unreachable = await dlq(['list'], { KAFKA_BROKER: 'localhost:1' });
+    expect(unreachable.code).toBe(1);
+    const lines = unreachable.stderr.trim().split('\n').filter((l) => !l.startsWith('infra/console: '));
+    expect(lines).toEqual([expect.stringMatching(/^dlq: Kafka at localhost:1 \(KAFKA_BROKER\): .*ECONNREFUSED/)]);
     const unknown = await dlq(['frobnicate']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('dlq: unknown command "frobnicate": list, show or redrive');

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { expectedTopics, readRepoFile, repoPath } from '../support/repo';
 
 describe('infra/kafka/create-topics.sh (the compose files\' topic initialiser)', () => {
@@ -18,6 +18,23 @@ describe('infra/kafka/create-topics.sh (the compose files\' topic initialiser)',
         stdio: 'pipe',
       });
     expect(run).toThrow(/could not read topics/);
+  });
+});
+
+describe('infra/local/cli.mjs (npm run infra, infra:status, infra:stop)', () => {
+  it.each([
+    [['status', 'nosuch'], 'unknown stack profile "nosuch" (expected dev, test, bench, faults, cluster)'],
+    [['stop', '--bogus'], 'unknown option "--bogus" for stop'],
+    [['status', '--force'], 'unknown option "--force" for status'],
+    [['status', 'dev', 'extra'], 'unexpected argument "extra"'],
+    [['frob'], 'unknown command "frob"'],
+  ])('%j: one line naming the problem, the usage and exit code 2, before acting', (args, problem) => {
+    const run = spawnSync(process.execPath, [repoPath('infra', 'local', 'cli.mjs'), ...args], { encoding: 'utf8', timeout: 30000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr.split('\n')[0]).toBe(problem);
+    expect(run.stderr).toContain('usage: npm run infra | npm run infra:test');
+    expect(run.stderr).not.toMatch(/\bat .*\.mjs:\d+/);
+    expect(run.stdout).toBe('');
   });
 });
 

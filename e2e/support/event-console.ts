@@ -97,11 +97,11 @@ export function ordersDb(): Pool {
 const run = promisify(execFile);
 
 /** `npm run dlq -- <args>` as a user types it (through scripts/dlq.mjs), against the test stack's Kafka. */
-export async function dlq(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function dlq(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [repoPath('scripts', 'dlq.mjs'), ...args], {
       cwd: repoPath(),
-      env: { ...process.env, KAFKA_BROKER: BROKER },
+      env: { ...process.env, KAFKA_BROKER: BROKER, ...env },
       timeout: 90000,
     });
     return { code: 0, stdout, stderr };

@@ -12,9 +12,13 @@ import { liveServers, stopLeftovers } from './leftovers.mjs';
 import { stopWhenOrphaned } from './procs.mjs';
 import { PROFILES, REPO_ROOT, getProfile } from './profiles.mjs';
 
-const args = process.argv.slice(2);
-const force = args.includes('--force');
-const [command = 'up', profileName] = args.filter((a) => a !== '--force');
+const USAGE = [
+  'usage: npm run infra | npm run infra:test               the dev or the test stack, until Ctrl+C',
+  '       npm run infra:status [-- <profile>]               what of ours runs',
+  '       npm run infra:stop [-- <profile>] [--force]       stop what killed runs left',
+  `       profiles: ${Object.keys(PROFILES).join(', ')}; or node infra/local/cli.mjs up|status|stop [profile] [--force]`,
+].join('\n');
+const { command, profileName, force } = parseArgs(process.argv.slice(2));
 const profiles = profileName ? [getProfile(profileName)] : Object.values(PROFILES);
 const sayFor = (profile) => (m) => console.log(`[stack:${profile.name}] ${m}`);
 
@@ -38,11 +42,30 @@ if (command === 'status') {
   }
   const tail = spared ? `; left ${spared} that live runs own` : '';
   console.log(`[stack] ${stopped ? `stopped ${stopped} process(es)` : 'nothing to stop'}${tail}`);
-} else if (command === 'up') {
-  await up(getProfile(profileName ?? 'dev'));
 } else {
-  console.error('usage: node infra/local/cli.mjs up [dev|test|cluster] | status [profile] | stop [profile] [--force]');
-  process.exit(2);
+  await up(getProfile(profileName ?? 'dev'));
+}
+
+/**
+ * The command, its profile and --force (stop only); anything else is one line naming it, the
+ * usage and exit code 2, before anything is looked at or stopped.
+ * @param {string[]} args
+ */
+function parseArgs(args) {
+  const refuse = (problem) => {
+    console.error(`${problem}\n${USAGE}`);
+    process.exit(2);
+  };
+  const [command = 'up', profileName, extra] = args.filter((a) => !a.startsWith('-'));
+  if (!['up', 'status', 'stop'].includes(command)) refuse(`unknown command "${command}"`);
+  for (const flag of args.filter((a) => a.startsWith('-'))) {
+    if (flag !== '--force' || command !== 'stop') refuse(`unknown option "${flag}" for ${command}`);
+  }
+  if (extra !== undefined) refuse(`unexpected argument "${extra}"`);
+  if (profileName !== undefined && !(profileName in PROFILES)) {
+    refuse(`unknown stack profile "${profileName}" (expected ${Object.keys(PROFILES).join(', ')})`);
+  }
+  return { command, profileName, force: args.includes('--force') };
 }
 
 /** @param {import('./profiles.mjs').Profile} profile */

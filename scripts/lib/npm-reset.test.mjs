@@ -24,9 +24,9 @@ function scratchRepo() {
   return root;
 }
 
-function npmRunReset(cwd) {
+function npmRunReset(cwd, ...args) {
   const { PATH, HOME } = process.env;
-  return spawnSync('npm', ['run', 'reset'], { cwd, env: { PATH, HOME }, encoding: 'utf8', timeout: 60000 });
+  return spawnSync('npm', ['run', 'reset', ...args], { cwd, env: { PATH, HOME }, encoding: 'utf8', timeout: 60000 });
 }
 
 describe('npm run reset', () => {
@@ -51,6 +51,18 @@ describe('npm run reset', () => {
     assert.match(run.stdout, /removed \.data\/.*the next `npm start` starts empty/);
     assert.equal(fs.existsSync(path.join(root, '.data')), false);
     assert.match(npmRunReset(root).stdout, /nothing to reset: \.data\/ does not exist/);
+  });
+
+  it('refuses any argument (it takes none), naming it, and removes nothing', () => {
+    const root = scratchRepo();
+    roots.push(root);
+    fs.mkdirSync(path.join(root, '.data', 'dev', 'kafka'), { recursive: true });
+
+    const run = npmRunReset(root, '--', '--profile', 'test');
+
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /npm run reset takes no arguments \(got --profile test\): .*nothing was removed/);
+    assert.equal(fs.existsSync(path.join(root, '.data', 'dev', 'kafka')), true);
   });
 
   it('refuses while a server of ours runs on the data, naming it, and removes nothing', async () => {

@@ -131,14 +131,16 @@ function filterOf(v: Record<string, string | boolean | undefined>): DeadLetterFi
   return filter;
 }
 
-// kafkajs' warnings would interleave with the output a script parses.
-Logger.overrideLogger(process.env.DLQ_VERBOSE ? ['log', 'warn', 'error'] : ['error']);
+// kafkajs' own lines (a dozen for each retry of a broker it cannot reach) would bury the one line
+// a failed command ends with, and interleave with output a script parses. DLQ_VERBOSE=1 shows them.
+Logger.overrideLogger(process.env.DLQ_VERBOSE ? ['log', 'warn', 'error'] : false);
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
     const usage = error instanceof UsageError || error instanceof ConfigError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-    console.error(`dlq: ${error.message}`);
+    const kafka = /^KafkaJS/.test(error.name) ? `Kafka at ${process.env.KAFKA_BROKER ?? 'localhost:9094'} (KAFKA_BROKER): ` : '';
+    console.error(`dlq: ${kafka}${error.message}`);
     if (error instanceof UsageError) console.error(USAGE);
     process.exit(usage ? 2 : 1);
   },
