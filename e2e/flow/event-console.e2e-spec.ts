@@ -143,6 +143,15 @@ describe('the event console API', () => {
     const bad = await get<{ message: string[] }>('/api/messages?traceId=xyz&limit=0&colour=red');
     expect(bad.status).toBe(400);
     expect(bad.body.message.join(' ')).toMatch(/traceId.*|limit|colour/);
+    // One message a field, with its range, whatever is wrong with the number.
+    for (const [query, message] of [
+      ['limit=abc', 'limit must be a whole number from 1 to 1000'],
+      ['limit=1001', 'limit must be a whole number from 1 to 1000'],
+      ['partition=-1', 'partition must be a whole number from 0 to 100000'],
+    ]) {
+      const refused = await get<{ message: string[] }>(`/api/messages?${query}`);
+      expect({ query, status: refused.status, message: refused.body.message }).toEqual({ query, status: 400, message: [message] });
+    }
     // A position JavaScript cannot hold, or not a plain integer, is named as sent, not rounded.
     for (const [path, named] of [
       ['/api/messages/user.created/0/99999999999999999999', 'offset must be an integer from 0 to 9007199254740991 (got "99999999999999999999")'],

@@ -4,10 +4,13 @@ import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } 
 import { DeadLetterFilter } from '../dead-letters/redrive.types';
 import { MessageFilter, filterProblem } from '../messages/message-filter';
 
+/** One message for whatever is wrong with a number in the query, with its range. */
+const inRange = (min: number, max: number) => ({ message: `$property must be a whole number from ${min} to ${max}` });
+
 /** Query string of the message list (and the base of the dead-letter filter). */
 export class MessageFilterDto {
   @IsOptional() @Matches(/^[\w.-]{1,249}$/, { message: 'topic must be a Kafka topic name' }) readonly topic?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100000) readonly partition?: number;
+  @IsOptional() @Type(() => Number) @IsInt(inRange(0, 100000)) @Min(0, inRange(0, 100000)) @Max(100000, inRange(0, 100000)) readonly partition?: number;
   @IsOptional() @IsString() @MaxLength(1000) readonly key?: string;
   @IsOptional() @IsString() @MaxLength(200) readonly eventId?: string;
   @IsOptional() @IsString() @MaxLength(200) readonly requestId?: string;
@@ -17,7 +20,7 @@ export class MessageFilterDto {
 }
 
 export class MessageQueryDto extends MessageFilterDto {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) readonly limit?: number;
+  @IsOptional() @Type(() => Number) @IsInt(inRange(1, 1000)) @Min(1, inRange(1, 1000)) @Max(1000, inRange(1, 1000)) readonly limit?: number;
 }
 
 export class DeadLetterFilterDto extends MessageFilterDto {
