@@ -163,6 +163,15 @@ describe('the event console API', () => {
     }
   });
 
+  it('a POST body in a type the console does not read is a 415 naming the types it takes, on the API and on the pages', async () => {
+    for (const path of ['/api/dead-letters/redrive', '/dead-letters/redrive']) {
+      const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'ids=user.created.dlq/0/0' });
+      const text = await res.text();
+      expect({ path, status: res.status }).toEqual({ path, status: 415 });
+      expect(text).toContain('Content-Type must be application/json or application/x-www-form-urlencoded');
+    }
+  });
+
   it('a filter naming a topic the broker lacks is a 404 naming the topics it has; time bounds that cross are a 400', async () => {
     const typo = await get<{ statusCode: number; message: string }>('/api/dead-letters?topic=user.create.dlq');
     expect(typo.status).toBe(404);

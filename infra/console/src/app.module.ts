@@ -9,6 +9,7 @@ import { CONSOLE_CONFIG, ConsoleConfig } from './config/console-config';
 import { ConsoleCore, composeConsole } from './core/console-core';
 import { DeadLettersService } from './dead-letters/dead-letters.service';
 import { HealthController } from './health/health.controller';
+import { BodyTypeGuard } from './http/body-type.guard';
 import { ErrorsFilter } from './http/errors.filter';
 import { AdminConnection } from './kafka/admin-connection';
 import { MessageIndex } from './kafka/message-index';
@@ -54,6 +55,8 @@ export class AppModule {
         part(ConsoleMetrics, (c) => c.metrics),
         CoreLifecycle,
         { provide: APP_GUARD, useClass: AdminGuard },
+        // After the admin check: who may not post learns nothing about what a post takes.
+        { provide: APP_GUARD, useClass: BodyTypeGuard },
         { provide: APP_FILTER, useClass: ErrorsFilter },
       ],
     };

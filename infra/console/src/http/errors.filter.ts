@@ -47,6 +47,6 @@ export class ErrorsFilter implements ExceptionFilter {
 const isKafkaError = (e: unknown): boolean => e instanceof Error && /^Kafka/.test(e.name);
 
 function httpError(status: number): string {
-  const names: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 503: 'Service Unavailable' };
+  const names: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 503: 'Service Unavailable' };
   return names[status] ?? (status >= 500 ? 'Internal Server Error' : 'Error');
 }
