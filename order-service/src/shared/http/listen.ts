@@ -10,7 +10,10 @@ export async function listenOnAllInterfaces(app: INestApplication, port: number)
   try {
     await app.listen(port, '::');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EAFNOSUPPORT' && (e as NodeJS.ErrnoException).code !== 'EADDRNOTAVAIL') throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    // Most often the same app already running (npm start, another terminal): say what to do.
+    if (code === 'EADDRINUSE') throw new Error(`port ${port} is already in use by another process (the same app running elsewhere?); PORT moves this one`);
+    if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw e;
     await app.listen(port, '0.0.0.0');
   }
 }
