@@ -213,6 +213,13 @@ const JSON_CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
  * which no PostgreSQL text or jsonb column takes.
  */
 function parseJsonBodiesOnly(fastify: FastifyInstance): void {
+  // The parser below cannot set headers: a body sent compressed gets its 415 with the codings taken
+  // (RFC 7694), set here where the reply is at hand.
+  fastify.addHook('preParsing', (req, reply, payload, done) => {
+    const coding = req.headers['content-encoding']?.trim().toLowerCase();
+    if (coding && coding !== 'identity') void reply.header('Accept-Encoding', 'identity');
+    done(null, payload);
+  });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_req, _payload, done) =>
     done(new HttpException('Content-Type must be application/json', HttpStatus.UNSUPPORTED_MEDIA_TYPE)),
