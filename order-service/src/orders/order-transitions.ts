@@ -35,12 +35,12 @@ export class OrderTransitions {
   async apply(order: Order, trigger: OrderTrigger, context: TriggerContext = {}): Promise<Decision> {
     const decision = decide(order.status, trigger);
     if (decision.kind !== 'move') {
-      // A duplicate is routine, and so is a second cancel while the refund runs (the client asked
-      // twice); a late or conflicting event is worth a look.
-      if (decision.kind === 'stay' && decision.reason === 'in_progress') {
-        this.logger.log({ orderId: order.id, status: order.status, trigger, reason: decision.reason }, 'order trigger changed nothing');
-      } else if (decision.kind === 'stay' && decision.reason !== 'already_in_status') {
-        this.logger.warn({ orderId: order.id, status: order.status, trigger, reason: decision.reason }, 'order trigger changed nothing');
+      if (decision.kind === 'stay' && decision.reason !== 'already_in_status') {
+        const fields = { orderId: order.id, status: order.status, trigger, reason: decision.reason };
+        // A second cancel while the refund runs is the client asking twice; a late or conflicting
+        // event is worth a look.
+        if (decision.reason === 'in_progress') this.logger.log(fields, 'order trigger changed nothing');
+        else this.logger.warn(fields, 'order trigger changed nothing');
       }
       return decision;
     }

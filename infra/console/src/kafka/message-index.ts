@@ -5,10 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleMessage, toConsoleMessage } from '../messages/console-message';
 
 const TOPIC_REFRESH_MS = 10000;
+const RESTART_DELAY_MS = 3000;
 
 /** A filter names a topic the broker does not have (a typo would otherwise read as "nothing there"). */
 export class UnknownTopicError extends Error {}
-const RESTART_DELAY_MS = 3000;
 
 /**
  * The newest messages of every topic, in memory. kafkajs reads only through a consumer group, so
