@@ -213,22 +213,20 @@ const JSON_CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
  * which no PostgreSQL text or jsonb column takes.
  */
 function parseJsonBodiesOnly(fastify: FastifyInstance): void {
-  // The parser below cannot set headers: a body sent compressed gets its 415 with the codings taken
-  // (RFC 7694), set here where the reply is at hand.
+  // Checked before any parser, where the reply is at hand: the 415 says which codings are taken
+  // (RFC 7694). A request without a body may carry the header; it has nothing to decode.
   fastify.addHook('preParsing', (req, reply, payload, done) => {
     const coding = req.headers['content-encoding']?.trim().toLowerCase();
-    if (coding && coding !== 'identity') void reply.header('Accept-Encoding', 'identity');
-    done(null, payload);
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+    if (!coding || coding === 'identity' || !hasBody) return done(null, payload);
+    void reply.header('Accept-Encoding', 'identity');
+    done(new HttpException(`Content-Encoding "${coding.slice(0, 40)}" is not supported: send the JSON body uncompressed`, HttpStatus.UNSUPPORTED_MEDIA_TYPE));
   });
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', (_req, _payload, done) =>
     done(new HttpException('Content-Type must be application/json', HttpStatus.UNSUPPORTED_MEDIA_TYPE)),
   );
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, text: string | Buffer, done) => {
-    const coding = req.headers['content-encoding']?.trim().toLowerCase();
-    if (coding && coding !== 'identity') {
-      return done(new HttpException(`Content-Encoding "${coding.slice(0, 40)}" is not supported: send the JSON body uncompressed`, HttpStatus.UNSUPPORTED_MEDIA_TYPE));
-    }
     const charset = JSON_CHARSET.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       return done(new HttpException({ message: `unsupported charset "${charset}": JSON bodies are UTF-8` }, HttpStatus.UNSUPPORTED_MEDIA_TYPE));
