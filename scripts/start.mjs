@@ -69,8 +69,10 @@ async function main() {
     // An app that stopped takes the others' readiness with it (the gateway's is its services'), so
     // the rest get a few seconds to answer, not the whole timeout.
     const stopped = new AbortController();
-    const onStopped = () =>
-      setTimeout(() => stopped.abort(`${running.filter((r) => r.exited).map((r) => r.app.dir).join(', ')} stopped`), STOPPED_GRACE_MS);
+    let giveUp;
+    const onStopped = () => {
+      giveUp ??= setTimeout(() => stopped.abort(`${running.filter((r) => r.exited).map((r) => r.app.dir).join(', ')} stopped`), STOPPED_GRACE_MS);
+    };
     const outcomes = await Promise.allSettled(running.map((r) => waitReadyOrExplain(r, stopped.signal, onStopped)));
     const failed = running.filter((_, i) => outcomes[i].status === 'rejected').map((r) => r.app.dir);
     if (failed.length) throw new Error(`not ready: ${failed.join(', ')}`);

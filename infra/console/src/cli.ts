@@ -58,6 +58,9 @@ async function main(argv: string[]): Promise<number> {
     core.index.start();
     await core.index.caughtUp(CATCH_UP_MS);
     return await run(core, command, ids, filter, values);
+  } catch (error) {
+    if (!(error instanceof Error) || !/^KafkaJS/.test(error.name)) throw error;
+    throw new Error(`Kafka at ${core.config.kafka.brokers} (KAFKA_BROKER): ${error.message}`);
   } finally {
     await core.close();
   }
@@ -139,8 +142,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
     const usage = error instanceof UsageError || error instanceof ConfigError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-    const kafka = /^KafkaJS/.test(error.name) ? `Kafka at ${process.env.KAFKA_BROKER ?? 'localhost:9094'} (KAFKA_BROKER): ` : '';
-    console.error(`dlq: ${kafka}${error.message}`);
+    console.error(`dlq: ${error.message}`);
     if (error instanceof UsageError) console.error(USAGE);
     process.exit(usage ? 2 : 1);
   },
