@@ -2,7 +2,9 @@
 // `npm test`: every test of the repo, on one machine, no Docker needed.
 //   install → build → repo checks → unit (each app) → test stack (Kafka + PostgreSQL) →
 //   integration (each app) → end-to-end (the four built apps on 400x ports) → ways to run (start:dev
-//   in each app folder, npm start with the user's settings, killed runs and infra:stop) → fault suite (its own
+//   in each app folder, npm start with the user's settings, killed runs and infra:stop) → test stack
+//   stopped, payment-service's integration tests run again the way a developer runs them with no
+//   stack up (they start and stop their own) → fault suite (its own
 //   stack and apps: broker and database outages, crashes, poison, fuzz, a soak) → cluster fault suite (the
 //   cluster profile: brokers and app instances killed, paused, restarted under load) → stop everything.
 // The line before the last is `N passed, N failed, N skipped`; the very last line is exactly
@@ -13,7 +15,7 @@
 // `--spec <pattern>` runs only the e2e/run/faults/cluster test files whose path matches it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, getProfile } from '../infra/local/profiles.mjs';
+import { REPO_ROOT, getProfile, kafkaNodes } from '../infra/local/profiles.mjs';
 import { isPortServed, stopWhenOrphaned } from '../infra/local/procs.mjs';
 import { CONSOLE, appUrl, presentApps, readPackageJson, TEST_API_KEY } from './lib/apps.mjs';
 import { appLogTail, startApp, stopApp, waitReady } from './lib/app-process.mjs';
@@ -91,6 +93,7 @@ async function main() {
     for (const app of apps) await jestSuite(`unit:${app.name}`, app.dir, ['test'], `${app.name}-unit`);
   }
   if (!interrupted && ['integration', 'e2e', 'run'].some((p) => phases.has(p))) await testStackPhases(apps, built);
+  if (phases.has('integration') && !interrupted) await integrationWithoutStack(apps);
   if (phases.has('faults') && !interrupted) await faultSuite();
   if (phases.has('cluster') && !interrupted) await clusterSuite();
 }
@@ -124,6 +127,33 @@ async function testStackPhases(apps, built) {
       timeoutMs: 30 * MINUTE, // start:cluster's run takes about 4 of them
     });
   }
+}
+
+/**
+ * `npm run test:integration` in an app folder with no test stack running, as "Working on one
+ * service" in the README gives it: Jest's global setup starts the test stack, its teardown stops
+ * it. payment-service's, the shortest. The shared test stack is stopped first; when it was running
+ * before npm test started, it is not ours to stop and this is skipped.
+ * @param {import('./lib/apps.mjs').App[]} apps
+ */
+async function integrationWithoutStack(apps) {
+  const app = apps.find((a) => a.name === 'payments');
+  if (!app || !readPackageJson(app.dir)?.scripts?.['test:integration']) return;
+  const suite = `integration:${app.name}, no stack running`;
+  const stack = await stackStarting?.catch(() => undefined);
+  if (stack && !stack.startedAny) {
+    results.push({ suite, passed: 0, failed: 0, skipped: 1, note: 'the test stack ran before npm test: not stopped, so not run', ms: 0 });
+    return;
+  }
+  stackStarting = undefined;
+  if (stack) await step(`stop the test stack (${suite} starts its own)`, () => stack.stop());
+  await jestSuite(suite, app.dir, ['run', 'test:integration'], `${app.name}-integration-alone`, { timeoutMs: 10 * MINUTE });
+  const ports = [...kafkaNodes(profile).map((n) => n.port), ...profile.postgres.map((p) => p.port)];
+  const left = [];
+  for (const port of ports) if (await isPortServed(port)) left.push(port);
+  const ok = left.length === 0;
+  results.push({ suite: `${suite}: stack stopped after`, passed: ok ? 1 : 0, failed: ok ? 0 : 1, skipped: 0, note: ok ? '' : `still served: ${left.join(', ')}`, ms: 0 });
+  say(`${ok ? c.green('✓') : c.red('✗')} ${suite}: ${ok ? 'nothing left running' : `ports still served: ${left.join(', ')}`}`);
 }
 
 /**

@@ -152,6 +152,12 @@ describe('the event console API', () => {
       const refused = await get<{ message: string[] }>(`/api/messages?${query}`);
       expect({ query, status: refused.status, message: refused.body.message }).toEqual({ query, status: 400, message: [message] });
     }
+    // A parameter given twice is refused, as the services refuse it, on the API and on the pages.
+    const twice = await get<{ statusCode: number; message: string }>('/api/messages?topic=user.created&limit=1&limit=2');
+    expect({ status: twice.status, message: twice.body.message }).toEqual({ status: 400, message: 'limit is given more than once; give it once' });
+    const twicePage = await call(base, 'GET', '/messages?topic=user.created&topic=order.created');
+    expect(twicePage.status).toBe(400);
+    expect(twicePage.text).toContain('topic is given more than once');
     // A position JavaScript cannot hold, or not a plain integer, is named as sent, not rounded.
     for (const [path, named] of [
       ['/api/messages/user.created/0/99999999999999999999', 'offset must be an integer from 0 to 9007199254740991 (got "99999999999999999999")'],

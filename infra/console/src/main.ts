@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from './app.module';
 import type { ConsoleRequest } from './auth/admin.guard';
 import { ConfigError, loadConsoleConfig } from './config/console-config';
+import { parseQueryString } from './http/query-string';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -17,8 +18,7 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.with(config), { bodyParser: false });
-  // Empty form fields mean "no filter", not "match the empty string".
-  app.set('query parser', (text: string) => Object.fromEntries([...new URLSearchParams(text)].filter(([, v]) => v !== '')));
+  app.set('query parser', parseQueryString);
   app.disable('x-powered-by');
   app.use((req: ConsoleRequest, res: { setHeader(n: string, v: string): void }, next: () => void) => {
     const given = req.headers['x-request-id'];
