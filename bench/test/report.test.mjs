@@ -128,3 +128,14 @@ describe('npm run bench -- --check', () => {
     assert.deepEqual(checkReport({ run: r, markdown: md.replace('Some finding.', 'Another finding.') }), []);
   });
 });
+
+describe("the README's account of the committed run", () => {
+  it('names the run latest.json holds: its commit and when it started (UTC)', () => {
+    const readme = fs.readFileSync(path.join(BENCH, '..', 'README.md'), 'utf8');
+    const quoted = readme.match(/The committed run \(2 cores, (\d{4}-\d\d-\d\d \d\d:\d\d), commit `([0-9a-f]{7,12})`/);
+    assert.ok(quoted, 'README.md has no "The committed run (2 cores, <date>, commit `<sha>`" sentence');
+    const run = JSON.parse(fs.readFileSync(path.join(RESULTS, 'latest.json'), 'utf8'));
+    assert.equal(run.commit.slice(0, quoted[2].length), quoted[2]);
+    assert.equal(run.startedAt.slice(0, 16).replace('T', ' '), quoted[1]);
+  });
+});
