@@ -7,6 +7,7 @@ class Item {
 }
 
 const failing = (productId: unknown) => validateSync(plainToInstance(Item, { productId })).map((e) => e.property);
+const messages = (productId: unknown) => validateSync(plainToInstance(Item, { productId })).flatMap((e) => Object.values(e.constraints ?? {}));
 
 describe('@IsProductId', () => {
   it.each(['product-123', 'product-abc-XYZ-9', `product-${'a'.repeat(247)}`])('accepts %p', (id) => {
@@ -19,4 +20,8 @@ describe('@IsProductId', () => {
       expect(failing(id)).toEqual(['productId']);
     },
   );
+
+  it('says what a product id looks like, not the pattern', () => {
+    expect(messages('sku-1')).toEqual(['productId must be "product-" then letters, digits and dashes, such as product-123']);
+  });
 });

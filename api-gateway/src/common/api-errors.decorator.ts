@@ -9,7 +9,7 @@ import { IDEMPOTENCY_CONFLICT, IDEMPOTENCY_KEY_REUSED } from '../shared/idempote
 export type ClientErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422;
 
 const CLIENT_ERRORS: Record<ClientErrorStatus, { description: string; message: string | string[] }> = {
-  400: { description: 'Invalid input: malformed JSON, a failing field, an unknown field or a non-uuid id', message: ['price must be a number conforming to the specified constraints'] },
+  400: { description: 'Invalid input: malformed JSON, a failing field, an unknown field or a non-uuid id', message: ['items.0.price must be a JSON number such as 29.99, not a string'] },
   401: { description: 'No valid bearer token (with AUTH_ENABLED), or a wrong email/password at login', message: 'missing or invalid bearer token' },
   403: { description: 'The token\'s user may not do this (another user\'s data, or an admin-only route)', message: 'you may only read and change your own user' },
   404: { description: 'No such resource', message: 'user 8a6f2c1e-3b4d-4e5f-9a6b-7c8d9e0f1a2b not found' },

@@ -140,7 +140,8 @@ describe('/api/orders through the gateway', () => {
     const order = (item: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ userId: USER_ID, items: [{ ...ITEM, ...item }], ...extra });
 
     it.each([
-      ['a price sent as a string', order({ price: '19.99' }), /items\.0\.price must be a number/],
+      ['a price sent as a string', order({ price: '19.99' }), /items\.0\.price must be a JSON number such as 29\.99, not a string/],
+      ['101 items', { userId: USER_ID, items: Array.from({ length: 101 }, () => ITEM) }, /items must hold at most 100 items/],
       ['a price with 3 decimals', order({ price: 19.999 }), /items\.0\.price must have at most 2 decimal places/],
       ['a price in exponent notation', order({ price: 1e-7 }), /items\.0\.price must have at most 2 decimal places/],
       ['a zero price', order({ price: 0 }), /items\.0\.price must not be less than 0.01/],
@@ -148,11 +149,11 @@ describe('/api/orders through the gateway', () => {
       ['a fractional quantity', order({ quantity: 1.5 }), /items\.0\.quantity must be an integer/],
       ['a quantity of 0', order({ quantity: 0 }), /items\.0\.quantity must not be less than 1/],
       ['a quantity of 10000', order({ quantity: 10000 }), /items\.0\.quantity must not be greater than 9999/],
-      ['a bad productId', order({ productId: 'sku-1' }), /items\.0\.productId must match/],
+      ['a bad productId', order({ productId: 'sku-1' }), /items\.0\.productId must be "product-" then letters, digits and dashes, such as product-123/],
       ['an unknown field in an item', order({ discount: 5 }), /items\.0\.property discount should not exist/],
       ['an unknown top-level field', order({}, { status: 'paid' }), /property status should not exist/],
       ['a non-uuid userId', { userId: 'user-1', items: [ITEM] }, /userId must be a UUID/],
-      ['no items', { userId: USER_ID, items: [] }, /items must contain at least 1 elements/],
+      ['no items', { userId: USER_ID, items: [] }, /items must hold at least 1 item/],
       ['items not an array', { userId: USER_ID, items: ITEM }, /items must be an array/],
     ])('%s', async (_case, body, message) => {
       const before = orders.received.length;

@@ -46,7 +46,7 @@ export class OrderItemDto {
     multipleOf: 0.01,
     description: 'A JSON number with at most 2 decimals ("12.30" as a string is refused)',
   })
-  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: '$property must be a JSON number such as 29.99, not a string' })
   @HasAtMostTwoDecimals()
   @Min(MIN_PRICE)
   @Max(MAX_PRICE)
@@ -60,8 +60,8 @@ export class CreateOrderDto {
 
   @ApiProperty({ type: [OrderItemDto], minItems: 1, maxItems: MAX_ITEMS })
   @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_ITEMS)
+  @ArrayMinSize(1, { message: 'items must hold at least 1 item' })
+  @ArrayMaxSize(MAX_ITEMS, { message: `items must hold at most ${MAX_ITEMS} items` })
   @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => OrderItemDto)

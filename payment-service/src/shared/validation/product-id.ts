@@ -12,6 +12,6 @@ export function IsProductId(): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
     IsString()(target, propertyName);
     MaxLength(255)(target, propertyName);
-    Matches(PRODUCT_ID)(target, propertyName);
+    Matches(PRODUCT_ID, { message: '$property must be "product-" then letters, digits and dashes, such as product-123' })(target, propertyName);
   };
 }
