@@ -65,8 +65,9 @@ describe('configureApp on Fastify: bodies, errors and request ids', () => {
 
   it.each([
     ['malformed JSON', '{"a": ', /^malformed JSON body: /],
-    ['a bare JSON value', '12', /^malformed JSON body: a JSON object or array is expected$/],
-    ['JSON nested deeper than any handler takes', `${'['.repeat(5000)}${']'.repeat(5000)}`, /^JSON body /],
+    ['a bare JSON value', '12', /^malformed JSON body: a JSON object \(\{…\}\) is expected$/],
+    ['a JSON array', '[{"name":"x"}]', /^malformed JSON body: a JSON object \(\{…\}\) is expected$/],
+    ['JSON nested deeper than any handler takes', `{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`, /^JSON body /],
     ['a __proto__ property (dropped unseen by the validation otherwise)', '{"name":"x","__proto__":{"role":"admin"}}', /^JSON body has a property "__proto__", which no request takes$/],
     ['a nested constructor property', '{"items":[{"constructor":{"prototype":{}}}]}', /^JSON body has a property "constructor", which no request takes$/],
   ])('answers %s with 400 naming it, in the shared error shape', async (_name, body, message) => {

@@ -197,6 +197,7 @@ describe('/api/users through the gateway', () => {
       const res = await refused(() => http().post('/api/users').send([NEW_USER]));
 
       expect(res.status).toBe(400);
+      expect(res.body.message).toBe('malformed JSON body: a JSON object ({…}) is expected');
     });
 
     it('a body over 1 MB, with 413', async () => {

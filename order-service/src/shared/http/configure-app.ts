@@ -232,9 +232,10 @@ function parseJsonBodiesOnly(fastify: FastifyInstance): void {
       return done(new HttpException({ message: `unsupported charset "${charset}": JSON bodies are UTF-8` }, HttpStatus.UNSUPPORTED_MEDIA_TYPE));
     }
     const source = String(text);
-    // As express' parser: an empty body is an empty object; a bare value (`12`, `"x"`) is no request body.
+    // As express' parser: an empty body is an empty object. Every request body is an object: an
+    // array, or a bare value (`12`, `"x"`), validated as one would be refused for every field it lacks.
     if (source.trim() === '') return done(null, {});
-    if (!/^\s*[[{]/.test(source)) return done(new BadRequestException('malformed JSON body: a JSON object or array is expected'));
+    if (!/^\s*\{/.test(source)) return done(new BadRequestException('malformed JSON body: a JSON object ({…}) is expected'));
     let body: unknown;
     try {
       body = JSON.parse(source);
