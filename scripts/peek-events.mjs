@@ -11,10 +11,24 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const { Kafka, logLevel } = createRequire(`${root}infra/local/package.json`)('kafkajs');
 const topicsFile = JSON.parse(readFileSync(`${root}shared/events/topics.json`, 'utf8'));
 
+const USAGE = 'usage: node scripts/peek-events.mjs [--broker host:port[,host:port...]] <id> [<id> ...]';
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknown = args.find((a) => a.startsWith('-') && a !== '--broker');
+if (unknown || args.at(-1) === '--broker') {
+  console.error(unknown ? `peek-events: unknown option ${unknown}\n${USAGE}` : USAGE);
+  process.exit(2);
+}
 const brokerAt = args.indexOf('--broker');
 const brokers = (brokerAt >= 0 ? args.splice(brokerAt, 2)[1] : 'localhost:9094,localhost:9095,localhost:9096').split(',');
 const keys = new Set(args);
+if (keys.size === 0) {
+  console.error(USAGE);
+  process.exit(2);
+}
 const topics = Object.values(topicsFile.topics);
 
 /** The first broker of the list that answers (kafkajs would start at the head of the list, a dead broker included). */

@@ -58,3 +58,26 @@ describe('shared/ copies in the apps', () => {
     expect(() => execFileSync(process.execPath, [repoPath('shared', 'sync.mjs'), '--check'], { stdio: 'pipe' })).not.toThrow();
   });
 });
+
+describe('scripts/peek-events.mjs (the demo prints a sign-up\'s events with it)', () => {
+  const peek = (...args: string[]) => spawnSync(process.execPath, [repoPath('scripts', 'peek-events.mjs'), ...args], { encoding: 'utf8', timeout: 30000 });
+
+  it('--help prints the usage and exits 0 without reaching for Kafka', () => {
+    const run = peek('--help');
+    expect({ status: run.status, stdout: run.stdout.trim(), stderr: run.stderr }).toEqual({
+      status: 0,
+      stdout: 'usage: node scripts/peek-events.mjs [--broker host:port[,host:port...]] <id> [<id> ...]',
+      stderr: '',
+    });
+  });
+
+  it.each([[['--bogus', 'id-1'], 'peek-events: unknown option --bogus'], [[], 'usage:'], [['--broker'], 'usage:'], [['--broker', 'localhost:1'], 'usage:']])(
+    '%j: refused with the usage and exit 2, before connecting',
+    (args, first) => {
+      const run = peek(...args);
+      expect(run.status).toBe(2);
+      expect(run.stderr.split('\n')[0].startsWith(first)).toBe(true);
+      expect(run.stderr).toContain('usage: node scripts/peek-events.mjs');
+    },
+  );
+});
