@@ -352,6 +352,10 @@ describe('the gateway with AUTH_ENABLED=true', () => {
         live.delete(bobsSession);
         return { status: 204 };
       });
+      const calls = usersCalls().length;
+      const withBody = await http().post('/api/auth/logout').set(bob).send({ everywhere: true });
+      expect({ status: withBody.status, message: withBody.body.message }).toEqual({ status: 400, message: ['property everywhere should not exist: this route takes no body'] });
+      expect(usersCalls()).toHaveLength(calls);
       await http().post('/api/auth/logout').set(bob).expect(204);
       expect(usersCalls().at(-1)).toMatchObject({ method: 'DELETE', url: `/auth/sessions/${bobsSession}` });
       expect((await http().get(`/api/users/${BOB}`).set(bob)).status).toBe(401);

@@ -9,6 +9,7 @@ import { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { CurrentUser } from './current-user.decorator';
 import { NeedsSession } from './public.decorator';
+import { NoBody } from '../shared/http/no-body';
 
 const UUID = new ParseUUIDPipe({ version: '4' });
 const USERS = 'user-service';
@@ -52,6 +53,7 @@ export class SessionsController {
     @CurrentUser() caller: AuthUser,
     @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
+    @NoBody() _body: undefined,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/auth/sessions/${id}`, ...inbound, caller }));
   }
@@ -61,7 +63,12 @@ export class SessionsController {
   @ApiOperation({ summary: 'End the session of this token' })
   @ApiNoContentResponse({ description: 'Ended' })
   @ApiErrors(USERS, 401)
-  logout(@CurrentUser() caller: AuthUser, @Inbound() inbound: Inbound, @Res({ passthrough: true }) res: FastifyReply): Promise<unknown> {
+  logout(
+    @CurrentUser() caller: AuthUser,
+    @Inbound() inbound: Inbound,
+    @Res({ passthrough: true }) res: FastifyReply,
+    @NoBody() _body: undefined,
+  ): Promise<unknown> {
     return relay(res, this.auth.logout(caller, inbound));
   }
 }

@@ -109,6 +109,18 @@ describe('/api/orders through the gateway', () => {
       expect(res.body).toEqual(refusal);
     });
 
+    it('refuses a cancel carrying a body with properties (a reason it would not keep) with 400 naming them; {} passes', async () => {
+      const before = orders.received.length;
+      const res = await http().post(`/api/orders/${ORDER_ID}/cancel`).send({ reason: 'changed my mind' });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: ['property reason should not exist: this route takes no body'] });
+      expect(orders.received.length).toBe(before);
+
+      orders.answer(() => ({ status: 200, json: { ...ORDER, status: 'cancelled' } }));
+      await http().post(`/api/orders/${ORDER_ID}/cancel`).send({}).expect(200);
+      expect(orders.last.body).toBe('');
+    });
+
     it('refuses a cancel of a non-uuid id with 400, without asking order-service', async () => {
       const before = orders.received.length;
       const res = await http().post('/api/orders/not-a-uuid/cancel');

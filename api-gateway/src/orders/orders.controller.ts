@@ -11,6 +11,7 @@ import { Inbound } from '../upstream/inbound';
 import { relay } from '../upstream/relay';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { CreateOrderDto, ListOrdersQuery, OrderResponseDto } from '../shared/dto/orders';
+import { NoBody } from '../shared/http/no-body';
 
 const ORDERS = 'order-service';
 
@@ -85,6 +86,7 @@ export class OrdersController {
     @IdempotencyKey() idempotencyKey: string | undefined,
     @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
+    @NoBody() _body: undefined,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(ORDERS, { method: 'POST', path: `/orders/${id}/cancel`, ...inbound, caller, idempotencyKey }));
   }

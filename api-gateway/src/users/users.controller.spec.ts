@@ -120,6 +120,16 @@ describe('/api/users through the gateway', () => {
       expect(users.last).toMatchObject({ method: 'DELETE', url: `/users/${ID}` });
     });
 
+    it('DELETE /api/users/:id with a body holding properties: 400 naming them, user-service not asked', async () => {
+      const before = users.received.length;
+
+      const res = await http().delete(`/api/users/${ID}`).send({ confirm: true });
+
+      expect(res.status).toBe(400);
+      expect(res.body.message).toEqual(['property confirm should not exist: this route takes no body']);
+      expect(users.received.length).toBe(before);
+    });
+
     it.each([
       [404, { statusCode: 404, message: `user ${ID} not found`, error: 'Not Found', requestId: 'r-404', code: 'USER.NOT_FOUND' }],
       [409, { statusCode: 409, message: 'a user with email ada@example.com already exists', error: 'Conflict', requestId: 'r-409' }],

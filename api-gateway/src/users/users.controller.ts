@@ -22,6 +22,7 @@ import { Inbound } from '../upstream/inbound';
 import { relay } from '../upstream/relay';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { CreateUserDto, UpdateUserDto, UserResponseDto } from '../shared/dto/users';
+import { NoBody } from '../shared/http/no-body';
 
 const USERS = 'user-service';
 
@@ -103,6 +104,7 @@ export class UsersController {
     @CurrentUser() caller: AuthUser | undefined,
     @Inbound() inbound: Inbound,
     @Res({ passthrough: true }) res: FastifyReply,
+    @NoBody() _body: undefined,
   ): Promise<unknown> {
     return relay(res, this.upstream.forward(USERS, { method: 'DELETE', path: `/users/${id}`, ...inbound, caller }));
   }

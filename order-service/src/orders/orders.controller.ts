@@ -20,6 +20,7 @@ import { IdempotentRequest, KeyedRequest } from '../shared/idempotency/idempoten
 import { UuidParamPipe } from '../shared/validation/uuid';
 import { toOrderResponse } from './dto/order-response';
 import { OrdersService } from './orders.service';
+import { NoBody } from '../shared/http/no-body';
 
 const UUID = new UuidParamPipe();
 
@@ -75,7 +76,12 @@ export class OrdersController {
   @ApiNotFoundResponse({ description: 'No such order, or another user\'s' })
   @ApiConflictResponse({ description: `The order is failed, cancelled, expired, refunded or refund_failed (the message names it), or ${IDEMPOTENCY_CONFLICT}` })
   @ApiUnprocessableEntityResponse({ description: `Only when ${IDEMPOTENCY_KEY_REUSED}` })
-  cancel(@Param('id', UUID) id: string, @RequestScope() scope: Scope, @IdempotentRequest() keyed: KeyedRequest | undefined): Promise<OrderResponseDto> {
+  cancel(
+    @Param('id', UUID) id: string,
+    @RequestScope() scope: Scope,
+    @IdempotentRequest() keyed: KeyedRequest | undefined,
+    @NoBody() _body: undefined,
+  ): Promise<OrderResponseDto> {
     return this.idempotency.once(keyed, async () => toOrderResponse(await this.orders.cancel(id, scope)));
   }
 }

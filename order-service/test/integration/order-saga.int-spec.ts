@@ -74,6 +74,14 @@ describe('the order saga: cancel, refund, late payment (real PostgreSQL and Kafk
     expect(refundRequests(order.id)).toEqual([]);
   });
 
+  it('refuses a cancel whose body holds a property (a reason it would not keep) with 400, the order left as it was', async () => {
+    const order = await anOrder();
+    const res = await request(http).post(`/orders/${order.id}/cancel`).send({ reason: 'changed my mind' }).expect(400);
+    expect(res.body.message).toEqual(['property reason should not exist: this route takes no body']);
+    expect(await statusOf(order.id)).toBe('pending');
+    expect(((await request(http).post(`/orders/${order.id}/cancel`).send({}).expect(200)).body as OrderBody).status).toBe('cancelled');
+  });
+
   it('cancels a paid order through refund_pending to refunded, asking for exactly one refund of the payment', async () => {
     const order = await anOrder();
     const { paymentId } = await pay(order.id);

@@ -17,6 +17,7 @@ import { UsersService } from '../users/users.service';
 import { CredentialsService } from './credentials.service';
 import { UuidParamPipe } from '../shared/validation/uuid';
 import { IssuedSessionDto, OpenSessionDto, RefreshSessionDto, SessionLoginDto, SessionResponseDto, SessionStatusDto, SessionsQuery } from './session.dto';
+import { NoBody } from '../shared/http/no-body';
 
 const UUID = new UuidParamPipe();
 
@@ -85,7 +86,7 @@ export class SessionsController {
   @ApiNoContentResponse()
   @ApiBadRequestResponse({ description: 'The id is not a uuid' })
   @ApiNotFoundResponse({ description: 'No such session of the caller' })
-  async end(@Param('sessionId', UUID) id: string, @RequestScope() scope: Scope): Promise<void> {
+  async end(@Param('sessionId', UUID) id: string, @RequestScope() scope: Scope, @NoBody() _body: undefined): Promise<void> {
     await this.sessions.end(id, scope, 'ended_by_user');
   }
 

@@ -45,7 +45,7 @@ describe('UsersController', () => {
   });
 
   it('deletes', async () => {
-    await sut.remove('b3f1c1d2-1111-4a4a-8b8b-123456789abc', EVERYONE);
+    await sut.remove('b3f1c1d2-1111-4a4a-8b8b-123456789abc', EVERYONE, undefined);
     expect(users.remove).toHaveBeenCalledWith('b3f1c1d2-1111-4a4a-8b8b-123456789abc', EVERYONE);
   });
 });

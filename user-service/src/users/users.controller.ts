@@ -19,6 +19,7 @@ import { IdempotentRequest, KeyedRequest } from '../shared/idempotency/idempoten
 import { UuidParamPipe } from '../shared/validation/uuid';
 import { toUserResponse } from './dto/user-response';
 import { UsersService } from './users.service';
+import { NoBody } from '../shared/http/no-body';
 
 const UUID = new UuidParamPipe();
 
@@ -72,7 +73,7 @@ export class UsersController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Deleted; the user\'s orders are kept as history' })
   @ApiNotFoundResponse()
-  async remove(@Param('id', UUID) id: string, @RequestScope() scope: Scope): Promise<void> {
+  async remove(@Param('id', UUID) id: string, @RequestScope() scope: Scope, @NoBody() _body: undefined): Promise<void> {
     await this.users.remove(id, scope);
   }
 }
